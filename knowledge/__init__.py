@@ -1,0 +1,1 @@
+"""Knowledge base and answer engine for Vietnamese party documents (no Telegram here)."""

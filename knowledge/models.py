@@ -1,0 +1,152 @@
+"""Frozen domain values shared by loaders, splitter, store, retrieval and answering."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class LoadedDocument:
+    """A file turned into normalised text, before any splitting."""
+
+    doc_id: str
+    source: str
+    text: str
+    fmt: str
+    sha256: str
+    size: int
+    title_hint: str | None = None
+    ocr: bool = False
+
+
+@dataclass(frozen=True)
+class DocCode:
+    """A party document code such as ``01-CTr/QU`` split into its parts."""
+
+    number: str | None
+    type: str
+    issuer: str
+    raw: str
+
+
+@dataclass(frozen=True)
+class DocumentMeta:
+    """What we know about a whole document; stored on every one of its chunks."""
+
+    doc_id: str
+    title: str
+    code: str | None = None
+    number: str | None = None
+    doc_type: str | None = None
+    issuer: str | None = None
+    issue_date: str | None = None
+    issuing_body: str | None = None
+    replaces: tuple[str, ...] = ()
+    units: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One retrievable passage, cut along the document's own structure."""
+
+    doc_id: str
+    position: int
+    text: str
+    section_path: tuple[str, ...] = ()
+    units: tuple[str, ...] = ()
+
+    @property
+    def chunk_id(self) -> str:
+        return f"{self.doc_id}::{self.position:05d}"
+
+    @property
+    def section(self) -> str:
+        return " › ".join(self.section_path)
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    """A chunk as read back from the store, with its document's metadata."""
+
+    chunk_id: str
+    doc_id: str
+    position: int
+    text: str
+    section: str
+    units: tuple[str, ...]
+    meta: DocumentMeta
+
+
+@dataclass(frozen=True)
+class ScoredChunk:
+    """A retrieved chunk with the fused score and the per-leg evidence."""
+
+    chunk: StoredChunk
+    score: float
+    lexical: float = 0.0
+    dense: float = 0.0
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A numbered source shown under an answer."""
+
+    n: int
+    chunk_id: str
+    doc_id: str
+    code: str | None
+    title: str
+    section: str
+    date: str | None
+    quote: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the assistant says, with the sources behind every sentence."""
+
+    text: str
+    grounded: bool
+    citations: tuple[Citation, ...] = ()
+    declined: bool = False
+    notices: tuple[str, ...] = ()
+    suggestions: tuple[str, ...] = ()
+    rewritten_question: str | None = None
+    mode: str = "extractive"
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One previous exchange of a conversation, for follow-up questions."""
+
+    question: str
+    answer: str = ""
+    doc_ids: tuple[str, ...] = ()
+    units: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """The outcome of ingesting one file."""
+
+    source: str
+    doc_id: str
+    status: str  # added | replaced | unchanged | failed | dry-run
+    chunks: int = 0
+    meta: DocumentMeta | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    """Everything one ingest run did, file by file."""
+
+    results: tuple[FileResult, ...] = field(default_factory=tuple)
+
+    @property
+    def failed(self) -> tuple[FileResult, ...]:
+        return tuple(r for r in self.results if r.status == "failed")
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed

