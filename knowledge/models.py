@@ -43,6 +43,7 @@ class DocumentMeta:
     issuing_body: str | None = None
     replaces: tuple[str, ...] = ()
     units: tuple[str, ...] = ()
+    mentions: tuple[str, ...] = ()  # other document codes the text cites
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class Chunk:
     text: str
     section_path: tuple[str, ...] = ()
     units: tuple[str, ...] = ()
+    codes: tuple[str, ...] = ()  # document codes named in this chunk
 
     @property
     def chunk_id(self) -> str:
@@ -75,6 +77,7 @@ class StoredChunk:
     section: str
     units: tuple[str, ...]
     meta: DocumentMeta
+    codes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
