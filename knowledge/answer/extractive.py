@@ -1,0 +1,90 @@
+"""The default, offline answer: the most relevant sentences of the top passages, verbatim.
+
+Every sentence of the answer is copied from a stored chunk and carries the number of its
+citation, so nothing is invented; sentences are kept in document order within each source
+and near-duplicates (the same sentence in two documents) are shown once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from knowledge.lexical import STOPWORDS_FOLDED, folded_tokens
+from knowledge.models import ScoredChunk
+
+_SENT_RE = re.compile(r"(?<=[.!?…;])\s+(?=[\"“(\[]?[A-ZĐÀ-Ỹ0-9])|\n+")
+_ABBREV_END = re.compile(r"(?:\b[A-ZĐ]{1,3}|\bTP|\bNXB|\bv\.v|\btr|\bĐ|\bSt)\.$")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences (and list items) of a passage, whitespace-trimmed, never empty."""
+    parts = _SENT_RE.split(text)
+    out: list[str] = []
+    for part in parts:
+        part = part.strip()
+        if not part:
+            continue
+        if out and _ABBREV_END.search(out[-1]):
+            out[-1] = f"{out[-1]} {part}"
+        else:
+            out.append(part)
+    return out
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A sentence chosen for the answer, with the passage (1-based rank) it comes from."""
+
+    source: int
+    order: int
+    text: str
+    score: float
+
+
+def _terms(text: str) -> set[str]:
+    return {t for t in folded_tokens(text) if t not in STOPWORDS_FOLDED}
+
+
+def select_quotes(
+    question: str,
+    passages: Sequence[ScoredChunk],
+    *,
+    max_sentences: int = 4,
+    max_chars: int = 900,
+) -> list[Quote]:
+    """The sentences that best answer the question, at most a few, from the given passages."""
+    q_terms = _terms(question)
+    if not q_terms:
+        return []
+    candidates: list[Quote] = []
+    for rank, sc in enumerate(passages, start=1):
+        for order, sentence in enumerate(split_sentences(sc.chunk.text)):
+            s_terms = _terms(sentence)
+            if not s_terms:
+                continue
+            overlap = len(q_terms & s_terms)
+            if overlap == 0:
+                continue
+            # share of the question covered, lightly preferring higher-ranked passages
+            score = overlap / len(q_terms) + 0.15 / rank + 0.05 * min(len(sentence), 400) / 400
+            candidates.append(Quote(rank, order, sentence, score))
+    candidates.sort(key=lambda q: -q.score)
+    chosen: list[Quote] = []
+    seen: list[set[str]] = []
+    length = 0
+    best = candidates[0].score if candidates else 0.0
+    for cand in candidates:
+        if len(chosen) >= max_sentences or cand.score < 0.5 * best:
+            break
+        terms = _terms(cand.text)
+        if any(len(terms & s) / max(1, len(terms | s)) > 0.8 for s in seen):
+            continue  # the same sentence quoted by two documents
+        if chosen and length + len(cand.text) > max_chars:
+            continue
+        chosen.append(cand)
+        seen.append(terms)
+        length += len(cand.text)
+    chosen.sort(key=lambda q: (q.source, q.order))
+    return chosen

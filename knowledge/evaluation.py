@@ -1,0 +1,323 @@
+"""Evaluation harness: ``python -m knowledge.eval --corpus PATH --questions FILE [...] [--json OUT] [--baseline]``.
+
+Builds a fresh temporary index of the corpus (a folder of documents, or a passages ``.jsonl``),
+runs every question through the same QAService the bot uses, and reports the metrics of
+``shared/eval/README.md`` per questions file; ``--baseline`` runs the LangChain tutorial
+pipeline (RecursiveCharacterTextSplitter 1000/200 + Chroma, same embedding model) beside it.
+It never touches the user's data dir.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import re
+import sys
+import tempfile
+import time
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from knowledge.models import LoadedDocument
+from knowledge.settings import KnowledgeSettings
+from knowledge.text import normalize
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip().lower()
+
+
+@dataclass(frozen=True)
+class Question:
+    """One line of a questions file."""
+
+    id: str
+    question: str
+    relevant_ids: tuple[str, ...] = ()
+    relevant_text: tuple[str, ...] = ()
+    answer_contains: tuple[str, ...] = ()
+    unanswerable: bool = False
+
+    @property
+    def has_relevance(self) -> bool:
+        return bool(self.relevant_ids or self.relevant_text)
+
+    def is_relevant(self, doc_id: str, text: str) -> bool:
+        if self.relevant_ids and doc_id not in self.relevant_ids:
+            return False
+        if self.relevant_text:
+            t = _norm(text)
+            return any(_norm(r) in t for r in self.relevant_text)
+        return True
+
+
+def load_questions(path: Path) -> list[Question]:
+    """Questions from a JSON Lines file."""
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        d = json.loads(line)
+        out.append(
+            Question(
+                id=str(d["id"]),
+                question=d["question"],
+                relevant_ids=tuple(d.get("relevant_ids") or ()),
+                relevant_text=tuple(d.get("relevant_text") or ()),
+                answer_contains=tuple(d.get("answer_contains") or ()),
+                unanswerable=bool(d.get("unanswerable", False)),
+            )
+        )
+    return out
+
+
+def load_corpus(path: Path) -> list[LoadedDocument]:
+    """Documents of a corpus folder (every supported file) or of a passages ``.jsonl``."""
+    if path.is_file() and path.suffix == ".jsonl":
+        docs = []
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            d = json.loads(line)
+            text = normalize(d["text"])
+            title = f"{d.get('law_id', '')} Điều {d.get('article_id', '')}".strip()
+            docs.append(
+                LoadedDocument(
+                    doc_id=str(d["id"]), source=str(d["id"]), text=text, fmt="txt",
+                    sha256=hashlib.sha256(text.encode()).hexdigest(), size=len(text), title_hint=title or None,
+                )
+            )
+        return docs
+    from knowledge.ingest import expand_paths
+    from knowledge.loaders import load_file
+
+    files, _ = expand_paths([path])
+    return [load_file(f, max_bytes=200 * 1024 * 1024) for f in files]
+
+
+@dataclass
+class _Acc:
+    ranks: list[int | None] = field(default_factory=list)
+    contains: list[bool] = field(default_factory=list)
+    declined_unans: list[bool] = field(default_factory=list)
+    false_decl: list[bool] = field(default_factory=list)
+    retrieval_ms: list[float] = field(default_factory=list)
+    answer_ms: list[float] = field(default_factory=list)
+    misses: list[str] = field(default_factory=list)
+
+    def report(self, index_s: float | None) -> dict[str, Any]:
+        ranked = self.ranks
+
+        def hit(k: int) -> float | None:
+            return round(sum(1 for r in ranked if r is not None and r <= k) / len(ranked), 4) if ranked else None
+
+        def pct(values: list[float], q: float) -> float | None:
+            return round(float(np.percentile(values, q)), 2) if values else None
+
+        def share(values: list[bool]) -> float | None:
+            return round(sum(values) / len(values), 4) if values else None
+
+        return {
+            "n": len(ranked) + len(self.declined_unans) if ranked or self.declined_unans else len(self.contains),
+            "hit@1": hit(1), "hit@3": hit(3), "hit@5": hit(5), "hit@10": hit(10),
+            "mrr@10": round(sum(1.0 / r for r in ranked if r is not None and r <= 10) / len(ranked), 4) if ranked else None,
+            "answer_contains": share(self.contains),
+            "declined_unanswerable": share(self.declined_unans),
+            "false_declines": share(self.false_decl),
+            "retrieval_ms_p50": pct(self.retrieval_ms, 50), "retrieval_ms_p95": pct(self.retrieval_ms, 95),
+            "answer_ms_p50": pct(self.answer_ms, 50), "answer_ms_p95": pct(self.answer_ms, 95),
+            "index_s": round(index_s, 2) if index_s is not None else None,
+            "misses": self.misses,
+        }
+
+
+def _rank(q: Question, hits: Sequence[tuple[str, str]]) -> int | None:
+    for i, (doc_id, text) in enumerate(hits[:10], start=1):
+        if q.is_relevant(doc_id, text):
+            return i
+    return None
+
+
+def evaluate_engine(services: Any, questions: Sequence[Question], index_s: float | None) -> dict[str, Any]:
+    """Run every question through the QAService and compute the metrics."""
+    acc = _Acc()
+    engine = services.engine
+    for q in questions:
+        t0 = time.perf_counter()
+        retrieval = engine.retrieve(q.question)
+        t1 = time.perf_counter()
+        answer = engine.answer(q.question)
+        t2 = time.perf_counter()
+        acc.retrieval_ms.append((t1 - t0) * 1000)
+        acc.answer_ms.append((t2 - t1) * 1000)
+        if q.unanswerable:
+            acc.declined_unans.append(answer.declined)
+            if not answer.declined:
+                acc.misses.append(f"{q.id}: answered an unanswerable question")
+            continue
+        acc.false_decl.append(answer.declined)
+        if q.has_relevance:
+            rank = _rank(q, [(r.chunk.doc_id, r.chunk.text) for r in retrieval.results])
+            acc.ranks.append(rank)
+            if rank != 1:
+                acc.misses.append(f"{q.id}: rank {rank}")
+        if q.answer_contains:
+            text = _norm(answer.text)
+            ok = all(_norm(s) in text for s in q.answer_contains)
+            acc.contains.append(ok)
+            if not ok:
+                acc.misses.append(f"{q.id}: answer lacks {q.answer_contains}")
+    return acc.report(index_s)
+
+
+class Baseline:
+    """The LangChain RAG tutorial pipeline: RecursiveCharacterTextSplitter(1000, 200) + Chroma."""
+
+    def __init__(self, embeddings: Embeddings, workdir: Path) -> None:
+        self.embeddings = embeddings
+        self.workdir = workdir
+        self.store: Any = None
+
+    def index(self, docs: Sequence[LoadedDocument]) -> float:
+        from langchain_chroma import Chroma
+        from langchain_core.documents import Document
+        from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+        t0 = time.perf_counter()
+        splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)
+        pieces = splitter.split_documents([Document(page_content=d.text, metadata={"doc_id": d.doc_id}) for d in docs])
+        self.store = Chroma(
+            collection_name="baseline", embedding_function=self.embeddings, persist_directory=str(self.workdir / "baseline")
+        )
+        for start in range(0, len(pieces), 4000):
+            self.store.add_documents(pieces[start : start + 4000])
+        self.chunks = len(pieces)
+        return time.perf_counter() - t0
+
+    def evaluate(self, questions: Sequence[Question], index_s: float) -> dict[str, Any]:
+        acc = _Acc()
+        for q in questions:
+            t0 = time.perf_counter()
+            found = self.store.similarity_search(q.question, k=10)
+            acc.retrieval_ms.append((time.perf_counter() - t0) * 1000)
+            if q.unanswerable:
+                acc.declined_unans.append(False)  # the tutorial pipeline never declines
+                continue
+            acc.false_decl.append(False)
+            if q.has_relevance:
+                acc.ranks.append(_rank(q, [(d.metadata["doc_id"], d.page_content) for d in found]))
+        report = acc.report(index_s)
+        report.pop("misses")
+        report["chunks"] = self.chunks
+        return report
+
+
+def run(
+    corpus: Path,
+    question_files: Sequence[Path],
+    *,
+    embeddings: Embeddings,
+    baseline: bool = False,
+    settings_overrides: dict[str, Any] | None = None,
+    log: Callable[[str], None] = lambda s: None,
+) -> dict[str, Any]:
+    """Index the corpus in a temporary folder and evaluate every questions file."""
+    from knowledge.bootstrap import build_services
+
+    docs = load_corpus(corpus)
+    results: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="kb-eval-") as tmp:
+        settings = KnowledgeSettings(data_dir=Path(tmp) / "data", **(settings_overrides or {}))
+        services = build_services(settings, embeddings=embeddings)
+        log(f"indexing {len(docs)} documents…")
+        t0 = time.perf_counter()
+        ingest_results = services.ingest.ingest_documents(docs)
+        services.retriever.snapshot()
+        index_s = time.perf_counter() - t0
+        failed = [r for r in ingest_results if r.status == "failed"]
+        chunks = sum(r.chunks for r in ingest_results)
+        log(f"indexed {chunks} chunks in {index_s:.1f}s ({len(failed)} failed)")
+        base = None
+        base_index_s = 0.0
+        if baseline:
+            base = Baseline(embeddings, Path(tmp))
+            base_index_s = base.index(docs)
+            log(f"baseline indexed {base.chunks} chunks in {base_index_s:.1f}s")
+        for qf in question_files:
+            questions = load_questions(qf)
+            report = evaluate_engine(services, questions, index_s)
+            report["chunks"] = chunks
+            if base is not None:
+                report["baseline"] = base.evaluate(questions, base_index_s)
+            results[qf.stem] = report
+    return results
+
+
+METRICS = ("n", "hit@1", "hit@3", "hit@5", "hit@10", "mrr@10", "answer_contains", "declined_unanswerable",
+           "false_declines", "retrieval_ms_p50", "retrieval_ms_p95", "answer_ms_p50", "answer_ms_p95", "index_s")
+
+
+def print_table(results: dict[str, Any]) -> None:
+    """The figures as a table on stdout (ours and, when run, the baseline's)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="Evaluation")
+    table.add_column("metric")
+    for name, rep in results.items():
+        table.add_column(name)
+        if "baseline" in rep:
+            table.add_column(f"{name} (baseline)")
+    for metric in METRICS:
+        row = [metric]
+        for rep in results.values():
+            row.append("—" if rep.get(metric) is None else str(rep[metric]))
+            if "baseline" in rep:
+                v = rep["baseline"].get(metric)
+                row.append("—" if v is None else str(v))
+        table.add_row(*row)
+    Console().print(table)
+    for name, rep in results.items():
+        if rep.get("misses"):
+            print(f"{name} misses: " + "; ".join(rep["misses"][:20]))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``python -m knowledge.eval``."""
+    p = argparse.ArgumentParser(prog="python -m knowledge.eval", description=__doc__)
+    p.add_argument("--corpus", type=Path, required=True, help="a folder of documents or a passages .jsonl")
+    p.add_argument("--questions", type=Path, action="append", required=True)
+    p.add_argument("--json", type=Path, help="write the figures as JSON here")
+    p.add_argument("--baseline", action="store_true", help="also run the LangChain tutorial pipeline")
+    p.add_argument("--model", help="embedding model (default: KB_EMBEDDING_MODEL or the bundled e5-small)")
+    p.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "party-assistant" / "eval-embeddings.sqlite",
+                   help="embedding cache file (speeds up repeated runs)")
+    p.add_argument("--no-cache", action="store_true")
+    args = p.parse_args(argv)
+
+    base_settings = KnowledgeSettings(**({"embedding_model": args.model} if args.model else {}))
+    from knowledge.embeddings import load_embeddings
+
+    embeddings: Embeddings = load_embeddings(base_settings)
+    if not args.no_cache:
+        from knowledge.embcache import CachedEmbeddings
+
+        embeddings = CachedEmbeddings(embeddings, args.cache)
+    overrides = {"embedding_model": base_settings.embedding_model}
+    results = run(args.corpus, args.questions, embeddings=embeddings, baseline=args.baseline,
+                  settings_overrides=overrides, log=lambda s: print(s, file=sys.stderr, flush=True))
+    print_table(results)
+    if args.json:
+        args.json.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,212 @@
+"""IngestService: files → text → structured chunks → embeddings → the store, one document at a time.
+
+Used by the admin CLI and by the bot's document upload. Each document is fully prepared
+(parsed, split, embedded) before anything is written, and the store commits it atomically,
+so a failure at any point leaves the knowledge base as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from langchain_core.embeddings import Embeddings
+
+from knowledge.errors import CorruptDocumentError, DocumentTooLargeError, KnowledgeError, UnsupportedFormatError
+from knowledge.lexical import folded_tokens, word_tokens
+from knowledge.loaders import SUPPORTED_SUFFIXES, load_bytes, load_file
+from knowledge.models import Chunk, DocumentMeta, FileResult, IngestReport, LoadedDocument
+from knowledge.settings import KnowledgeSettings
+from knowledge.store import ChunkRecord, KnowledgeStore
+from knowledge.structure import extract_metadata, passage_text, split_document
+from knowledge.text import code_key
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str, int, int], None]  # (event, done, total)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A parsed and split document, ready to embed."""
+
+    doc: LoadedDocument
+    meta: DocumentMeta
+    chunks: list[Chunk]
+    passages: list[str]
+
+
+def expand_paths(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult]]:
+    """Files to ingest (folders walked recursively) and failures for paths that do not exist."""
+    files: list[Path] = []
+    failed: list[FileResult] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(
+                sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
+            )
+        elif path.is_file():
+            files.append(path)
+        else:
+            failed.append(FileResult(str(path), path.stem, "failed", reason="không tìm thấy tệp (file not found)"))
+    return list(dict.fromkeys(files)), failed
+
+
+class IngestService:
+    """Adds, replaces, lists and deletes documents in the knowledge base."""
+
+    def __init__(self, store: KnowledgeStore, embeddings: Embeddings, settings: KnowledgeSettings) -> None:
+        self.store = store
+        self.embeddings = embeddings
+        self.settings = settings
+
+    @property
+    def max_bytes(self) -> int:
+        return int(self.settings.max_file_mb * 1024 * 1024)
+
+    def prepare(self, doc: LoadedDocument) -> Prepared:
+        """Metadata, structure-aware chunks and the passage texts to embed."""
+        meta = extract_metadata(doc)
+        chunks = split_document(
+            doc, meta, max_chars=self.settings.chunk_max_chars, min_chars=self.settings.chunk_min_chars
+        )
+        if not chunks:
+            raise KnowledgeError(
+                f"Không tách được nội dung của {doc.doc_id}.", english=f"No passages found in {doc.doc_id}."
+            )
+        return Prepared(doc, meta, chunks, [passage_text(meta, c) for c in chunks])
+
+    def ingest_paths(
+        self,
+        paths: Sequence[Path],
+        *,
+        replace_same_code: bool = False,
+        dry_run: bool = False,
+        progress: Progress | None = None,
+    ) -> IngestReport:
+        """Ingest files and folders; good files go in even when others fail."""
+        files, results = expand_paths(paths)
+        seen: dict[str, Path] = {}
+        for n, path in enumerate(files):
+            if progress:
+                progress(path.name, n, len(files))
+            doc_id = path.stem
+            if doc_id in seen:
+                results.append(
+                    FileResult(str(path), doc_id, "failed", reason=f"trùng mã tài liệu với {seen[doc_id].name} (duplicate doc_id)")
+                )
+                continue
+            seen[doc_id] = path
+            results.append(self._ingest_one(path, replace_same_code=replace_same_code, dry_run=dry_run))
+        if progress:
+            progress("", len(files), len(files))
+        return IngestReport(tuple(results))
+
+    def ingest_bytes(self, name: str, data: bytes, *, replace_same_code: bool = False) -> FileResult:
+        """Ingest an uploaded file (e.g. a Telegram document)."""
+        doc_id = Path(name).stem
+        try:
+            if Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
+                raise UnsupportedFormatError(
+                    f"Không hỗ trợ định dạng tệp {Path(name).suffix or '(không có đuôi)'}.",
+                    english=f"Unsupported file type {Path(name).suffix}.",
+                )
+            record = self.store.document(doc_id)
+            if record and record.sha256 == hashlib.sha256(data).hexdigest():
+                return FileResult(name, doc_id, "unchanged", record.chunks, record.meta)
+            doc = load_bytes(name, data, max_bytes=self.max_bytes, ocr_language=self.settings.ocr_language)
+            return self._commit(self.prepare(doc), replace_same_code)
+        except KnowledgeError as exc:
+            return FileResult(name, doc_id, "failed", reason=exc.message)
+        except Exception:  # never lose the batch to one bad file; the log has the details
+            log.exception("ingest of %s failed", name)
+            return FileResult(name, doc_id, "failed", reason="lỗi không xác định khi xử lý tệp (unexpected error)")
+
+    def _ingest_one(self, path: Path, *, replace_same_code: bool, dry_run: bool) -> FileResult:
+        doc_id = path.stem
+        try:
+            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                raise UnsupportedFormatError(
+                    f"Không hỗ trợ định dạng tệp {path.suffix or '(không có đuôi)'}.",
+                    english=f"Unsupported file type {path.suffix}.",
+                )
+            size = path.stat().st_size
+            if size > self.max_bytes:
+                raise DocumentTooLargeError(
+                    f"Tệp {path.name} quá lớn ({size / 1048576:.1f} MB > {self.settings.max_file_mb:g} MB).",
+                    english=f"{path.name} is too large.",
+                )
+            try:
+                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            except OSError as exc:
+                raise CorruptDocumentError(f"Không đọc được tệp {path.name}.", english=f"Cannot read {path.name}.") from exc
+            record = self.store.document(doc_id)
+            if record and record.sha256 == digest and not dry_run:
+                return FileResult(str(path), doc_id, "unchanged", record.chunks, record.meta)
+            doc = load_file(path, max_bytes=self.max_bytes, ocr_language=self.settings.ocr_language)
+            prepared = self.prepare(doc)
+            if dry_run:
+                return FileResult(str(path), doc_id, "dry-run", len(prepared.chunks), prepared.meta)
+            return self._commit(prepared, replace_same_code)
+        except KnowledgeError as exc:
+            return FileResult(str(path), doc_id, "failed", reason=exc.message)
+        except Exception:
+            log.exception("ingest of %s failed", path)
+            return FileResult(str(path), doc_id, "failed", reason="lỗi không xác định khi xử lý tệp (unexpected error)")
+
+    def ingest_documents(self, docs: Sequence[LoadedDocument]) -> list[FileResult]:
+        """Ingest already-loaded documents, embedding all their passages in one batch (fast path)."""
+        prepared: list[Prepared] = []
+        results: list[FileResult] = []
+        for doc in docs:
+            try:
+                prepared.append(self.prepare(doc))
+            except KnowledgeError as exc:
+                results.append(FileResult(doc.source, doc.doc_id, "failed", reason=exc.message))
+        texts = [p for item in prepared for p in item.passages]
+        vectors = self.embeddings.embed_documents(texts) if texts else []
+        pos = 0
+        for item in prepared:
+            n = len(item.passages)
+            results.append(self._commit(item, False, vectors[pos : pos + n]))
+            pos += n
+        return results
+
+    def _commit(
+        self, prepared: Prepared, replace_same_code: bool, vectors: Sequence[Sequence[float]] | None = None
+    ) -> FileResult:
+        doc, meta = prepared.doc, prepared.meta
+        if vectors is None:
+            vectors = self.embeddings.embed_documents(prepared.passages)
+        records = [
+            ChunkRecord(
+                chunk_id=c.chunk_id,
+                position=c.position,
+                text=c.text,
+                section=c.section,
+                units=c.units,
+                codes=c.codes,
+                embedding=v,
+                lexical=" ".join(folded_tokens(p)),
+                words=" ".join(word_tokens(p)),
+            )
+            for c, p, v in zip(prepared.chunks, prepared.passages, vectors)
+        ]
+        existed = self.store.document(doc.doc_id) is not None
+        self.store.commit_document(meta, sha256=doc.sha256, source=doc.source, fmt=doc.fmt, chunks=records, ocr=doc.ocr)
+        replaced: list[str] = []
+        if replace_same_code and meta.code:
+            for other in self.store.documents():
+                if other.meta.doc_id != doc.doc_id and other.meta.code and code_key(other.meta.code) == code_key(meta.code):
+                    self.store.delete_document(other.meta.doc_id)
+                    replaced.append(other.meta.doc_id)
+        status = "replaced" if existed or replaced else "added"
+        reason = f"thay thế {', '.join(replaced)}" if replaced else None
+        return FileResult(doc.source, doc.doc_id, status, len(records), meta, reason)
+
+    def delete(self, doc_id: str) -> bool:
+        """Remove a document; False when there is no such document."""
+        return self.store.delete_document(doc_id)

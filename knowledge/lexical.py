@@ -1,0 +1,118 @@
+"""The BM25 leg: Vietnamese lexical tokens and an in-process bm25s index.
+
+Two token fields per chunk, computed once at ingest and stored in Chroma metadata so the
+index can be rebuilt from the store alone: diacritic-folded syllables plus their bigrams
+(robust to questions typed without diacritics) and word-segmented compounds with their
+diacritics (pyvi: "kiểm_tra", precise when the question has diacritics). Document codes are
+single tokens in both.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+
+from knowledge.text import CODE_RE, code_token, fold, nfc
+
+_SYL_RE = re.compile(r"\w+", re.UNICODE)
+
+# Function words that carry no topic; kept small on purpose (Vietnamese content words are short).
+STOPWORDS_FOLDED = frozenset(
+    """
+    la cua va cac nhung duoc cho co trong voi de khi thi nay do ve tu den mot theo tai
+    hay hoac nhu ma se da dang bi boi vao ra len nen neu sao gi nao ai bao nhieu the
+    khong chua con cung rat moi phai vay a o u nhe ha chu
+    """.split()
+)
+
+
+def _syllables(text: str) -> list[str]:
+    return _SYL_RE.findall(fold(text))
+
+
+def folded_tokens(text: str, *, bigrams: bool = True) -> list[str]:
+    """Folded syllables (codes whole), plus adjacent-syllable bigrams such as ``kiem_tra``."""
+    text = nfc(text)
+    out: list[str] = []
+    pos = 0
+    for m in CODE_RE.finditer(text):
+        out.extend(_with_bigrams(_syllables(text[pos : m.start()]), bigrams))
+        out.append(code_token(m.group(0)))
+        pos = m.end()
+    out.extend(_with_bigrams(_syllables(text[pos:]), bigrams))
+    return out
+
+
+def _with_bigrams(syls: list[str], bigrams: bool) -> list[str]:
+    if not bigrams or len(syls) < 2:
+        return syls
+    return syls + [f"{a}_{b}" for a, b in zip(syls, syls[1:])]
+
+
+_pyvi = None
+
+
+def _segment(text: str) -> list[str]:
+    global _pyvi
+    if _pyvi is None:
+        from pyvi import ViTokenizer
+
+        _pyvi = ViTokenizer
+    return [t for t in _pyvi.tokenize(text).lower().split() if any(ch.isalnum() for ch in t)]
+
+
+def word_tokens(text: str) -> list[str]:
+    """Word-segmented, lower-case tokens with diacritics (pyvi), codes kept whole."""
+    text = nfc(text)
+    out: list[str] = []
+    pos = 0
+    for m in CODE_RE.finditer(text):
+        if m.start() > pos:
+            out.extend(_segment(text[pos : m.start()]))
+        out.append(code_token(m.group(0)))
+        pos = m.end()
+    if pos < len(text):
+        out.extend(_segment(text[pos:]))
+    return out
+
+
+class BM25Index:
+    """A bm25s index over pre-tokenised documents; scores every document for a query."""
+
+    def __init__(self, corpus_tokens: Sequence[Sequence[str]], *, k1: float = 1.2, b: float = 0.75) -> None:
+        import bm25s
+
+        self.size = len(corpus_tokens)
+        self._vocab: dict[str, int] = {}
+        ids: list[list[int]] = []
+        for toks in corpus_tokens:
+            ids.append([self._vocab.setdefault(t, len(self._vocab)) for t in toks] or [self._pad_id()])
+        self._bm25 = bm25s.BM25(k1=k1, b=b)
+        if self.size:
+            self._bm25.index(bm25s.tokenization.Tokenized(ids=ids, vocab=self._vocab), show_progress=False)
+        df = np.zeros(len(self._vocab), dtype=np.int64)
+        for row in ids:
+            for i in set(row):
+                df[i] += 1
+        self._idf = np.log1p((self.size - df + 0.5) / (df + 0.5))
+
+    def _pad_id(self) -> int:
+        return self._vocab.setdefault("\x00", len(self._vocab))
+
+    def known(self, tokens: Sequence[str]) -> list[str]:
+        """The query tokens present in the index vocabulary."""
+        return [t for t in tokens if t in self._vocab]
+
+    def idf(self, token: str) -> float:
+        """Inverse document frequency of a token (0 for unknown tokens)."""
+        i = self._vocab.get(token)
+        return float(self._idf[i]) if i is not None else 0.0
+
+    def scores(self, tokens: Sequence[str]) -> np.ndarray:
+        """BM25 score of every document for the query tokens (zeros when none is known)."""
+        known = [self._vocab[t] for t in tokens if t in self._vocab]
+        if not known or not self.size:
+            return np.zeros(self.size, dtype=np.float32)
+        return np.asarray(self._bm25.get_scores(known), dtype=np.float32)

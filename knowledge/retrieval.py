@@ -1,0 +1,225 @@
+"""Hybrid retrieval: two BM25 legs and a dense leg, fused by weighted reciprocal rank.
+
+The lexical index is derived data, rebuilt from the store whenever the store's generation
+counter moves, so it can never drift from what Chroma holds. Fusion weights depend on whether
+the question carries diacritics: dense models and word segmentation are near useless on
+"doan kiem tra gom nhung ai", while folded syllables and bigrams still match.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+
+from knowledge.lexical import STOPWORDS_FOLDED, BM25Index, folded_tokens, word_tokens
+from knowledge.models import DocumentMeta, ScoredChunk, StoredChunk
+from knowledge.query import AnalyzedQuery, documents_for_codes
+from knowledge.store import KnowledgeStore
+from knowledge.text import code_key, fold
+
+
+@dataclass(frozen=True)
+class FusionWeights:
+    """Weights of each leg in reciprocal-rank fusion, for accented and unaccented questions."""
+
+    folded: float = 1.0
+    words: float = 1.0
+    dense: float = 1.0
+    folded_plain: float = 1.0
+    words_plain: float = 0.2
+    dense_plain: float = 0.3
+    rrf_k: int = 60
+    depth: int = 100
+    unit_boost: float = 0.5
+    code_boost: float = 0.3
+
+
+@dataclass
+class _Snapshot:
+    generation: int
+    chunks: list[StoredChunk]
+    folded_sets: list[frozenset[str]]
+    folded: BM25Index
+    words: BM25Index
+    index_of: dict[str, int]
+    docs: list[DocumentMeta]
+    units: list[str]
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    """Ranked passages plus the evidence used to decide whether to answer."""
+
+    query: AnalyzedQuery
+    results: tuple[ScoredChunk, ...]
+    confidence: float
+    coverage: float
+    missing: tuple[str, ...] = ()  # named entities of the question found nowhere in the results
+
+
+class HybridRetriever:
+    """Fuses folded-syllable BM25, word BM25 and dense search over the store's live chunks."""
+
+    def __init__(
+        self, store: KnowledgeStore, embeddings: Embeddings | None, weights: FusionWeights | None = None
+    ) -> None:
+        self.store = store
+        self.embeddings = embeddings
+        self.weights = weights or FusionWeights()
+        self._snap: _Snapshot | None = None
+        self._lock = threading.Lock()
+
+    # ---- the derived lexical index -----------------------------------------------------------
+    def snapshot(self) -> _Snapshot:
+        """The lexical index for the store's current generation (rebuilt when it moved)."""
+        gen = self.store.generation()
+        snap = self._snap
+        if snap is not None and snap.generation == gen:
+            return snap
+        with self._lock:
+            if self._snap is not None and self._snap.generation == gen:
+                return self._snap
+            rows = self.store.live_chunks()
+            chunks = [r[0] for r in rows]
+            folded = [r[1].split() for r in rows]
+            words = [r[2].split() for r in rows]
+            docs = [r.meta for r in self.store.documents()]
+            units = sorted({u for d in docs for u in d.units} | {u for c in chunks for u in c.units})
+            self._snap = _Snapshot(
+                generation=gen,
+                chunks=chunks,
+                folded_sets=[frozenset(t) for t in folded],
+                folded=BM25Index(folded),
+                words=BM25Index(words),
+                index_of={c.chunk_id: i for i, c in enumerate(chunks)},
+                docs=docs,
+                units=units,
+            )
+            return self._snap
+
+    # ---- search ------------------------------------------------------------------------------
+    def retrieve(self, query: AnalyzedQuery, k: int = 8) -> Retrieval:
+        """The k best passages for an analysed question, with a confidence signal."""
+        snap = self.snapshot()
+        n = len(snap.chunks)
+        if n == 0:
+            return Retrieval(query, (), 0.0, 0.0)
+        w = self.weights
+        allowed = self._allowed(query, snap)
+        q_folded = folded_tokens(query.search_text)
+        fused = np.zeros(n, dtype=np.float64)
+        lex_f = snap.folded.scores(q_folded)
+        legs: list[tuple[float, np.ndarray]] = [(w.folded if query.accented else w.folded_plain, lex_f)]
+        lex_w = np.zeros(n, dtype=np.float32)
+        if query.accented or w.words_plain > 0:
+            lex_w = snap.words.scores(word_tokens(query.search_text))
+            legs.append((w.words if query.accented else w.words_plain, lex_w))
+        dense = np.zeros(n, dtype=np.float32)
+        dense_weight = w.dense if query.accented else w.dense_plain
+        if self.embeddings is not None and dense_weight > 0:
+            vec = self.embeddings.embed_query(query.search_text)
+            doc_ids = sorted({snap.chunks[i].doc_id for i in allowed}) if allowed is not None else None
+            for cid, sim in self.store.dense_search(vec, w.depth, doc_ids):
+                i = snap.index_of.get(cid)
+                if i is not None:
+                    dense[i] = sim
+            legs.append((dense_weight, dense))
+        mask = np.ones(n, dtype=bool)
+        if allowed is not None:
+            mask[:] = False
+            mask[list(allowed)] = True
+        for weight, scores in legs:
+            if weight <= 0:
+                continue
+            cand = np.where((scores > 0) & mask)[0]
+            if cand.size == 0:
+                continue
+            order = cand[np.argsort(-scores[cand], kind="stable")][: w.depth]
+            fused[order] += weight / (w.rrf_k + np.arange(1, order.size + 1))
+        if query.units or query.codes:
+            for i in np.where(fused > 0)[0]:
+                fused[i] *= 1.0 + self._boost(query, snap.chunks[i])
+        top = np.where(fused > 0)[0]
+        top = top[np.argsort(-fused[top], kind="stable")][:k]
+        results = tuple(
+            ScoredChunk(snap.chunks[i], float(fused[i]), float(lex_f[i]), float(dense[i])) for i in top
+        )
+        coverage, missing = self._coverage(query, snap, [int(i) for i in top[:3]])
+        best_dense = float(dense[top[0]]) if top.size else 0.0
+        confidence = self._confidence(coverage, missing, best_dense)
+        return Retrieval(query, results, confidence, coverage, tuple(missing))
+
+    def _allowed(self, query: AnalyzedQuery, snap: _Snapshot) -> set[int] | None:
+        """Restrict to documents the question names by code, when any is stored."""
+        if not query.codes:
+            return None
+        doc_ids = set(documents_for_codes(query.codes, snap.docs))
+        if not doc_ids:
+            return None
+        return {i for i, c in enumerate(snap.chunks) if c.doc_id in doc_ids}
+
+    def _boost(self, query: AnalyzedQuery, chunk: StoredChunk) -> float:
+        w = self.weights
+        boost = 0.0
+        chunk_units = {fold(u) for u in chunk.units}
+        if any(fold(u) in chunk_units for u in query.units):
+            boost += w.unit_boost
+        codes = [chunk.meta.code, *chunk.codes]
+        if any(ref.matches(c) for ref in query.codes for c in codes if c):
+            boost += w.code_boost
+        return boost
+
+    def _coverage(self, query: AnalyzedQuery, snap: _Snapshot, top: Sequence[int]) -> tuple[float, list[str]]:
+        """IDF-weighted share of the question's terms found in the best passages."""
+        q = [t for t in folded_tokens(query.text) if t not in STOPWORDS_FOLDED and "_" not in t]
+        q_bi = [t for t in folded_tokens(query.text) if "_" in t and not all(p in STOPWORDS_FOLDED for p in t.split("_"))]
+        terms = list(dict.fromkeys(q + q_bi))
+        if not terms or not top:
+            return 0.0, []
+        present: set[str] = set()
+        for i in top:
+            present |= snap.folded_sets[i]
+        max_idf = max((snap.folded.idf(t) for t in terms), default=1.0) or 1.0
+        total = got = 0.0
+        for t in terms:
+            weight = snap.folded.idf(t) or max_idf
+            if "_" in t:
+                weight *= 0.7
+            total += weight
+            if t in present:
+                got += weight
+        missing = []
+        for unit in query.unknown_units:
+            missing.append(unit)
+        for ref in query.codes:
+            codes = {c for i in top for c in (snap.chunks[i].meta.code, *snap.chunks[i].codes) if c}
+            if not any(ref.matches(c) for c in codes):
+                missing.append(f"{ref.number}")
+        for t in q:
+            if t.isdigit() and len(t) >= 3 and t not in present:  # years and numbers must be there
+                missing.append(t)
+        return (got / total if total else 0.0), missing
+
+    @staticmethod
+    def _confidence(coverage: float, missing: Sequence[str], best_dense: float) -> float:
+        score = coverage
+        if missing:
+            score *= 0.4
+        return float(score)
+
+    def known_units(self) -> list[str]:
+        """Units named anywhere in the knowledge base."""
+        return self.snapshot().units
+
+    def known_documents(self) -> list[DocumentMeta]:
+        """Every document in the knowledge base."""
+        return self.snapshot().docs
+
+
+def same_code(a: str | None, b: str | None) -> bool:
+    """Whether two document codes are the same document code."""
+    return bool(a and b and code_key(a) == code_key(b))

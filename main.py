@@ -1,0 +1,78 @@
+"""The main job: ingest the bundled samples, then the Telegram bot (BOT_TOKEN set) or a terminal prompt.
+
+``python main.py [--data-dir DIR] [--no-samples] [-q QUESTION]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from importlib import resources
+from pathlib import Path
+
+
+def sample_dir() -> Path:
+    """The bundled sample documents (shipped inside the package)."""
+    return Path(str(resources.files("knowledge").joinpath("data/samples")))
+
+
+def repl(engine: object, questions: list[str]) -> None:
+    """Ask the given questions, or read questions from the terminal until EOF or 'q'."""
+    from knowledge.render import to_text
+
+    def ask(q: str) -> None:
+        print(to_text(engine.answer(q)))  # type: ignore[attr-defined]
+        print()
+
+    if questions:
+        for q in questions:
+            print(f"? {q}")
+            ask(q)
+        return
+    print("Đặt câu hỏi về các tài liệu (Enter trống hoặc 'q' để thoát). Ví dụ:")
+    for ex in engine.example_questions(3):  # type: ignore[attr-defined]
+        print(f"  • {ex}")
+    while True:
+        try:
+            q = input("\n? ").strip()
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return
+        if not q or q.lower() in {"q", "quit", "exit", "thoat"}:
+            return
+        ask(q)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Ingest samples, then run the bot or the terminal prompt."""
+    p = argparse.ArgumentParser(prog="main.py", description=__doc__)
+    p.add_argument("--data-dir", type=Path)
+    p.add_argument("--no-samples", action="store_true", help="do not ingest the bundled sample documents")
+    p.add_argument("-q", "--question", action="append", default=[], help="ask this and exit (repeatable)")
+    args = p.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+    from knowledge.bootstrap import build_services
+    from knowledge.cli import main as ingest_main
+    from knowledge.settings import KnowledgeSettings
+
+    if args.data_dir:
+        os.environ["KB_DATA_DIR"] = str(args.data_dir)
+    if not args.no_samples:
+        print("Nạp tài liệu mẫu (lần đầu tiên cần vài phút để lập chỉ mục)…", flush=True)
+        code = ingest_main([str(sample_dir())])
+        if code != 0:
+            return code
+    if os.environ.get("BOT_TOKEN") and not args.question:
+        from bot.__main__ import main as bot_main
+
+        return bot_main() or 0
+    services = build_services(KnowledgeSettings())
+    repl(services.engine, args.question)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
