@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -114,7 +113,7 @@ class QAService:
         return keep or results[:1]
 
     def _extractive(self, retrieval: Retrieval, passages: list[ScoredChunk], rewritten: str | None) -> Answer:
-        quotes = select_quotes(retrieval.query.search_text, passages)
+        quotes = select_quotes(retrieval.query.search_text, passages, weight=self.retriever.term_weight)
         if not quotes:
             return self._decline(retrieval, rewritten)
         numbering: dict[int, int] = {}
@@ -136,6 +135,7 @@ class QAService:
     def _llm_answer(
         self, query: AnalyzedQuery, passages: list[ScoredChunk], history: Sequence[Turn], *, stream: bool
     ) -> Iterator[str]:
+        from knowledge.answer.grounding import renumber_citations
         from knowledge.answer.llm import LLMFailure
 
         numbered = [(i, self._header(sc.chunk), sc.chunk.text) for i, sc in enumerate(passages, start=1)]
@@ -155,11 +155,7 @@ class QAService:
             return Answer(text=DECLINE_TEXT, grounded=False, declined=True, mode="llm")
         used = sorted(set(composed.cited))
         renumber = {old: new for new, old in enumerate(used, start=1)}
-        text = re.sub(
-            r"\[(\d+(?:\s*,\s*\d+)*)\]",
-            lambda m: "".join(f"[{renumber[int(x)]}]" for x in re.findall(r"\d+", m.group(1)) if int(x) in renumber),
-            composed.text,
-        )
+        text = renumber_citations(composed.text, renumber)
         citations = tuple(
             self._citation(renumber[old], passages[old - 1].chunk, passages[old - 1].chunk.text[:600]) for old in used
         )

@@ -8,7 +8,7 @@ and near-duplicates (the same sentence in two documents) are shown once.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from knowledge.lexical import STOPWORDS_FOLDED, folded_tokens
@@ -51,24 +51,32 @@ def select_quotes(
     question: str,
     passages: Sequence[ScoredChunk],
     *,
-    max_sentences: int = 4,
+    weight: Callable[[str], float] | None = None,
+    max_sentences: int = 3,
     max_chars: int = 900,
+    keep_ratio: float = 0.6,
 ) -> list[Quote]:
-    """The sentences that best answer the question, at most a few, from the given passages."""
+    """The sentences that best answer the question, at most a few, from the given passages.
+
+    A sentence scores the IDF-weighted share of the question's terms (syllables and bigrams)
+    it contains; sentences far below the best one are left out rather than padding the answer.
+    """
     q_terms = _terms(question)
     if not q_terms:
         return []
+    w = weight or (lambda t: 1.0)
+    total = sum(w(t) for t in q_terms) or 1.0
     candidates: list[Quote] = []
     for rank, sc in enumerate(passages, start=1):
         for order, sentence in enumerate(split_sentences(sc.chunk.text)):
             s_terms = _terms(sentence)
-            if not s_terms:
+            if not s_terms or len(sentence) < 15:
                 continue
-            overlap = len(q_terms & s_terms)
-            if overlap == 0:
+            covered = sum(w(t) for t in q_terms & s_terms)
+            if covered == 0:
                 continue
-            # share of the question covered, lightly preferring higher-ranked passages
-            score = overlap / len(q_terms) + 0.15 / rank + 0.05 * min(len(sentence), 400) / 400
+            # share of the question covered, preferring the better-ranked passages
+            score = covered / total + 0.1 / rank
             candidates.append(Quote(rank, order, sentence, score))
     candidates.sort(key=lambda q: -q.score)
     chosen: list[Quote] = []
@@ -76,7 +84,7 @@ def select_quotes(
     length = 0
     best = candidates[0].score if candidates else 0.0
     for cand in candidates:
-        if len(chosen) >= max_sentences or cand.score < 0.5 * best:
+        if len(chosen) >= max_sentences or cand.score < keep_ratio * best:
             break
         terms = _terms(cand.text)
         if any(len(terms & s) / max(1, len(terms | s)) > 0.8 for s in seen):
