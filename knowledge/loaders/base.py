@@ -1,0 +1,53 @@
+"""What every loader shares: the file label in messages, text clean-up, the final document."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import PurePosixPath, PureWindowsPath
+
+from knowledge.errors import EmptyDocumentError
+from knowledge.models import LoadedDocument
+from knowledge.text import nfc, normalize, squash_whitespace
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """What a format module found in a file, before normalisation."""
+
+    text: str
+    title: str | None = None
+    ocr: bool = False
+
+
+def file_label(name: str) -> str:
+    """The bare file name, safe to show to a user (never a directory path)."""
+    return PureWindowsPath(PurePosixPath(name).name).name or name
+
+
+def clean_text(raw: str) -> str:
+    """Normalised text with its line structure kept (one paragraph or heading per line)."""
+    text = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
+    return squash_whitespace(normalize(text))
+
+
+def build_document(name: str, source: str, data: bytes, fmt: str, found: Extracted) -> LoadedDocument:
+    """The final LoadedDocument; refuses text that is empty after clean-up."""
+    label = file_label(name)
+    text = clean_text(found.text)
+    if not text:
+        raise EmptyDocumentError(
+            f"Tệp {label} không có nội dung văn bản nào đọc được.",
+            english=f"{label} contains no readable text.",
+        )
+    title = clean_text(found.title).replace("\n", " ") if found.title else ""
+    return LoadedDocument(
+        doc_id=nfc(PurePosixPath(label).stem),
+        source=source,
+        text=text,
+        fmt=fmt,
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        title_hint=title or None,
+        ocr=found.ocr,
+    )

@@ -1,0 +1,81 @@
+"""PDF: the text layer (pypdf), with Tesseract OCR for pages that are only scanned images."""
+
+from __future__ import annotations
+
+import io
+import logging
+
+from pypdf import PasswordType, PdfReader
+
+from knowledge.errors import CorruptDocumentError
+from knowledge.loaders import ocr
+from knowledge.loaders.base import Extracted
+
+log = logging.getLogger(__name__)
+_EOF_WINDOW = 1024  # where a whole file has its last %%EOF (what pypdf's strict mode demands)
+
+
+def extract(data: bytes, label: str, ocr_language: str = "vie") -> Extracted:
+    """The document's text (pages in order), its metadata title, and whether OCR was used."""
+    pages, title = _text_layer(data, label)
+    scanned = [n for n, text in enumerate(pages, start=1) if not any(ch.isalpha() for ch in text)]
+    if not scanned:
+        return Extracted(_join(pages), title)
+    if not ocr.available(ocr_language):
+        if len(scanned) == len(pages):
+            raise ocr.unavailable_error(label, ocr_language)
+        log.warning("%s: %d scanned page(s) skipped, OCR is not installed", label, len(scanned))
+        return Extracted(_join(pages), title)
+    for n, text in ocr.ocr_pdf_pages(data, scanned, label, ocr_language).items():
+        pages[n - 1] = text
+    return Extracted(_join(pages), title, ocr=True)
+
+
+def _text_layer(data: bytes, label: str) -> tuple[list[str], str | None]:
+    if b"%%EOF" not in data[-_EOF_WINDOW:]:
+        # pypdf rebuilds a cut-off file, or falls back to an earlier revision of an
+        # incrementally saved one, and quietly returns part of it; a citation tool must not
+        # index half a document as if it were whole.
+        raise _damaged(label)
+    # pypdf raises many exception types on damaged files (PdfReadError, ValueError, KeyError,
+    # zlib errors...); every one of them means the same thing to the user.
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
+            raise CorruptDocumentError(
+                f"Tệp {label} được đặt mật khẩu; hãy gỡ mật khẩu rồi gửi lại.",
+                english=f"{label} is password-protected; remove the password and try again.",
+            )
+        pages = [page.extract_text() or "" for page in reader.pages]
+        title = reader.metadata.title if reader.metadata else None
+    except CorruptDocumentError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - see above
+        log.info("%s: pypdf failed: %s", label, exc)
+        raise _damaged(label) from exc
+    if not pages:
+        raise CorruptDocumentError(
+            f"Tệp PDF {label} không có trang nào.", english=f"The PDF {label} has no pages."
+        )
+    return pages, _useful_title(title)
+
+
+def _damaged(label: str) -> CorruptDocumentError:
+    return CorruptDocumentError(
+        f"Tệp PDF {label} bị hỏng hoặc không đầy đủ (có thể tải về chưa hết), không đọc được.",
+        english=f"The PDF {label} is damaged or truncated (perhaps an incomplete download) and cannot be read.",
+    )
+
+
+def _useful_title(title: object) -> str | None:
+    """The metadata title, unless it is a word processor's placeholder."""
+    if not isinstance(title, str) or not title.strip():
+        return None
+    title = title.strip()
+    if title.lower().startswith("microsoft word - ") or title.lower() in {"untitled", "document"}:
+        return None
+    return title
+
+
+def _join(pages: list[str]) -> str:
+    return "\n\n".join(page.strip("\n") for page in pages)
