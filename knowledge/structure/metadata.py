@@ -1,0 +1,243 @@
+"""Document-level metadata: own code, type, date, issuing body, title, replaced codes."""
+
+from __future__ import annotations
+
+import re
+
+from knowledge.models import DocCode, DocumentMeta, LoadedDocument
+from knowledge.structure.codes import (
+    code_str,
+    parse_codes,
+    parse_numeric_date,
+    parse_vn_date,
+    unique_codes,
+)
+from knowledge.structure.reflow import match_heading
+from knowledge.structure.units import find_units
+from knowledge.text import code_key, normalize_tones
+
+_KINDS = {
+    "QUY ĐỊNH": "QĐ", "HƯỚNG DẪN": "HD", "CHƯƠNG TRÌNH": "CTr", "KẾ HOẠCH": "KH",
+    "BÁO CÁO": "BC", "QUYẾT ĐỊNH": "QĐ", "NGHỊ QUYẾT": "NQ", "CHỈ THỊ": "CT",
+    "KẾT LUẬN": "KL", "THÔNG BÁO": "TB", "QUY CHẾ": "QC", "TỜ TRÌNH": "TTr", "ĐIỀU LỆ": "Điều lệ",
+}
+# Proper nouns to restore after lower-casing an upper-case title (longest first).
+_PROPER = sorted(
+    [
+        "Đảng Cộng sản Việt Nam", "Điều lệ Đảng", "Ban Chấp hành Trung ương", "Bộ Chính trị",
+        "Ban Bí thư", "Ban Tổ chức Trung ương", "Ban Tổ chức Thành ủy", "Ban Thường vụ",
+        "Thành ủy", "Trung ương", "Huy hiệu Đảng", "Việt Nam", "Hà Nội", "Nhà nước",
+        "Quốc hội", "Chính phủ", "Mặt trận Tổ quốc", "Đại hội đại biểu toàn quốc",
+    ],
+    key=len,
+    reverse=True,
+)
+_PARTY_WORD = re.compile(r"\b(của|vào|trong|ngoài|toàn|về) đảng\b|\bđảng$")
+_CURATED_DATE = re.compile(r"\(([^()]*)\)\s*$")
+_SO_LINE = re.compile(r"^\s*Số\b")
+_POSTED = re.compile(r"Ngày đăng:?\s*(\d{1,2}/\d{1,2}/\d{4})")
+_PLACE_DATE = re.compile(r"[^\W\d_][^\n,]{0,30},\s*ngày[\s\S]{0,40}?năm\s*\d{4}")
+_REPLACE = re.compile(
+    r"(?:thay thế|bãi bỏ)\s+(?:các\s+|toàn bộ\s+)?(?:Quy định|Hướng dẫn|Quyết định|Nghị quyết|Chỉ thị|"
+    r"Kết luận|Kế hoạch|Chương trình|Thông báo|Quy chế|văn bản)(?P<tail>[^;]{0,400}?)(?:;|\.\s|\.$|$)",
+    re.IGNORECASE,
+)
+_SIGNED_FOR = re.compile(r"^\s*(?:T/M|TM\.?|T\.M\.?)\s+(?P<body>[A-ZĐÀ-Ỹ ]{3,80})\s*$", re.M)
+_SUB_BODIES = ("BAN TỔ CHỨC", "BAN TUYÊN GIÁO VÀ DÂN VẬN", "BAN TUYÊN GIÁO", "BAN DÂN VẬN",
+               "ỦY BAN KIỂM TRA", "UỶ BAN KIỂM TRA", "VĂN PHÒNG", "BAN NỘI CHÍNH")
+_HEADER_LINES = 40
+
+
+def _recase(caps: str) -> str:
+    """An upper-case title or body name in ordinary Vietnamese capitalisation."""
+    text = normalize_tones(" ".join(caps.split())).lower()
+    for proper in _PROPER:
+        text = re.sub(rf"(?<!\w){re.escape(proper.lower())}(?!\w)", proper, text)
+    text = _PARTY_WORD.sub(lambda m: m.group(0)[:-4] + "Đảng", text)
+    text = re.sub(
+        r"\b((?:tỉnh|thành|quận|huyện) ủy|Thành ủy) (\w+(?: \w+)?)$",
+        lambda m: f"{m.group(1)} {m.group(2).title()}",
+        text,
+    )
+    text = re.sub(r"\b(xi{0,3}|xiv|xv|i{1,3}|iv|v|vi{0,3}|ix)$", lambda m: m.group(1).upper(), text)
+    return text[:1].upper() + text[1:]
+
+
+def _is_caps(line: str) -> bool:
+    letters = [ch for ch in line if ch.isalpha()]
+    return bool(letters) and not any(ch.islower() for ch in letters)
+
+
+def _curated(first: str) -> dict[str, str | None]:
+    """Fields of the curated first line "CODE — Title (Body, date)" of the corpus files."""
+    out: dict[str, str | None] = {}
+    if " — " not in first:
+        return out
+    parts = [p.strip() for p in first.split(" — ")]
+    codes = parse_codes(parts[0])
+    if codes and parts[0].startswith(codes[0].raw):
+        out["code"] = code_str(codes[0])
+        parts = parts[1:]
+    tail = _CURATED_DATE.search(parts[-1])
+    if tail:
+        inner = tail.group(1)
+        out["date"] = parse_numeric_date(inner)
+        body = inner.split(",")[0].strip()
+        if body.startswith(("Ban", "Bộ", "Đại hội", "Thành ủy", "Quận ủy", "Tỉnh ủy")):
+            out["body"] = body
+        parts[-1] = parts[-1][: tail.start()].strip()
+    titles = []
+    for part in parts:
+        part = re.sub(r"^\(không số hiệu\)\s*", "", part)
+        if part.startswith("Ban ") and "body" not in out:
+            out["body"] = part
+        elif part:
+            titles.append(part)
+    if titles:
+        out["title"] = " — ".join(titles)
+    return out
+
+
+def _header_code(lines: list[str]) -> DocCode | None:
+    for line in lines[:_HEADER_LINES]:
+        if _SO_LINE.match(line):
+            codes = parse_codes(line)
+            if codes:
+                return codes[0]
+    return None
+
+
+def _kind_and_title(lines: list[str]) -> tuple[str | None, str | None]:
+    for i, line in enumerate(lines[:_HEADER_LINES]):
+        word = " ".join(line.replace("*", "").split())
+        if word not in _KINDS:
+            continue
+        title_lines: list[str] = []
+        for nxt in lines[i + 1 : i + 8]:
+            nxt = nxt.replace("*", "").strip()
+            if not nxt:
+                continue
+            if nxt.startswith(("-", "(", "Căn cứ", "Xét")) or match_heading(nxt):
+                break
+            if title_lines and nxt.startswith("Thực hiện"):
+                break
+            title_lines.append(nxt)
+            if len(title_lines) == 4:
+                break
+        rest = " ".join(" ".join(title_lines).split())
+        kind_word = word[0] + word[1:].lower()
+        if not rest:
+            return _KINDS[word], kind_word
+        rest = _recase(rest) if _is_caps(rest) else rest
+        if not re.match(r"(Điều lệ|Đảng|Ban|Bộ|Quy định|Hướng dẫn)\b", rest):
+            rest = rest[:1].lower() + rest[1:]
+        return _KINDS[word], f"{kind_word} {rest}"
+    return None, None
+
+
+def _issuing_body(lines: list[str], text: str) -> str | None:
+    signed = list(_SIGNED_FOR.finditer(text))
+    if signed:
+        return _recase(signed[-1].group("body"))
+    header: list[str] = []
+    for line in lines[:12]:
+        s = line.replace("*", "").strip()
+        if not s or set(s) <= set("*-"):
+            continue
+        if not header and not _is_caps(s):
+            continue  # a title line above the header block
+        if s.startswith("ĐẢNG CỘNG SẢN") or _SO_LINE.match(s) or not _is_caps(s) or s in _KINDS:
+            break
+        header.append(s)
+    if not header:
+        return None
+    joined = " ".join(" ".join(header).split())
+    for sub in _SUB_BODIES:
+        if joined.endswith(sub) and joined != sub:
+            parent = joined[: -len(sub)].strip()
+            parent = "TRUNG ƯƠNG" if parent == "BAN CHẤP HÀNH TRUNG ƯƠNG" else parent
+            return _recase(f"{sub} {parent}")
+    return _recase(joined)
+
+
+def _news_title(lines: list[str]) -> str | None:
+    for i, line in enumerate(lines[:15]):
+        if _POSTED.search(line):
+            before = [x.strip() for x in lines[:i] if x.strip()]
+            return before[-1] if before else None
+    return None
+
+
+def _replaced(text: str, own: str | None) -> tuple[str, ...]:
+    out: list[str] = []
+    for m in _REPLACE.finditer(text):
+        for code in unique_codes(m.group("tail"), exclude=own):
+            if code not in out:
+                out.append(code)
+    return tuple(out)
+
+
+def extract_metadata(doc: LoadedDocument) -> DocumentMeta:
+    """Code, type, date, issuing body, title, replaced and cited codes, units of a document."""
+    text = doc.text
+    lines = text.split("\n")
+    first = next((line.strip() for line in lines if line.strip()), "")
+    curated = _curated(first)
+    header = _header_code(lines)
+    kind, body_title = _kind_and_title(lines)
+
+    number = doc_type = issuer = code = None
+    if header is not None:
+        number, doc_type, issuer = header.number, header.type, header.issuer
+    if curated.get("code"):
+        cur = parse_codes(curated["code"] or "")[0]
+        if header is None or header.number is None or code_key(code_str(cur)) == code_key(code_str(header)):
+            number, doc_type, issuer = cur.number, cur.type, cur.issuer
+    if number is not None and doc_type and issuer:
+        code = code_str(DocCode(number, doc_type, issuer, ""))
+    if doc_type is None:
+        doc_type = kind
+
+    head_text = "\n".join(lines[:_HEADER_LINES])
+    place_date = _PLACE_DATE.search(head_text)
+    posted = _POSTED.search(head_text)
+    news_title = _news_title(lines)
+    issue_date = (
+        (parse_vn_date(place_date.group(0)) if place_date else None)
+        or curated.get("date")
+        or (parse_numeric_date(posted.group(1)) if posted else None)
+    )
+    if doc_type is None and news_title:
+        doc_type = "Tin bài"
+    if doc_type is None and re.search(r"\bSổ tay\b", first):
+        doc_type = "Sổ tay"
+
+    title = (
+        curated.get("title")
+        or body_title
+        or news_title
+        or doc.title_hint
+        or _first_meaningful(lines)
+        or doc.doc_id
+    )
+    return DocumentMeta(
+        doc_id=doc.doc_id,
+        title=title,
+        code=code,
+        number=number,
+        doc_type=doc_type,
+        issuer=issuer,
+        issue_date=issue_date,
+        issuing_body=curated.get("body") or _issuing_body(lines, text),
+        replaces=_replaced(text, code),
+        units=find_units(text),
+        mentions=unique_codes(text, exclude=code),
+    )
+
+
+def _first_meaningful(lines: list[str]) -> str | None:
+    for line in lines:
+        s = " ".join(line.replace("#", " ").replace("*", " ").split())
+        if len(s) >= 12 and sum(ch.isalpha() for ch in s) >= 8:
+            return s[:200]
+    return None
