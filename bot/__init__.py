@@ -1,0 +1,1 @@
+"""Telegram front end of the party-documents assistant (python-telegram-bot v22)."""

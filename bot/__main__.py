@@ -1,0 +1,88 @@
+"""Composition root: settings -> knowledge services -> application -> run (polling or webhook)."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from pydantic import ValidationError
+
+from bot.app import ALLOWED_UPDATES, BotServices, build_application
+from bot.settings import BotSettings
+
+_log = logging.getLogger("bot")
+
+
+class RedactSecrets(logging.Filter):
+    """Replace secrets in every record (message, arguments and traceback) before it is written."""
+
+    def __init__(self, *secrets: str) -> None:
+        super().__init__()
+        self.secrets = [s for s in secrets if s]
+
+    def _redact(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, "[REDACTED]")
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = self._redact(record.getMessage())
+        record.args = None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self._redact(record.exc_text)
+        return True
+
+
+def configure_logging(settings: BotSettings, level: int = logging.INFO) -> None:
+    """Plain logs on stderr, httpx silenced, the token and webhook secret redacted everywhere."""
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    secrets = [settings.token.get_secret_value()]
+    if settings.webhook_secret:
+        secrets.append(settings.webhook_secret.get_secret_value())
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(RedactSecrets(*secrets))
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def main() -> None:
+    """Run the bot until interrupted (console script ``party-bot``)."""
+    try:
+        settings = BotSettings()  # type: ignore[call-arg]  # token comes from the environment
+    except ValidationError as exc:
+        sys.exit(f"party-bot: invalid configuration (set BOT_TOKEN etc.):\n{exc}")
+    configure_logging(settings)
+
+    # Heavy imports (embeddings, Chroma) only now, never at import time.
+    from knowledge.bootstrap import build_services
+    from knowledge.feedback import FeedbackLog
+    from knowledge.settings import KnowledgeSettings
+
+    kb_settings = KnowledgeSettings()  # type: ignore[call-arg]  # read from the environment
+    knowledge = build_services(kb_settings)
+    services = BotServices(
+        engine=knowledge.engine,
+        ingest=knowledge.ingest,
+        feedback=FeedbackLog(settings.feedback_path or kb_settings.data_dir / "feedback.jsonl"),
+        llm_streaming=kb_settings.llm_provider != "none",
+    )
+    application = build_application(settings, services)
+    if settings.webhook_url:
+        _log.info("starting webhook on %s:%s", settings.webhook_listen, settings.webhook_port)
+        application.run_webhook(
+            listen=settings.webhook_listen,
+            port=settings.webhook_port,
+            url_path=settings.webhook_path,
+            webhook_url=settings.webhook_url,
+            secret_token=settings.webhook_secret.get_secret_value() if settings.webhook_secret else None,
+            allowed_updates=ALLOWED_UPDATES,
+        )
+    else:
+        _log.info("starting long polling")
+        application.run_polling(allowed_updates=ALLOWED_UPDATES)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Handlers, one module per conversation area; the handler table lives in ``bot.app``."""

@@ -1,0 +1,160 @@
+"""E2E harness: the REAL python-telegram-bot Application against FakeTelegram on 127.0.0.1."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.app import ALLOWED_UPDATES, BotServices, build_application
+from bot.settings import BotSettings
+from knowledge.feedback import FeedbackLog
+from knowledge.models import Answer, Turn
+from tests.fakes.engine import EngineCall, FakeEngine
+from tests.fakes.telegram_server import Call, FakeTelegram
+
+ADMIN = 1001
+USER = 2002
+OTHER_USER = 2003
+STRANGER = 3003
+GROUP = -1001234567890
+ROOT = Path(__file__).resolve().parents[2]
+SEED = "long-bien_2017-08-15_kiem-tra-chuong-trinh-01-CTr-QU.txt"
+SEED_PATHS = (ROOT / "knowledge/data/samples" / SEED, ROOT.parent / "shared/corpus" / SEED)
+
+
+class RecordingEngine:
+    """Wraps any AnswerEngine (fake or real) and records calls and answers for assertions."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.calls: list[EngineCall] = []
+        self.answers: list[Answer] = []
+        self._lock = threading.Lock()
+
+    def _record(self, method: str, question: str, history: Sequence[Turn], unit: str | None) -> None:
+        with self._lock:
+            self.calls.append(EngineCall(method, question, tuple(history), unit))
+
+    def answer(self, question: str, history: Sequence[Turn] = (), unit: str | None = None) -> Answer:
+        self._record("answer", question, history, unit)
+        result: Answer = self.inner.answer(question, history, unit)
+        self.answers.append(result)
+        return result
+
+    def stream(self, question: str, history: Sequence[Turn] = (), unit: str | None = None) -> Iterator[str | Answer]:
+        self._record("stream", question, history, unit)
+        for item in self.inner.stream(question, history, unit):
+            if isinstance(item, Answer):
+                self.answers.append(item)
+            yield item
+
+    def __getattr__(self, name: str) -> Any:  # documents, units, chunk, section, example_questions
+        return getattr(self.inner, name)
+
+
+@pytest.fixture(scope="session")
+def real_engine(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """A small REAL knowledge base: the seed article ingested with the hashing embedder."""
+    embedder = pytest.importorskip("tests.fakes.embedder", reason="tests.fakes.embedder not available yet")
+    bootstrap = pytest.importorskip("knowledge.bootstrap")
+    from knowledge.settings import KnowledgeSettings
+
+    seed = next((p for p in SEED_PATHS if p.exists()), None)
+    if seed is None:
+        pytest.skip("seed article not found")
+    settings = KnowledgeSettings(data_dir=tmp_path_factory.mktemp("kb") / "data")  # type: ignore[call-arg]
+    services = bootstrap.build_services(settings, embeddings=embedder.HashEmbeddings())
+    report = services.ingest.ingest_paths([seed])
+    assert report.ok, report
+    return services.engine
+
+
+@dataclass
+class Harness:
+    """A running bot plus handles on everything around it."""
+
+    fake: FakeTelegram
+    app: Any
+    engine: Any
+    feedback: FeedbackLog
+    settings: BotSettings
+
+    async def send(self, user_id: int, text: str, *, timeout: float = 5.0) -> list[Call]:
+        """Private message -> every sendMessage of the reply (the last one carries the buttons)."""
+        since = self.fake.mark()
+        self.fake.private_message(user_id, text)
+        return await self.reply(user_id, since=since, timeout=timeout)
+
+    async def reply(self, chat_id: int, *, since: int, timeout: float = 5.0) -> list[Call]:
+        """Wait for an answer (its last message has an inline keyboard) and return its messages."""
+        await self.fake.wait_for("sendMessage", lambda c: c.chat_id == chat_id and c.reply_markup is not None,
+                                 timeout, since=since)
+        return [c for c in self.fake.calls[since:] if c.method == "sendMessage" and c.chat_id == chat_id
+                and "_error" not in c.params]
+
+    async def first_message(self, chat_id: int, *, since: int, timeout: float = 5.0) -> Call:
+        return await self.fake.wait_for("sendMessage", lambda c: c.chat_id == chat_id, timeout, since=since)
+
+
+BotFactory = Callable[..., Awaitable[Harness]]
+
+
+@pytest.fixture
+async def make_bot(tmp_path: Path) -> AsyncIterator[BotFactory]:
+    """Start bots with custom engines/settings; everything is stopped at teardown."""
+    running: list[Harness] = []
+
+    async def factory(engine: Any | None = None, *, llm_streaming: bool = False, ingest: Any | None = None,
+                      **overrides: Any) -> Harness:
+        fake = await FakeTelegram().start()
+        values: dict[str, Any] = {
+            "token": fake.token,
+            "api_base_url": fake.base_url,
+            "api_file_url": fake.base_file_url,
+            "admin_ids": frozenset({ADMIN}),
+            "allowed_user_ids": frozenset({USER, OTHER_USER}),
+            "allowed_chat_ids": frozenset({GROUP}),
+            "feedback_path": tmp_path / "feedback.jsonl",
+            "stream_edit_interval_s": 0.1,
+        }
+        values.update(overrides)
+        settings = BotSettings(_env_file=None, **values)  # type: ignore[call-arg]
+        engine = RecordingEngine(engine if engine is not None else FakeEngine())
+        feedback = FeedbackLog(tmp_path / "feedback.jsonl")
+        services = BotServices(engine=engine, feedback=feedback, ingest=ingest, llm_streaming=llm_streaming)
+        app = build_application(settings, services)
+        await app.initialize()
+        if app.post_init:
+            await app.post_init(app)
+        await app.start()
+        await app.updater.start_polling(poll_interval=0.0, timeout=5, allowed_updates=ALLOWED_UPDATES)
+        harness = Harness(fake, app, engine, feedback, settings)
+        running.append(harness)
+        return harness
+
+    yield factory
+    for h in reversed(running):
+        await h.fake.release_polls()  # no test pays the long-poll timeout
+        await h.app.updater.stop()
+        await h.app.stop()
+        await h.app.shutdown()
+        await h.fake.stop()
+
+
+@pytest.fixture(params=["fake", "real"])
+async def bot(request: pytest.FixtureRequest, make_bot: BotFactory) -> Harness:
+    """The default bot, once with FakeEngine and once with a small real knowledge base."""
+    if request.param == "real":
+        return await make_bot(request.getfixturevalue("real_engine"))
+    return await make_bot(FakeEngine())
+
+
+@pytest.fixture
+async def fake_bot(make_bot: BotFactory) -> Harness:
+    """A bot on FakeEngine, for scenarios that need its scripted passages (sections, errors)."""
+    return await make_bot(FakeEngine())
