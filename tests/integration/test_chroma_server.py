@@ -1,0 +1,66 @@
+"""Server mode: the same ingest and answer path against a real ``chroma run`` on 127.0.0.1."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from knowledge.bootstrap import build_services
+from knowledge.settings import KnowledgeSettings
+from tests.fakes.embedder import HashEmbeddings
+
+SEED = Path(__file__).resolve().parents[2] / "knowledge" / "data" / "samples" / "long-bien_2017-08-15_kiem-tra-chuong-trinh-01-CTr-QU.txt"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def chroma_server(tmp_path_factory):
+    exe = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
+    if not Path(exe).exists():
+        pytest.skip("the chroma CLI is not installed")
+    port = _free_port()
+    path = tmp_path_factory.mktemp("chroma-server")
+    proc = subprocess.Popen(
+        [exe, "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("chroma run did not start")
+        yield port
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+@pytest.mark.slow
+def test_ingest_and_answer_through_a_chroma_server(chroma_server: int, tmp_path: Path) -> None:
+    settings = KnowledgeSettings(data_dir=tmp_path / "data", chroma_host="127.0.0.1", chroma_port=chroma_server)
+    services = build_services(settings, embeddings=HashEmbeddings())
+    assert services.ingest.ingest_paths([SEED]).ok
+    assert services.ingest.ingest_paths([SEED]).results[0].status == "unchanged"
+    assert not (tmp_path / "data" / "chroma").exists()  # nothing was written locally
+    answer = services.engine.answer("Đoàn kiểm tra Chương trình 01-CTr/QU đã kiểm tra bao nhiêu đảng ủy cơ sở?")
+    assert "04" in answer.text and answer.citations
+    # a second client sees the same knowledge base
+    other = build_services(settings, embeddings=HashEmbeddings())
+    assert [d.doc_id for d in other.engine.documents()] == [SEED.stem]

@@ -1,0 +1,151 @@
+"""Ingestion into a real Chroma store: idempotence, replacement, atomicity, bad input."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from knowledge.bootstrap import build_services
+from knowledge.settings import KnowledgeSettings
+from tests.fakes.embedder import HashEmbeddings
+
+SEED = "long-bien_2017-08-15_kiem-tra-chuong-trinh-01-CTr-QU.txt"
+SAMPLES = Path(__file__).resolve().parents[2] / "knowledge" / "data" / "samples"
+
+
+@pytest.fixture()
+def services(tmp_path: Path):
+    return build_services(KnowledgeSettings(data_dir=tmp_path / "data"), embeddings=HashEmbeddings())
+
+
+@pytest.fixture()
+def seed(tmp_path: Path) -> Path:
+    target = tmp_path / "docs" / SEED
+    target.parent.mkdir()
+    shutil.copy(SAMPLES / SEED, target)
+    return target
+
+
+def test_ingest_then_unchanged_then_replaced(services, seed: Path) -> None:
+    first = services.ingest.ingest_paths([seed])
+    assert [r.status for r in first.results] == ["added"]
+    chunks = services.store.doc_chunks(seed.stem)
+    assert len(chunks) == first.results[0].chunks > 1
+    assert services.ingest.ingest_paths([seed]).results[0].status == "unchanged"
+
+    seed.write_text(seed.read_text(encoding="utf-8") + "\n\n6. Báo cáo kết quả về Ban Thường vụ Quận ủy trước ngày 30/9/2017.\n", encoding="utf-8")
+    again = services.ingest.ingest_paths([seed])
+    assert again.results[0].status == "replaced"
+    texts = " ".join(c.text for c in services.store.doc_chunks(seed.stem))
+    assert "trước ngày 30/9/2017" in texts
+    # the old version's chunks are gone: only one version is live and stored
+    versions = {c.chunk_id.split("::")[1] for c in services.store.doc_chunks(seed.stem)}
+    assert len(versions) == 1
+    assert services.store.remove_orphans() == 0
+
+
+class ExplodingEmbeddings(HashEmbeddings):
+    """Fails halfway through a document, like a model crash or an out-of-memory kill."""
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        raise RuntimeError("model crashed")
+
+
+def test_failure_mid_document_leaves_the_store_as_it_was(tmp_path: Path, seed: Path) -> None:
+    settings = KnowledgeSettings(data_dir=tmp_path / "data")
+    good = build_services(settings, embeddings=HashEmbeddings())
+    good.ingest.ingest_paths([seed])
+    before = [(c.chunk_id, c.text) for c in good.store.doc_chunks(seed.stem)]
+
+    seed.write_text(seed.read_text(encoding="utf-8").replace("04 đảng ủy", "05 đảng ủy"), encoding="utf-8")
+    bad = build_services(settings, embeddings=ExplodingEmbeddings())
+    report = bad.ingest.ingest_paths([seed])
+    assert report.results[0].status == "failed"
+    after = [(c.chunk_id, c.text) for c in good.store.doc_chunks(seed.stem)]
+    assert after == before
+
+
+def test_crash_after_writing_chunks_but_before_commit_is_invisible(services, seed: Path, monkeypatch) -> None:
+    services.ingest.ingest_paths([seed])
+    before = services.engine.answer("Đoàn kiểm tra đã kiểm tra bao nhiêu đảng ủy cơ sở?")
+    docs_collection = services.store._docs
+    original = docs_collection.upsert
+
+    def crash(*args, **kwargs):
+        if kwargs.get("metadatas") and kwargs["metadatas"][0].get("kind") == "document":
+            raise RuntimeError("power cut at the commit point")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(docs_collection, "upsert", crash)
+    seed.write_text(seed.read_text(encoding="utf-8").replace("04 đảng ủy", "07 đảng ủy"), encoding="utf-8")
+    report = services.ingest.ingest_paths([seed])
+    assert report.results[0].status == "failed"
+    monkeypatch.setattr(docs_collection, "upsert", original)
+    texts = " ".join(c.text for c in services.store.doc_chunks(seed.stem))
+    assert "07 đảng ủy" not in texts and "04 đảng ủy" in texts
+    after = services.engine.answer("Đoàn kiểm tra đã kiểm tra bao nhiêu đảng ủy cơ sở?")
+    assert after.text == before.text
+
+
+def test_same_code_replaces_older_document_when_asked(services, tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    body = "QUẬN ỦY LONG BIÊN\nSố 01-CTr/QU\nLong Biên, ngày 10 tháng 3 năm 2016\nCHƯƠNG TRÌNH\nNâng cao năng lực lãnh đạo\n1. Mục tiêu\nXây dựng đảng bộ trong sạch, vững mạnh.\n"
+    (folder / "ctr01-ban-cu.txt").write_text(body, encoding="utf-8")
+    services.ingest.ingest_paths([folder / "ctr01-ban-cu.txt"])
+    (folder / "ctr01-ban-moi.txt").write_text(body.replace("trong sạch", "trong sạch, toàn diện"), encoding="utf-8")
+    kept = services.ingest.ingest_paths([folder / "ctr01-ban-moi.txt"])
+    assert {r.meta.doc_id for r in services.store.documents()} == {"ctr01-ban-cu", "ctr01-ban-moi"}
+    assert kept.results[0].status == "added"
+    (folder / "ctr01-ban-moi.txt").write_text(body + "2. Nhiệm vụ\nĐổi mới phương thức lãnh đạo.\n", encoding="utf-8")
+    replaced = services.ingest.ingest_paths([folder / "ctr01-ban-moi.txt"], replace_same_code=True)
+    assert replaced.results[0].status == "replaced"
+    assert {r.meta.doc_id for r in services.store.documents()} == {"ctr01-ban-moi"}
+
+
+def test_bad_files_fail_with_a_reason_and_good_files_still_go_in(services, seed: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "rong.txt").write_bytes(b"")
+    (bad / "hong.pdf").write_bytes(b"%PDF-1.4 this is not really a pdf")
+    (bad / "bang.xlsx").write_bytes(b"PK\x03\x04")
+    (bad / "latin.txt").write_bytes(bytes(range(128, 256)) * 20)
+    services.settings.max_file_mb = 0.01
+    (bad / "lon.txt").write_text("Điều 1. Nội dung. " * 2000, encoding="utf-8")
+    report = services.ingest.ingest_paths(
+        [bad / "rong.txt", bad / "hong.pdf", bad / "bang.xlsx", bad / "latin.txt", bad / "lon.txt", bad / "khong-co.txt"]
+    )
+    by_id = {r.doc_id: r for r in report.results}
+    for doc_id in ("rong", "hong", "bang", "latin", "lon", "khong-co"):
+        assert by_id[doc_id].status == "failed", doc_id
+        assert by_id[doc_id].reason, doc_id
+        assert str(tmp_path) not in by_id[doc_id].reason  # no full paths in messages
+    assert "MB" in by_id["lon"].reason
+    assert not report.ok
+    assert services.store.documents() == []
+
+
+def test_good_files_go_in_next_to_bad_ones(services, seed: Path, tmp_path: Path) -> None:
+    (tmp_path / "rong.txt").write_bytes(b"   \n")
+    report = services.ingest.ingest_paths([seed, tmp_path / "rong.txt"])
+    statuses = {r.doc_id: r.status for r in report.results}
+    assert statuses == {seed.stem: "added", "rong": "failed"}
+    assert [r.meta.doc_id for r in services.store.documents()] == [seed.stem]
+
+
+def test_delete(services, seed: Path) -> None:
+    services.ingest.ingest_paths([seed])
+    assert services.ingest.delete(seed.stem)
+    assert services.store.documents() == []
+    assert services.store.doc_chunks(seed.stem) == []
+    assert not services.ingest.delete(seed.stem)
+
+
+def test_lexical_index_follows_the_store(services, seed: Path) -> None:
+    assert services.engine.answer("Đoàn kiểm tra gồm những ai?").declined
+    services.ingest.ingest_paths([seed])
+    assert not services.engine.answer("Đoàn kiểm tra Chương trình 01-CTr/QU gồm những ai?").declined
+    services.ingest.delete(seed.stem)
+    assert services.engine.answer("Đoàn kiểm tra Chương trình 01-CTr/QU gồm những ai?").declined

@@ -1,0 +1,52 @@
+"""Vietnamese normalisation: NFC, one tone placement, folding, document codes as tokens."""
+
+import unicodedata
+
+import pytest
+
+from knowledge.lexical import folded_tokens, word_tokens
+from knowledge.text import code_key, fold, has_diacritics, normalize, tokens
+
+
+@pytest.mark.parametrize(
+    ("variant", "canonical"),
+    [("hoà", "hòa"), ("thuỷ", "thủy"), ("khoá XIII", "khóa XIII"), ("Uỷ ban", "Ủy ban"), ("tuỳ", "tùy"),
+     ("THUỶ", "THỦY"), ("hoàng", "hoàng"), ("quá", "quá"), ("già", "già"), ("người", "người"), ("khuỷu", "khuỷu")],
+)
+def test_tone_marks_have_one_placement(variant: str, canonical: str) -> None:
+    assert normalize(variant) == canonical
+
+
+def test_decomposed_input_becomes_nfc() -> None:
+    decomposed = unicodedata.normalize("NFD", "Đảng ủy phường Cự Khối")
+    assert normalize(decomposed) == "Đảng ủy phường Cự Khối"
+    assert unicodedata.is_normalized("NFC", normalize(decomposed))
+
+
+def test_both_spellings_match_after_normalisation() -> None:
+    assert normalize("Ban Chấp hành Đảng bộ khoá XIII") == normalize("Ban Chấp hành Đảng bộ khóa XIII")
+
+
+def test_fold_removes_diacritics_and_maps_d() -> None:
+    assert fold("Đoàn kiểm tra gồm những ai") == "doan kiem tra gom nhung ai"
+    assert not has_diacritics("doan kiem tra gom nhung ai")
+    assert has_diacritics("Đoàn kiểm tra")
+
+
+def test_document_codes_are_single_tokens() -> None:
+    toks = tokens("Thực hiện Quyết định số 271-QĐ/QU và Chương trình 01-CTr/QU")
+    assert "271-qd/qu" in toks and "1-ctr/qu" in toks
+    assert "qu" not in toks
+    assert code_key("01-CTr/QU") == code_key("1-CTr/QU") == code_key("01 - CTr/QU")
+
+
+def test_folded_tokens_match_typed_without_diacritics() -> None:
+    doc = set(folded_tokens("Đoàn kiểm tra Chương trình 01-CTr/QU"))
+    query = set(folded_tokens("doan kiem tra chuong trinh 01-ctr/qu"))
+    assert query <= doc
+    assert "kiem_tra" in doc  # bigrams separate "kiểm tra" from "tra cứu"
+
+
+def test_word_tokens_keep_compounds_and_codes() -> None:
+    toks = word_tokens("Đoàn kiểm tra Chương trình 01-CTr/QU đã tiến hành kiểm tra")
+    assert "kiểm_tra" in toks and "chương_trình" in toks and "1-ctr/qu" in toks
