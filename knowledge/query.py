@@ -33,6 +33,13 @@ _TYPE_WORDS: dict[str, tuple[str, ...]] = {
 _NAMED_CODE_RE = re.compile(
     r"\b(" + "|".join(sorted(map(re.escape, _TYPE_WORDS), key=len, reverse=True)) + r")\s+(?:so\s+)?(\d{1,4})\b"
 )
+_UPPER = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
+# A unit keyword followed by a capitalised name: "phường Phúc Đồng", "Công ty Cổ phần X".
+_NAMED_UNIT_RE = re.compile(
+    r"\b((?i:phường|xã|thị trấn|quận|huyện|thị xã|tỉnh|thành phố|chi bộ|đảng bộ|đảng ủy|công ty|CTCP|"
+    r"tòa án nhân dân|viện kiểm sát nhân dân|trường|bệnh viện))\s+"
+    rf"((?:[{_UPPER}0-9]\w*)(?:\s+[{_UPPER}0-9]\w*)*)",
+)
 _MY_UNIT_RE = re.compile(
     r"\b(don vi|chi bo|dang bo|dang uy|co quan|phuong|xa)\s+(toi|minh|chung toi|cua toi|cua minh|em|chung em)\b"
 )
@@ -148,6 +155,16 @@ def detect_units(question: str, known_units: Iterable[str]) -> list[str]:
     return [u for u in found if not any(u != v and fold(u) in fold(v) for v in found)]
 
 
+def named_units(question: str) -> list[str]:
+    """Unit-like names in a question (keyword + capitalised name), known to the KB or not."""
+    out = []
+    for m in _NAMED_UNIT_RE.finditer(nfc(question)):
+        name = m.group(2)
+        if name[:1].isupper() or name[:1].isdigit():
+            out.append(f"{m.group(1)} {name}")
+    return out
+
+
 def resolve_my_unit(question: str, unit: str | None) -> str:
     """Replace "đơn vị tôi" / "chi bộ mình" with the user's unit when one is set."""
     if not unit:
@@ -206,10 +223,10 @@ def analyze(
         text = rewritten
     units = detect_units(text, known_units)
     unknown: list[str] = []
-    if callable(unit_finder):
-        for u in unit_finder(text):
-            if not any(fold(u) == fold(k) or fold(k) in fold(u) or fold(u) in fold(k) for k in known_units):
-                unknown.append(u)
+    candidates = named_units(text) + (list(unit_finder(text)) if callable(unit_finder) else [])
+    for u in dict.fromkeys(candidates):
+        if not any(fold(u) == fold(k) or fold(k) in fold(u) or fold(u) in fold(k) for k in known_units):
+            unknown.append(u)
     return AnalyzedQuery(
         original=question,
         text=text,

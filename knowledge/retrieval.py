@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from knowledge.diacritics import DiacriticRestorer
 from knowledge.lexical import STOPWORDS_FOLDED, BM25Index, folded_tokens, word_tokens
 from knowledge.models import DocumentMeta, ScoredChunk, StoredChunk
 from knowledge.query import AnalyzedQuery, documents_for_codes
@@ -48,6 +49,7 @@ class _Snapshot:
     index_of: dict[str, int]
     docs: list[DocumentMeta]
     units: list[str]
+    restorer: DiacriticRestorer
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,7 @@ class HybridRetriever:
                 index_of={c.chunk_id: i for i, c in enumerate(chunks)},
                 docs=docs,
                 units=units,
+                restorer=DiacriticRestorer(c.text for c in chunks),
             )
             return self._snap
 
@@ -111,17 +114,20 @@ class HybridRetriever:
         w = self.weights
         allowed = self._allowed(query, snap)
         q_folded = folded_tokens(query.search_text)
+        # Without diacritics, word segmentation and the dense model see garbage: give them the
+        # question with its marks restored from the documents' own vocabulary instead.
+        accented_text = query.search_text if query.accented else snap.restorer.restore(query.search_text)
         fused = np.zeros(n, dtype=np.float64)
         lex_f = snap.folded.scores(q_folded)
         legs: list[tuple[float, np.ndarray]] = [(w.folded if query.accented else w.folded_plain, lex_f)]
         lex_w = np.zeros(n, dtype=np.float32)
         if query.accented or w.words_plain > 0:
-            lex_w = snap.words.scores(word_tokens(query.search_text))
+            lex_w = snap.words.scores(word_tokens(accented_text))
             legs.append((w.words if query.accented else w.words_plain, lex_w))
         dense = np.zeros(n, dtype=np.float32)
         dense_weight = w.dense if query.accented else w.dense_plain
         if self.embeddings is not None and dense_weight > 0:
-            vec = self.embeddings.embed_query(query.search_text)
+            vec = self.embeddings.embed_query(accented_text)
             doc_ids = sorted({snap.chunks[i].doc_id for i in allowed}) if allowed is not None else None
             for cid, sim in self.store.dense_search(vec, w.depth, doc_ids):
                 i = snap.index_of.get(cid)
@@ -193,8 +199,12 @@ class HybridRetriever:
             if t in present:
                 got += weight
         missing = []
+        top_text = " ".join(fold(snap.chunks[i].text) for i in top)
         for unit in query.unknown_units:
-            missing.append(unit)
+            # a unit the KB never extracted may still be named in the passages themselves
+            name = fold(unit).split(maxsplit=1)[-1]
+            if name not in top_text:
+                missing.append(unit)
         for ref in query.codes:
             codes = {c for i in top for c in (snap.chunks[i].meta.code, *snap.chunks[i].codes) if c}
             if not any(ref.matches(c) for c in codes):

@@ -56,3 +56,14 @@ def test_analyze_combines_everything() -> None:
     assert not q.accented
     assert q.codes and q.codes[0].number == 271
     assert "Mặt trận Tổ quốc" in q.expansions
+
+
+def test_unknown_units_named_in_a_question_are_flagged() -> None:
+    from knowledge.query import named_units
+
+    assert named_units("Kết quả kiểm tra phường Phúc Đồng năm 2018 ra sao?") == ["phường Phúc Đồng"]
+    assert named_units("các xã, phường phải làm gì") == []
+    q = analyze("Kết quả kiểm tra phường Phúc Đồng ra sao?", glossary=Glossary.load(), known_units=UNITS)
+    assert q.unknown_units == ("phường Phúc Đồng",)
+    q = analyze("Kết quả kiểm tra phường Sài Đồng ra sao?", glossary=Glossary.load(), known_units=UNITS)
+    assert q.unknown_units == () and q.units == ("phường Sài Đồng",)
