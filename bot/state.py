@@ -67,7 +67,8 @@ class BotState:
             turns = self._history.setdefault(chat_id, deque(maxlen=self.history_turns))
             turns.append(
                 Turn(
-                    question=question,
+                    # the standalone form, so that a follow-up of a follow-up still has its subject
+                    question=answer.rewritten_question or question,
                     answer=answer.text,
                     doc_ids=tuple(dict.fromkeys(c.doc_id for c in answer.citations)),
                     units=(unit,) if unit else (),

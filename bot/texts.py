@@ -173,7 +173,7 @@ def render_answer_blocks(answer: Answer) -> list[str]:
     blocks = [esc(p) for p in _paragraphs(answer.text)]
     blocks += [f"<i>{esc(n)}</i>" for n in answer.notices if n.strip()]
     if answer.suggestions:
-        blocks.append("Bạn có thể hỏi:\n" + "\n".join(f"• {esc(s)}" for s in answer.suggestions))
+        blocks.append("Các tài liệu hiện có gần nhất với câu hỏi:\n" + "\n".join(f"• {esc(s)}" for s in answer.suggestions))
     if answer.citations:
         blocks.append("\n".join([SOURCES_TITLE, *(citation_line(c) for c in answer.citations)]))
     return blocks

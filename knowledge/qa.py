@@ -119,7 +119,8 @@ class QAService:
         numbering: dict[int, int] = {}
         for q in quotes:
             numbering.setdefault(q.source, len(numbering) + 1)
-        lines = [f"{q.text} [{numbering[q.source]}]" for q in quotes]
+        bullet = "• " if len(quotes) > 1 else ""
+        lines = [f"{bullet}{q.text} [{numbering[q.source]}]" for q in quotes]
         citations = tuple(
             self._citation(n, passages[src - 1].chunk, " … ".join(q.text for q in quotes if q.source == src))
             for src, n in numbering.items()

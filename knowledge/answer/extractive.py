@@ -70,8 +70,8 @@ def select_quotes(
     for rank, sc in enumerate(passages, start=1):
         for order, sentence in enumerate(split_sentences(sc.chunk.text)):
             s_terms = _terms(sentence)
-            if not s_terms or len(sentence) < 15:
-                continue
+            if not s_terms or len(sentence) < 15 or sentence.rstrip().endswith("?"):
+                continue  # a question in a document (an FAQ heading, a quiz) is not an answer
             covered = sum(w(t) for t in q_terms & s_terms)
             if covered == 0:
                 continue

@@ -37,7 +37,7 @@ def test_answer_quotes_stored_text_with_resolvable_citations(services) -> None:
     # no invented words: every answer line is a sentence of a cited chunk
     stored = " ".join(services.engine.chunk(c.chunk_id).text for c in answer.citations)
     for line in answer.text.splitlines():
-        sentence = re.sub(r"\s*(\[\d+\])+$", "", line)
+        sentence = re.sub(r"\s*(\[\d+\])+$", "", line).removeprefix("• ")
         assert sentence in stored
 
 
