@@ -86,12 +86,15 @@ def load_corpus(path: Path) -> list[LoadedDocument]:
             if not line.strip():
                 continue
             d = json.loads(line)
-            text = normalize(d["text"])
-            title = f"{d.get('law_id', '')} Điều {d.get('article_id', '')}".strip()
+            # A passage is one article of a law: give it the "Điều N." heading it has in the law,
+            # so the splitter sees its clauses as siblings under one article.
+            article = d.get("article_id")
+            text = normalize(f"Điều {article}. {d['text']}" if article else d["text"])
+            title = d.get("law_id") or None
             docs.append(
                 LoadedDocument(
                     doc_id=str(d["id"]), source=str(d["id"]), text=text, fmt="txt",
-                    sha256=hashlib.sha256(text.encode()).hexdigest(), size=len(text), title_hint=title or None,
+                    sha256=hashlib.sha256(text.encode()).hexdigest(), size=len(text), title_hint=title,
                 )
             )
         return docs

@@ -43,6 +43,11 @@ _NAMED_UNIT_RE = re.compile(
 _MY_UNIT_RE = re.compile(
     r"\b(don vi|chi bo|dang bo|dang uy|co quan|phuong|xa)\s+(toi|minh|chung toi|cua toi|cua minh|em|chung em)\b"
 )
+# Yes/no tails carry no topic ("…, đúng hay sai?", "… có phải không?"): dropped for retrieval.
+_TAIL_RE = re.compile(
+    r"[\s,;:.-]*(?:(?:là\s+)?(?:đúng|sai)\s+(?:hay|hoặc)\s+(?:sai|đúng)|(?:có\s+)?(?:đúng|phải)\s+không)\s*[?.!]*\s*$",
+    re.IGNORECASE,
+)
 _FOLLOWUP_RE = re.compile(
     r"^(con|vay|the|va|thi|neu vay|con ve)\b|\b(thi sao|the nao|ra sao|nua|do|nay|ay|kia)\s*\??$"
 )
@@ -221,6 +226,7 @@ def analyze(
     rewritten = rewrite_followup(text, history, known_units)
     if rewritten:
         text = rewritten
+    text = _TAIL_RE.sub("", text) or text
     units = detect_units(text, known_units)
     unknown: list[str] = []
     candidates = named_units(text) + (list(unit_finder(text)) if callable(unit_finder) else [])
