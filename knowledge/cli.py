@@ -38,6 +38,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--replace-code", action="store_true",
         help="a new document whose code matches a stored one replaces it (e.g. a corrected re-issue)",
     )
+    p.add_argument(
+        "--code", metavar="CODE",
+        help="set the document code of a single file whose number the text leaves blank (e.g. 02-HD/BTCTU)",
+    )
     p.add_argument("-v", "--verbose", action="store_true")
     return p
 
@@ -69,7 +73,9 @@ def _failures(report: IngestReport, console: Console) -> None:
         console.print(f"[red]✗ {Path(r.source).name}: {r.reason}[/red]", highlight=False)
 
 
-def _dry_run_details(services: object, paths: list[Path], results: list[FileResult], show: int, console: Console) -> None:
+def _dry_run_details(
+    services: object, results: list[FileResult], show: int, console: Console, code: str | None
+) -> None:
     from knowledge.loaders import load_file
     from knowledge.structure import breadcrumb
 
@@ -78,7 +84,7 @@ def _dry_run_details(services: object, paths: list[Path], results: list[FileResu
         if r.status != "dry-run":
             continue
         doc = load_file(Path(r.source), max_bytes=ingest.max_bytes, ocr_language=ingest.settings.ocr_language)
-        prepared = ingest.prepare(doc)
+        prepared = ingest.prepare(doc, code)
         m = prepared.meta
         console.rule(f"{r.doc_id}")
         console.print(
@@ -127,11 +133,16 @@ def main(argv: list[str] | None = None) -> int:
             def progress(name: str, done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total, description=f"Nạp {name}" if name else "Xong")
 
-            report = services.ingest.ingest_paths(
-                args.paths, replace_same_code=args.replace_code, dry_run=args.dry_run, progress=progress
-            )
+            try:
+                report = services.ingest.ingest_paths(
+                    args.paths, replace_same_code=args.replace_code, dry_run=args.dry_run, progress=progress,
+                    code=args.code,
+                )
+            except KnowledgeError as exc:
+                console.print(f"[red]{exc.message}[/red]", highlight=False)
+                return 2
         if args.dry_run:
-            _dry_run_details(services, args.paths, list(report.results), args.show, console)
+            _dry_run_details(services, list(report.results), args.show, console, args.code)
         _summary(report, console)
         _failures(report, console)
         if not report.ok:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
@@ -21,8 +21,8 @@ from knowledge.loaders import SUPPORTED_SUFFIXES, load_bytes, load_file
 from knowledge.models import Chunk, DocumentMeta, FileResult, IngestReport, LoadedDocument
 from knowledge.settings import KnowledgeSettings
 from knowledge.store import ChunkRecord, KnowledgeStore
-from knowledge.structure import extract_metadata, passage_text, split_document
-from knowledge.text import code_key
+from knowledge.structure import extract_metadata, parse_codes, passage_text, split_document
+from knowledge.text import canonical_code, code_key
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,18 @@ class Prepared:
     meta: DocumentMeta
     chunks: list[Chunk]
     passages: list[str]
+
+
+def with_code(meta: DocumentMeta, code: str) -> DocumentMeta:
+    """The metadata with its document code set from an admin-supplied code such as 02-HD/BTCTU."""
+    parsed = parse_codes(code)
+    if len(parsed) != 1 or parsed[0].number is None:
+        raise KnowledgeError(
+            f"Số hiệu không hợp lệ: {code} (ví dụ đúng: 02-HD/BTCTU).", english=f"Invalid document code: {code}."
+        )
+    c = parsed[0]
+    canon = canonical_code(c.number, c.type, c.issuer)
+    return replace(meta, code=canon, number=c.number, doc_type=c.type, issuer=c.issuer)
 
 
 def expand_paths(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult]]:
@@ -67,9 +79,14 @@ class IngestService:
     def max_bytes(self) -> int:
         return int(self.settings.max_file_mb * 1024 * 1024)
 
-    def prepare(self, doc: LoadedDocument) -> Prepared:
-        """Metadata, structure-aware chunks and the passage texts to embed."""
+    def prepare(self, doc: LoadedDocument, code: str | None = None) -> Prepared:
+        """Metadata, structure-aware chunks and the passage texts to embed.
+
+        ``code`` overrides the parsed document code (an admin knows the number a PDF left blank).
+        """
         meta = extract_metadata(doc)
+        if code:
+            meta = with_code(meta, code)
         chunks = split_document(
             doc, meta, max_chars=self.settings.chunk_max_chars, min_chars=self.settings.chunk_min_chars
         )
@@ -86,9 +103,14 @@ class IngestService:
         replace_same_code: bool = False,
         dry_run: bool = False,
         progress: Progress | None = None,
+        code: str | None = None,
     ) -> IngestReport:
         """Ingest files and folders; good files go in even when others fail."""
         files, results = expand_paths(paths)
+        if code and len(files) != 1:
+            raise KnowledgeError(
+                "Chỉ được gán số hiệu cho đúng một tệp.", english="--code applies to exactly one file."
+            )
         seen: dict[str, Path] = {}
         for n, path in enumerate(files):
             if progress:
@@ -100,7 +122,7 @@ class IngestService:
                 )
                 continue
             seen[doc_id] = path
-            results.append(self._ingest_one(path, replace_same_code=replace_same_code, dry_run=dry_run))
+            results.append(self._ingest_one(path, replace_same_code=replace_same_code, dry_run=dry_run, code=code))
         if progress:
             progress("", len(files), len(files))
         return IngestReport(tuple(results))
@@ -125,7 +147,7 @@ class IngestService:
             log.exception("ingest of %s failed", name)
             return FileResult(name, doc_id, "failed", reason="lỗi không xác định khi xử lý tệp (unexpected error)")
 
-    def _ingest_one(self, path: Path, *, replace_same_code: bool, dry_run: bool) -> FileResult:
+    def _ingest_one(self, path: Path, *, replace_same_code: bool, dry_run: bool, code: str | None = None) -> FileResult:
         doc_id = path.stem
         try:
             if path.suffix.lower() not in SUPPORTED_SUFFIXES:
@@ -144,10 +166,11 @@ class IngestService:
             except OSError as exc:
                 raise CorruptDocumentError(f"Không đọc được tệp {path.name}.", english=f"Cannot read {path.name}.") from exc
             record = self.store.document(doc_id)
-            if record and record.sha256 == digest and not dry_run:
+            same_code = not code or (record is not None and record.meta.code == with_code(record.meta, code).code)
+            if record and record.sha256 == digest and same_code and not dry_run:
                 return FileResult(str(path), doc_id, "unchanged", record.chunks, record.meta)
             doc = load_file(path, max_bytes=self.max_bytes, ocr_language=self.settings.ocr_language)
-            prepared = self.prepare(doc)
+            prepared = self.prepare(doc, code)
             if dry_run:
                 return FileResult(str(path), doc_id, "dry-run", len(prepared.chunks), prepared.meta)
             return self._commit(prepared, replace_same_code)

@@ -149,3 +149,22 @@ def test_lexical_index_follows_the_store(services, seed: Path) -> None:
     assert not services.engine.answer("Đoàn kiểm tra Chương trình 01-CTr/QU gồm những ai?").declined
     services.ingest.delete(seed.stem)
     assert services.engine.answer("Đoàn kiểm tra Chương trình 01-CTr/QU gồm những ai?").declined
+
+
+def test_admin_sets_the_code_a_pdf_left_blank(services, tmp_path: Path) -> None:
+    doc = tmp_path / "huongdan.txt"
+    doc.write_text(
+        "THÀNH ỦY HÀ NỘI\nBAN TỔ CHỨC\nSố      - HD/BTCTU\nHà Nội, ngày      tháng 11 năm 2025\nHƯỚNG DẪN\n"
+        "Nghiệp vụ công tác tổ chức đảng\n1. Thành lập tổ chức đảng\nCó từ 03 đảng viên chính thức trở lên.\n",
+        encoding="utf-8",
+    )
+    first = services.ingest.ingest_paths([doc])
+    assert first.results[0].meta.code is None and first.results[0].meta.issue_date == "2025-11"
+    fixed = services.ingest.ingest_paths([doc], code="02-HD/BTCTU")
+    assert fixed.results[0].status == "replaced"
+    assert services.store.document("huongdan").meta.code == "02-HD/BTCTU"
+    answer = services.engine.answer("Hướng dẫn 02 quy định thành lập tổ chức đảng cần bao nhiêu đảng viên?")
+    assert answer.citations and answer.citations[0].code == "02-HD/BTCTU"
+    bad = services.ingest.ingest_paths([doc], code="hai")
+    assert bad.results[0].status == "failed" and "không hợp lệ" in bad.results[0].reason
+    assert services.store.document("huongdan").meta.code == "02-HD/BTCTU"  # left as it was
