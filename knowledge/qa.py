@@ -109,7 +109,7 @@ class QAService:
     def _answer_passages(self, retrieval: Retrieval) -> list[ScoredChunk]:
         results = list(retrieval.results)
         best = results[0].score
-        keep = [r for r in results[: self.settings.answer_passages] if r.score >= 0.5 * best]
+        keep = [r for r in results[: self.settings.answer_passages] if r.score >= 0.35 * best]
         return keep or results[:1]
 
     def _extractive(self, retrieval: Retrieval, passages: list[ScoredChunk], rewritten: str | None) -> Answer:

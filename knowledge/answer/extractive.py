@@ -55,6 +55,7 @@ def select_quotes(
     max_sentences: int = 3,
     max_chars: int = 900,
     keep_ratio: float = 0.6,
+    min_share: float = 0.2,
 ) -> list[Quote]:
     """The sentences that best answer the question, at most a few, from the given passages.
 
@@ -65,7 +66,10 @@ def select_quotes(
     if not q_terms:
         return []
     w = weight or (lambda t: 1.0)
-    total = sum(w(t) for t in q_terms) or 1.0
+    # terms no passage could contain (unknown to the corpus) weigh nothing
+    total = sum(w(t) for t in q_terms)
+    if total <= 0:
+        return []
     candidates: list[Quote] = []
     for rank, sc in enumerate(passages, start=1):
         for order, sentence in enumerate(split_sentences(sc.chunk.text)):
@@ -73,8 +77,8 @@ def select_quotes(
             if not s_terms or len(sentence) < 15 or sentence.rstrip().endswith("?"):
                 continue  # a question in a document (an FAQ heading, a quiz) is not an answer
             covered = sum(w(t) for t in q_terms & s_terms)
-            if covered == 0:
-                continue
+            if covered < min_share * total:
+                continue  # a sentence that barely touches the question does not answer it
             # share of the question covered, preferring the better-ranked passages
             score = covered / total + 0.1 / rank
             candidates.append(Quote(rank, order, sentence, score))
