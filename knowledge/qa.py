@@ -113,7 +113,8 @@ class QAService:
         return keep or results[:1]
 
     def _extractive(self, retrieval: Retrieval, passages: list[ScoredChunk], rewritten: str | None) -> Answer:
-        quotes = select_quotes(retrieval.query.search_text, passages, weight=self.retriever.term_weight)
+        wanted = " ".join([retrieval.query.search_text, *self.retriever.codes_for(retrieval.query)])
+        quotes = select_quotes(wanted, passages, weight=self.retriever.term_weight)
         if not quotes:
             return self._decline(retrieval, rewritten)
         numbering: dict[int, int] = {}

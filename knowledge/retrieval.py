@@ -20,7 +20,7 @@ from knowledge.lexical import STOPWORDS_FOLDED, BM25Index, folded_tokens, word_t
 from knowledge.models import DocumentMeta, ScoredChunk, StoredChunk
 from knowledge.query import AnalyzedQuery, documents_for_codes
 from knowledge.store import KnowledgeStore
-from knowledge.text import code_key, fold
+from knowledge.text import code_key, code_token, fold
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ class FusionWeights:
     rrf_k: int = 60
     depth: int = 100
     unit_boost: float = 0.5
-    code_boost: float = 0.3
+    code_boost: float = 1.0  # a question naming "Quyết định 271" wants the passages that cite it
     fusion: str = "score"  # "score" (min-max normalised scores, summed) or "rrf" (reciprocal rank)
 
 
@@ -53,6 +53,7 @@ class _Snapshot:
     docs: list[DocumentMeta]
     units: list[str]
     restorer: DiacriticRestorer
+    codes: list[str]
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,7 @@ class HybridRetriever:
                 docs=docs,
                 units=units,
                 restorer=DiacriticRestorer(c.text for c in chunks),
+                codes=sorted({c for ch in chunks for c in ch.codes} | {d.code for d in docs if d.code}),
             )
             return self._snap
 
@@ -116,7 +118,7 @@ class HybridRetriever:
             return Retrieval(query, (), 0.0, 0.0)
         w = self.weights
         allowed = self._allowed(query, snap)
-        q_folded = folded_tokens(query.search_text)
+        q_folded = folded_tokens(query.search_text) + self._code_tokens(query, snap)
         # Without diacritics, word segmentation and the dense model see garbage: give them the
         # question with its marks restored from the documents' own vocabulary instead.
         accented_text = query.search_text if query.accented else snap.restorer.restore(query.search_text)
@@ -167,6 +169,21 @@ class HybridRetriever:
         confidence = self._confidence(coverage, missing, best_dense)
         return Retrieval(query, results, confidence, coverage, tuple(missing))
 
+    @staticmethod
+    def _code_tokens(query: AnalyzedQuery, snap: _Snapshot) -> list[str]:
+        """Full code tokens for references like "Quyết định 271" (the KB knows it is 271-QĐ/QU)."""
+        return [code_token(c) for c in HybridRetriever._known_codes(query, snap)]
+
+    @staticmethod
+    def _known_codes(query: AnalyzedQuery, snap: _Snapshot) -> list[str]:
+        if not query.codes:
+            return []
+        return [c for c in snap.codes if any(ref.matches(c) for ref in query.codes)]
+
+    def codes_for(self, query: AnalyzedQuery) -> list[str]:
+        """The stored document codes a question refers to ("quyết định 271" → ["271-QĐ/QU"])."""
+        return self._known_codes(query, self._snap or self.snapshot())
+
     def _allowed(self, query: AnalyzedQuery, snap: _Snapshot) -> set[int] | None:
         """Restrict to documents the question names by code, when any is stored."""
         if not query.codes:
@@ -189,7 +206,11 @@ class HybridRetriever:
 
     def _coverage(self, query: AnalyzedQuery, snap: _Snapshot, top: Sequence[int]) -> tuple[float, list[str]]:
         """IDF-weighted share of the question's terms found in the best passages."""
-        q = [t for t in folded_tokens(query.text) if t not in STOPWORDS_FOLDED and "_" not in t]
+        ref_numbers = {str(ref.number) for ref in query.codes} | {f"{ref.number:02d}" for ref in query.codes}
+        q = [
+            t for t in folded_tokens(query.text)
+            if t not in STOPWORDS_FOLDED and "_" not in t and t not in ref_numbers
+        ]
         q_bi = [t for t in folded_tokens(query.text) if "_" in t and not all(p in STOPWORDS_FOLDED for p in t.split("_"))]
         terms = list(dict.fromkeys(q + q_bi))
         if not terms or not top:

@@ -33,6 +33,15 @@ def split_sentences(text: str) -> list[str]:
     return out
 
 
+def _looks_like_heading(sentence: str) -> bool:
+    """A title line: short and not ended like a sentence, or written in capitals."""
+    text = sentence.strip()
+    letters = [ch for ch in text if ch.isalpha()]
+    if letters and sum(ch.isupper() for ch in letters) > 0.8 * len(letters):
+        return True
+    return len(text) < 120 and not text.endswith((".", ";", ":", "!", "?", "…", ".)", '."', ".”"))
+
+
 @dataclass(frozen=True)
 class Quote:
     """A sentence chosen for the answer, with the passage (1-based rank) it comes from."""
@@ -81,6 +90,8 @@ def select_quotes(
                 continue  # a sentence that barely touches the question does not answer it
             # share of the question covered, preferring the better-ranked passages
             score = covered / total + 0.1 / rank
+            if _looks_like_heading(sentence):
+                score *= 0.5  # a heading names the topic; the sentences under it answer
             candidates.append(Quote(rank, order, sentence, score))
     candidates.sort(key=lambda q: -q.score)
     chosen: list[Quote] = []

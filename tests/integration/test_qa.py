@@ -97,3 +97,17 @@ def test_superseded_document_is_flagged(tmp_path: Path) -> None:
     answer = s.engine.answer("Thời gian dự bị của đảng viên là bao lâu?")
     assert not answer.declined
     assert any("24-QĐ/TW" in n and "294-QĐ/TW" in n for n in answer.notices)
+
+
+def test_code_named_by_type_and_number_finds_the_passages_citing_it(services) -> None:
+    answer = services.engine.answer("Quyết định 271 được thực hiện khi nào?")
+    assert not answer.declined
+    assert "271-QĐ/QU" in answer.text
+
+
+def test_headings_are_not_quoted_when_a_sentence_answers() -> None:
+    from knowledge.answer.extractive import _looks_like_heading
+
+    assert _looks_like_heading("Điều kiện thành lập tổ chức cơ sở đảng (Quy định tại Điều 21 Điều lệ Đảng)")
+    assert _looks_like_heading("CÔNG TÁC KIỂM TRA, GIÁM SÁT CỦA ĐẢNG")
+    assert not _looks_like_heading("Chi bộ có 9 đảng viên chính thức trở lên bầu chi ủy.")
