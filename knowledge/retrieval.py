@@ -152,8 +152,10 @@ class HybridRetriever:
             order = cand[np.argsort(-scores[cand], kind="stable")][: w.depth]
             if w.fusion == "score":
                 top_s, low_s = float(scores[order[0]]), float(scores[order[-1]])
-                span = (top_s - low_s) or 1.0
-                fused[order] += weight * (scores[order] - low_s) / span
+                if top_s - low_s <= 1e-9:  # one candidate, or all tied: each is the leg's best
+                    fused[order] += weight
+                else:
+                    fused[order] += weight * (scores[order] - low_s) / (top_s - low_s)
             else:
                 fused[order] += weight / (w.rrf_k + np.arange(1, order.size + 1))
         if query.units or query.codes:

@@ -111,3 +111,9 @@ def test_headings_are_not_quoted_when_a_sentence_answers() -> None:
     assert _looks_like_heading("Điều kiện thành lập tổ chức cơ sở đảng (Quy định tại Điều 21 Điều lệ Đảng)")
     assert _looks_like_heading("CÔNG TÁC KIỂM TRA, GIÁM SÁT CỦA ĐẢNG")
     assert not _looks_like_heading("Chi bộ có 9 đảng viên chính thức trở lên bầu chi ủy.")
+
+
+def test_a_single_lexical_match_still_counts(services) -> None:
+    # only one passage contains "Loan": its lexical evidence must not be normalised away
+    retrieval = services.engine.retrieve("Hà Thị Bích Loan")
+    assert retrieval.results and "Hà Thị Bích Loan" in retrieval.results[0].chunk.text
