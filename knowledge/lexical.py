@@ -9,6 +9,7 @@ single tokens in both.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 
@@ -83,6 +84,8 @@ class BM25Index:
 
     def __init__(self, corpus_tokens: Sequence[Sequence[str]], *, k1: float = 1.2, b: float = 0.75) -> None:
         import bm25s
+
+        logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
 
         self.size = len(corpus_tokens)
         self._vocab: dict[str, int] = {}
