@@ -3,6 +3,7 @@
     python benchmarks/bench_bot.py                 # 100 questions, FakeEngine, 4 users at a time
     python benchmarks/bench_bot.py -n 200 -c 8     # more questions, more concurrent users
     python benchmarks/bench_bot.py --real          # a real knowledge base (HashEmbeddings, seed article)
+    python benchmarks/bench_bot.py --model         # the same with the default embedding model
     python benchmarks/bench_bot.py --flood         # keep Telegram's 30 msg/s flood limiter on
 
 Each simulated user asks sequentially (so every reply maps to one question); users run in
@@ -48,20 +49,27 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[k]
 
 
-def real_engine(tmp: Path) -> Any:
+def real_engine(tmp: Path, model: bool = False) -> Any:
     from knowledge.bootstrap import build_services
     from knowledge.settings import KnowledgeSettings
     from tests.fakes.embedder import HashEmbeddings
 
-    services = build_services(KnowledgeSettings(data_dir=tmp / "data"), embeddings=HashEmbeddings())
+    settings = KnowledgeSettings(data_dir=tmp / "data")
+    if model:  # the default engine: the bundled e5 model, loaded once before timing starts
+        from knowledge.embeddings import load_embeddings
+
+        embeddings: Any = load_embeddings(settings)
+    else:
+        embeddings = HashEmbeddings()
+    services = build_services(settings, embeddings=embeddings)
     seed = next(p for p in (ROOT / "knowledge/data/samples" / SEED, ROOT.parent / "shared/corpus" / SEED) if p.exists())
     services.ingest.ingest_paths([seed])
     return services.engine
 
 
-async def run(n: int, concurrency: int, real: bool, flood: bool) -> None:
+async def run(n: int, concurrency: int, real: bool, flood: bool, model: bool = False) -> None:
     tmp = Path(tempfile.mkdtemp(prefix="bench-bot-"))
-    engine = real_engine(tmp) if real else FakeEngine()
+    engine = real_engine(tmp, model) if real or model else FakeEngine()
     fake = await FakeTelegram().start()
     users = [5000 + i for i in range(concurrency)]
     settings = BotSettings(  # type: ignore[call-arg]
@@ -108,7 +116,8 @@ async def run(n: int, concurrency: int, real: bool, flood: bool) -> None:
     def ms(v: float) -> str:
         return f"{v * 1000:7.1f} ms"
 
-    print(f"engine={'real (HashEmbeddings)' if real else 'FakeEngine'}  questions={len(delivered)}  "
+    label = "real (default e5 model)" if model else "real (HashEmbeddings)" if real else "FakeEngine"
+    print(f"engine={label}  questions={len(delivered)}  "
           f"concurrent users={concurrency}  flood limiter={'30/s' if flood else 'off'}")
     print(f"delivered -> reply   p50 {ms(statistics.median(delivered))}   p95 {ms(percentile(delivered, 95))}"
           f"   max {ms(max(delivered))}")
@@ -122,9 +131,10 @@ def main() -> None:
     parser.add_argument("-n", "--questions", type=int, default=100)
     parser.add_argument("-c", "--concurrency", type=int, default=4)
     parser.add_argument("--real", action="store_true", help="real knowledge base instead of FakeEngine")
+    parser.add_argument("--model", action="store_true", help="real knowledge base with the default embedding model")
     parser.add_argument("--flood", action="store_true", help="keep the 30 messages/s flood limiter")
     args = parser.parse_args()
-    asyncio.run(run(args.questions, args.concurrency, args.real, args.flood))
+    asyncio.run(run(args.questions, args.concurrency, args.real, args.flood, args.model))
 
 
 if __name__ == "__main__":

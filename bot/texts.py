@@ -10,6 +10,7 @@ import html
 import re
 from collections.abc import Sequence
 
+from knowledge.render import format_date
 from knowledge.models import Answer, Citation, DocumentMeta, FileResult, StoredChunk
 
 MAX_MESSAGE = 4096
@@ -111,17 +112,6 @@ def esc(value: object) -> str:
 def tg_len(text: str) -> int:
     """Length as Telegram counts it (UTF-16 code units)."""
     return len(text.encode("utf-16-le")) // 2
-
-
-def format_date(value: str | None) -> str | None:
-    """ISO ``2017-08-15`` -> ``15/08/2017``; anything else is returned unchanged."""
-    if not value:
-        return None
-    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?", value.strip())
-    if m:
-        return f"{m.group(3)}/{m.group(2)}/{m.group(1)}"
-    m = re.fullmatch(r"(\d{4})-(\d{2})", value.strip())
-    return f"{m.group(2)}/{m.group(1)}" if m else value
 
 
 def welcome(name: str, bot_username: str, examples: Sequence[str]) -> str:

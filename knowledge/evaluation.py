@@ -114,6 +114,7 @@ class _Acc:
     retrieval_ms: list[float] = field(default_factory=list)
     answer_ms: list[float] = field(default_factory=list)
     misses: list[str] = field(default_factory=list)
+    n: int = 0
 
     def report(self, index_s: float | None) -> dict[str, Any]:
         ranked = self.ranks
@@ -128,7 +129,7 @@ class _Acc:
             return round(sum(values) / len(values), 4) if values else None
 
         return {
-            "n": len(ranked) + len(self.declined_unans) if ranked or self.declined_unans else len(self.contains),
+            "n": self.n,
             "hit@1": hit(1), "hit@3": hit(3), "hit@5": hit(5), "hit@10": hit(10),
             "mrr@10": round(sum(1.0 / r for r in ranked if r is not None and r <= 10) / len(ranked), 4) if ranked else None,
             "answer_contains": share(self.contains),
@@ -153,6 +154,7 @@ def evaluate_engine(services: Any, questions: Sequence[Question], index_s: float
     acc = _Acc()
     engine = services.engine
     for q in questions:
+        acc.n += 1
         t0 = time.perf_counter()
         retrieval = engine.retrieve(q.question)
         t1 = time.perf_counter()
@@ -207,6 +209,7 @@ class Baseline:
     def evaluate(self, questions: Sequence[Question], index_s: float) -> dict[str, Any]:
         acc = _Acc()
         for q in questions:
+            acc.n += 1
             t0 = time.perf_counter()
             found = self.store.similarity_search(q.question, k=10)
             acc.retrieval_ms.append((time.perf_counter() - t0) * 1000)

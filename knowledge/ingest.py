@@ -51,6 +51,15 @@ def with_code(meta: DocumentMeta, code: str) -> DocumentMeta:
     return replace(meta, code=canon, number=c.number, doc_type=c.type, issuer=c.issuer)
 
 
+def _check_suffix(name: str) -> None:
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise UnsupportedFormatError(
+            f"Không hỗ trợ định dạng tệp {suffix or '(không có đuôi)'}.",
+            english=f"Unsupported file type {suffix or '(none)'}.",
+        )
+
+
 def expand_paths(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult]]:
     """Files to ingest (folders walked recursively) and failures for paths that do not exist."""
     files: list[Path] = []
@@ -131,11 +140,7 @@ class IngestService:
         """Ingest an uploaded file (e.g. a Telegram document)."""
         doc_id = Path(name).stem
         try:
-            if Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
-                raise UnsupportedFormatError(
-                    f"Không hỗ trợ định dạng tệp {Path(name).suffix or '(không có đuôi)'}.",
-                    english=f"Unsupported file type {Path(name).suffix}.",
-                )
+            _check_suffix(name)
             record = self.store.document(doc_id)
             if record and record.sha256 == hashlib.sha256(data).hexdigest():
                 return FileResult(name, doc_id, "unchanged", record.chunks, record.meta)
@@ -150,11 +155,7 @@ class IngestService:
     def _ingest_one(self, path: Path, *, replace_same_code: bool, dry_run: bool, code: str | None = None) -> FileResult:
         doc_id = path.stem
         try:
-            if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-                raise UnsupportedFormatError(
-                    f"Không hỗ trợ định dạng tệp {path.suffix or '(không có đuôi)'}.",
-                    english=f"Unsupported file type {path.suffix}.",
-                )
+            _check_suffix(path.name)
             size = path.stat().st_size
             if size > self.max_bytes:
                 raise DocumentTooLargeError(

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
+from dataclasses import replace
 from typing import Any
 
 from knowledge.answer.extractive import select_quotes
@@ -53,7 +54,7 @@ class QAService:
                         condensed, glossary=self.glossary, known_units=self.retriever.known_units(),
                         unit_finder=find_units, my_unit=unit,
                     )
-                    return AnalyzedQuery(**{**q.__dict__, "original": question, "rewritten": True})
+                    return replace(q, original=question, rewritten=True)
         return analyze(
             question,
             glossary=self.glossary,
@@ -136,7 +137,7 @@ class QAService:
 
     def _llm_answer(
         self, query: AnalyzedQuery, passages: list[ScoredChunk], history: Sequence[Turn], *, stream: bool
-    ) -> Iterator[str]:
+    ) -> Generator[str, None, Answer | None]:
         from knowledge.answer.grounding import renumber_citations
         from knowledge.answer.llm import LLMFailure
 

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from knowledge.models import Answer
 
 
-def format_date(iso: str | None) -> str | None:
-    """2025-05-26 → 26/05/2025; 2025-11 → 11/2025."""
-    return "/".join(reversed(iso.split("-"))) if iso else None
+def format_date(value: str | None) -> str | None:
+    """ISO ``2025-05-26`` → ``26/05/2025``, ``2025-11`` → ``11/2025``; anything else unchanged."""
+    if not value:
+        return None
+    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})(?:[T ].*)?", value.strip())
+    if m:
+        return f"{m.group(3)}/{m.group(2)}/{m.group(1)}"
+    m = re.fullmatch(r"(\d{4})-(\d{2})", value.strip())
+    return f"{m.group(2)}/{m.group(1)}" if m else value
 
 
 def source_line(c: Any) -> str:

@@ -167,9 +167,9 @@ class HybridRetriever:
             ScoredChunk(snap.chunks[i], float(fused[i]), float(lex_f[i]), float(dense[i])) for i in top
         )
         coverage, missing = self._coverage(query, snap, [int(i) for i in top[:3]])
-        best_dense = float(dense[top[0]]) if top.size else 0.0
-        confidence = self._confidence(coverage, missing, best_dense)
-        return Retrieval(query, results, confidence, coverage, tuple(missing))
+        # a named unit, code or year found in none of the best passages: probably about something else
+        confidence = coverage * (0.4 if missing else 1.0)
+        return Retrieval(query, results, float(confidence), coverage, tuple(missing))
 
     @staticmethod
     def _code_tokens(query: AnalyzedQuery, snap: _Snapshot) -> list[str]:
@@ -244,13 +244,6 @@ class HybridRetriever:
             if t.isdigit() and len(t) >= 3 and t not in present:  # years and numbers must be there
                 missing.append(t)
         return (got / total if total else 0.0), missing
-
-    @staticmethod
-    def _confidence(coverage: float, missing: Sequence[str], best_dense: float) -> float:
-        score = coverage
-        if missing:
-            score *= 0.4
-        return float(score)
 
     def term_weight(self, token: str) -> float:
         """IDF of a folded token in the live corpus (rare words matter more); 0 when unknown."""
