@@ -45,6 +45,19 @@ def repl(engine: object, questions: list[str]) -> None:
         ask(q)
 
 
+def bot_token_configured() -> bool:
+    """True when BOT_TOKEN is set in the environment or in .env (the bot reads both)."""
+    from pydantic import ValidationError
+
+    from bot.settings import BotSettings
+
+    try:
+        return bool(BotSettings().token.get_secret_value().strip())  # type: ignore[call-arg]
+    except ValidationError as exc:
+        # no token: the terminal. A token with other mistakes: the bot, which explains them.
+        return any(err["loc"] != ("token",) for err in exc.errors())
+
+
 def main(argv: list[str] | None = None) -> int:
     """Ingest samples, then run the bot or the terminal prompt."""
     p = argparse.ArgumentParser(prog="main.py", description=__doc__)
@@ -65,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         code = ingest_main([str(sample_dir())])
         if code != 0:
             return code
-    if os.environ.get("BOT_TOKEN") and not args.question:
+    if bot_token_configured() and not args.question:
         from bot.__main__ import main as bot_main
 
         return bot_main() or 0

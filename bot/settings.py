@@ -7,7 +7,9 @@ from typing import Annotated
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import NoDecode, SettingsConfigDict
+
+from knowledge.settings import EnvSettings
 
 TELEGRAM_API_URL = "https://api.telegram.org/bot"
 TELEGRAM_FILE_URL = "https://api.telegram.org/file/bot"
@@ -15,7 +17,7 @@ TELEGRAM_FILE_URL = "https://api.telegram.org/file/bot"
 IdList = Annotated[frozenset[int], NoDecode]
 
 
-class BotSettings(BaseSettings):
+class BotSettings(EnvSettings):
     """Configuration read from the environment (``BOT_*``) or a ``.env`` file."""
 
     model_config = SettingsConfigDict(env_prefix="BOT_", env_file=".env", extra="ignore")
@@ -69,10 +71,12 @@ class BotSettings(BaseSettings):
             return frozenset(int(p) for p in (s.strip() for s in parts) if p)
         return value
 
-    @field_validator("webhook_url", mode="before")
+    @field_validator("token")
     @classmethod
-    def _empty_is_none(cls, value: object) -> object:
-        return None if isinstance(value, str) and not value.strip() else value
+    def _token_not_blank(cls, value: SecretStr) -> SecretStr:
+        if not value.get_secret_value().strip():
+            raise ValueError("BOT_TOKEN is empty: paste the token BotFather gave you")
+        return value
 
     @property
     def webhook_path(self) -> str:

