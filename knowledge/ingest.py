@@ -20,7 +20,7 @@ from knowledge.lexical import folded_tokens, word_tokens
 from knowledge.loaders import SUPPORTED_SUFFIXES, load_bytes, load_file
 from knowledge.models import Chunk, DocumentMeta, FileResult, IngestReport, LoadedDocument
 from knowledge.settings import KnowledgeSettings
-from knowledge.store import ChunkRecord, KnowledgeStore
+from knowledge.store import MAX_DOCS_PER_COMMIT, ChunkRecord, KnowledgeStore, PendingDocument
 from knowledge.structure import extract_metadata, parse_codes, passage_text, split_document
 from knowledge.text import canonical_code, code_key
 
@@ -182,29 +182,51 @@ class IngestService:
             return FileResult(str(path), doc_id, "failed", reason="lỗi không xác định khi xử lý tệp (unexpected error)")
 
     def ingest_documents(self, docs: Sequence[LoadedDocument]) -> list[FileResult]:
-        """Ingest already-loaded documents, embedding all their passages in one batch (fast path)."""
+        """Ingest already-loaded documents in bulk (evaluation, benchmarks, big imports).
+
+        All passages are embedded in one call and documents are committed in groups (a few
+        Chroma calls per group instead of per document); if a group fails, its documents are
+        committed one by one so that one bad document cannot keep the others out.
+        """
         prepared: list[Prepared] = []
         results: list[FileResult] = []
+        seen: set[str] = set()
         for doc in docs:
+            if doc.doc_id in seen:
+                results.append(FileResult(doc.source, doc.doc_id, "failed", reason="trùng mã tài liệu (duplicate doc_id)"))
+                continue
+            seen.add(doc.doc_id)
             try:
                 prepared.append(self.prepare(doc))
             except KnowledgeError as exc:
                 results.append(FileResult(doc.source, doc.doc_id, "failed", reason=exc.message))
         texts = [p for item in prepared for p in item.passages]
         vectors = self.embeddings.embed_documents(texts) if texts else []
+        pending: list[tuple[Prepared, Sequence[Sequence[float]]]] = []
         pos = 0
         for item in prepared:
-            n = len(item.passages)
-            results.append(self._commit(item, False, vectors[pos : pos + n]))
-            pos += n
+            pending.append((item, vectors[pos : pos + len(item.passages)]))
+            pos += len(item.passages)
+        for start in range(0, len(pending), MAX_DOCS_PER_COMMIT):
+            group = pending[start : start + MAX_DOCS_PER_COMMIT]
+            existing = self.store.documents_by_id([item.doc.doc_id for item, _ in group])
+            try:
+                self.store.commit_documents([self._pending(item, vecs) for item, vecs in group])
+            except KnowledgeError:
+                log.warning("bulk commit failed; committing these %d documents one by one", len(group))
+                for item, vecs in group:
+                    try:
+                        results.append(self._commit(item, False, vecs))
+                    except KnowledgeError as exc:
+                        results.append(FileResult(item.doc.source, item.doc.doc_id, "failed", reason=exc.message))
+                continue
+            for item, _ in group:
+                status = "replaced" if item.doc.doc_id in existing else "added"
+                results.append(FileResult(item.doc.source, item.doc.doc_id, status, len(item.chunks), item.meta))
         return results
 
-    def _commit(
-        self, prepared: Prepared, replace_same_code: bool, vectors: Sequence[Sequence[float]] | None = None
-    ) -> FileResult:
-        doc, meta = prepared.doc, prepared.meta
-        if vectors is None:
-            vectors = self.embeddings.embed_documents(prepared.passages)
+    def _pending(self, prepared: Prepared, vectors: Sequence[Sequence[float]]) -> PendingDocument:
+        doc = prepared.doc
         records = [
             ChunkRecord(
                 chunk_id=c.chunk_id,
@@ -219,8 +241,17 @@ class IngestService:
             )
             for c, p, v in zip(prepared.chunks, prepared.passages, vectors)
         ]
+        return PendingDocument(prepared.meta, doc.sha256, doc.source, doc.fmt, tuple(records), doc.ocr)
+
+    def _commit(
+        self, prepared: Prepared, replace_same_code: bool, vectors: Sequence[Sequence[float]] | None = None
+    ) -> FileResult:
+        doc, meta = prepared.doc, prepared.meta
+        if vectors is None:
+            vectors = self.embeddings.embed_documents(prepared.passages)
+        pending = self._pending(prepared, vectors)
         existed = self.store.document(doc.doc_id) is not None
-        self.store.commit_document(meta, sha256=doc.sha256, source=doc.source, fmt=doc.fmt, chunks=records, ocr=doc.ocr)
+        self.store.commit_documents([pending])
         replaced: list[str] = []
         if replace_same_code and meta.code:
             for other in self.store.documents():
@@ -229,7 +260,7 @@ class IngestService:
                     replaced.append(other.meta.doc_id)
         status = "replaced" if existed or replaced else "added"
         reason = f"thay thế {', '.join(replaced)}" if replaced else None
-        return FileResult(doc.source, doc.doc_id, status, len(records), meta, reason)
+        return FileResult(doc.source, doc.doc_id, status, len(pending.chunks), meta, reason)
 
     def delete(self, doc_id: str) -> bool:
         """Remove a document; False when there is no such document."""

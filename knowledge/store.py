@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 _GEN_ID = "__generation__"
 _BATCH = 2000
+MAX_DOCS_PER_COMMIT = 500  # one catalogue upsert flips them all
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,18 @@ class ChunkRecord:
     embedding: Sequence[float]
     lexical: str  # folded syllable tokens, space separated
     words: str  # word-segmented tokens (accented, lower case), space separated
+
+
+@dataclass(frozen=True)
+class PendingDocument:
+    """A document ready to commit: its metadata, content hash and embedded chunks."""
+
+    meta: DocumentMeta
+    sha256: str
+    source: str
+    fmt: str
+    chunks: Sequence[ChunkRecord]
+    ocr: bool = False
 
 
 def _meta_to_dict(meta: DocumentMeta) -> dict[str, Any]:
@@ -113,7 +126,7 @@ def make_client(settings: KnowledgeSettings) -> Any:
 
 
 class KnowledgeStore:
-    """Chunks and the document catalogue in Chroma, written atomically per document."""
+    """Chunks and the document catalogue in Chroma, written atomically per document (or per batch of documents)."""
 
     def __init__(self, client: Any, collection: str, embedding_model: str) -> None:
         self._client = client
@@ -166,10 +179,7 @@ class KnowledgeStore:
 
     def document(self, doc_id: str) -> DocRecord | None:
         """One committed document, or None."""
-        got = self._docs.get(ids=[doc_id], include=["metadatas"])
-        if not got["ids"] or got["metadatas"][0].get("kind") != "document":
-            return None
-        return self._record(got["metadatas"][0])
+        return self._records([doc_id]).get(doc_id)
 
     @staticmethod
     def _record(md: dict[str, Any]) -> DocRecord:
@@ -185,75 +195,102 @@ class KnowledgeStore:
         )
 
     # ---- writing ---------------------------------------------------------------------------
-    def commit_document(
-        self,
-        meta: DocumentMeta,
-        *,
-        sha256: str,
-        source: str,
-        fmt: str,
-        chunks: Sequence[ChunkRecord],
-        ocr: bool = False,
-    ) -> None:
-        """Make ``chunks`` the live content of ``meta.doc_id``, replacing any older version."""
-        if not chunks:
-            raise StoreError("Tài liệu không có đoạn nào để lưu.", english="No chunks to store.")
-        version = sha256[:16]
-        previous = self.document(meta.doc_id)
-        doc_fields = {
-            k: v for k, v in _meta_to_dict(meta).items() if k in ("code", "doc_type", "issue_date")
-        }
-        ids = [f"{meta.doc_id}::{version}::{c.position:05d}" for c in chunks]
-        try:
-            # Stale leftovers of this very version (an earlier crash) are overwritten by upsert.
-            for start in range(0, len(chunks), _BATCH):
-                part = chunks[start : start + _BATCH]
-                metadatas = []
-                for c in part:
-                    md: dict[str, Any] = {
-                        "doc_id": meta.doc_id,
-                        "version": version,
-                        "position": c.position,
-                        "section": c.section,
-                        "lex": c.lexical,
-                        "words": c.words,
-                        **doc_fields,
-                    }
-                    if c.units:
-                        md["units"] = list(c.units)
-                    if c.codes:
-                        md["codes"] = list(c.codes)
-                    metadatas.append(md)
-                self._chunks.upsert(
-                    ids=ids[start : start + _BATCH],
-                    embeddings=[list(map(float, c.embedding)) for c in part],
-                    documents=[c.text for c in part],
-                    metadatas=metadatas,
-                )
-            record = {
-                **_meta_to_dict(meta),
+    def commit_documents(self, docs: Sequence[PendingDocument]) -> None:
+        """Commit several documents with a handful of Chroma calls instead of a handful each.
+
+        All or nothing for the batch: every document's chunks are written first, then one
+        catalogue upsert flips them all (the commit point); on failure none of them changes.
+        At most ``MAX_DOCS_PER_COMMIT`` documents, so that the flip is a single write.
+        """
+        if not docs:
+            return
+        if len(docs) > MAX_DOCS_PER_COMMIT:
+            raise ValueError(f"at most {MAX_DOCS_PER_COMMIT} documents per commit, got {len(docs)}")
+        doc_ids = [d.meta.doc_id for d in docs]
+        if len(set(doc_ids)) != len(doc_ids):
+            raise ValueError("a document appears twice in one commit")
+        empty = [d.meta.doc_id for d in docs if not d.chunks]
+        if empty:
+            raise StoreError("Tài liệu không có đoạn nào để lưu.", english=f"No chunks to store for {empty[0]}.")
+        previous = self._records(doc_ids)
+        versions = {d.meta.doc_id: d.sha256[:16] for d in docs}
+        rows: list[tuple[str, ChunkRecord, dict[str, Any]]] = []
+        for d in docs:
+            version = versions[d.meta.doc_id]
+            doc_fields = {k: v for k, v in _meta_to_dict(d.meta).items() if k in ("code", "doc_type", "issue_date")}
+            for c in d.chunks:
+                md: dict[str, Any] = {
+                    "doc_id": d.meta.doc_id,
+                    "version": version,
+                    "position": c.position,
+                    "section": c.section,
+                    "lex": c.lexical,
+                    "words": c.words,
+                    **doc_fields,
+                }
+                if c.units:
+                    md["units"] = list(c.units)
+                if c.codes:
+                    md["codes"] = list(c.codes)
+                rows.append((f"{d.meta.doc_id}::{version}::{c.position:05d}", c, md))
+        now = time.time()
+        records = [
+            {
+                **_meta_to_dict(d.meta),
                 "kind": "document",
-                "sha256": sha256,
-                "version": version,
-                "source": source,
-                "fmt": fmt,
-                "chunks": len(chunks),
-                "ingested_at": time.time(),
-                "ocr": ocr,
+                "sha256": d.sha256,
+                "version": versions[d.meta.doc_id],
+                "source": d.source,
+                "fmt": d.fmt,
+                "chunks": len(d.chunks),
+                "ingested_at": now,
+                "ocr": d.ocr,
             }
-            # The commit point: from here on readers see the new version.
-            self._docs.upsert(ids=[meta.doc_id], embeddings=[[1.0]], metadatas=[record], documents=[""])
+            for d in docs
+        ]
+        try:
+            # Stale leftovers of these very versions (an earlier crash) are overwritten by upsert.
+            for start in range(0, len(rows), _BATCH):
+                part = rows[start : start + _BATCH]
+                self._chunks.upsert(
+                    ids=[cid for cid, _, _ in part],
+                    embeddings=[list(map(float, c.embedding)) for _, c, _ in part],
+                    documents=[c.text for _, c, _ in part],
+                    metadatas=[md for _, _, md in part],
+                )
+            # The commit point: from here on readers see the new versions.
+            self._docs.upsert(
+                ids=doc_ids, embeddings=[[1.0]] * len(docs), metadatas=records, documents=[""] * len(docs)
+            )
         except KnowledgeError:
             raise
         except Exception as exc:
-            self._delete_version(meta.doc_id, version, keep=previous.version if previous else None)
+            for doc_id, version in versions.items():
+                old = previous.get(doc_id)
+                self._delete_version(doc_id, version, keep=old.version if old else None)
+            names = ", ".join(doc_ids[:3]) + (" …" if len(doc_ids) > 3 else "")
             raise StoreError(
-                f"Không lưu được tài liệu {meta.doc_id}; kho dữ liệu giữ nguyên như trước.",
-                english=f"Could not store {meta.doc_id}; the store is unchanged.",
+                f"Không lưu được tài liệu {names}; kho dữ liệu giữ nguyên như trước.",
+                english=f"Could not store {names}; the store is unchanged.",
             ) from exc
         self._bump_generation()
-        if previous and previous.version != version:
-            self._delete_version(meta.doc_id, previous.version)
+        for doc_id, old in previous.items():
+            if old.version != versions[doc_id]:
+                self._delete_version(doc_id, old.version)
+
+    def documents_by_id(self, doc_ids: Sequence[str]) -> dict[str, DocRecord]:
+        """The committed documents among ``doc_ids`` (one Chroma call)."""
+        return self._records(doc_ids)
+
+    def _records(self, doc_ids: Sequence[str]) -> dict[str, DocRecord]:
+        if not doc_ids:
+            return {}
+        got = self._docs.get(ids=list(doc_ids), include=["metadatas"])
+        return {
+            doc_id: self._record(md)
+            for doc_id, md in zip(got["ids"], got["metadatas"])
+            if md.get("kind") == "document"
+        }
 
     def _delete_version(self, doc_id: str, version: str, keep: str | None = None) -> None:
         if keep == version:

@@ -169,3 +169,75 @@ def test_admin_sets_the_code_a_pdf_left_blank(services, tmp_path: Path) -> None:
     bad = services.ingest.ingest_paths([doc], code="hai")
     assert bad.results[0].status == "failed" and "không hợp lệ" in bad.results[0].reason
     assert services.store.document("huongdan").meta.code == "02-HD/BTCTU"  # left as it was
+
+
+def _loaded(name: str, text: str):
+    from knowledge.loaders import load_bytes
+
+    return load_bytes(name, text.encode("utf-8"), max_bytes=1 << 20)
+
+
+BULK = [
+    ("kh-01.txt", "KẾ HOẠCH\nSố 01-KH/ĐU\n1. Mục tiêu\nNâng cao chất lượng sinh hoạt chi bộ hằng tháng ở các chi bộ trực thuộc."),
+    ("kh-02.txt", "KẾ HOẠCH\nSố 02-KH/ĐU\n1. Nhiệm vụ\nKiểm tra việc thu, nộp đảng phí của đảng viên trong năm 2025 tại các chi bộ."),
+    ("kh-03.txt", "KẾ HOẠCH\nSố 03-KH/ĐU\n1. Yêu cầu\nTổng kết công tác phát triển đảng viên mới và báo cáo trước ngày 15/12/2025."),
+]
+
+
+def test_bulk_ingest_commits_a_group_with_one_catalogue_write(services, monkeypatch) -> None:
+    calls: list[int] = []
+    original = services.store._docs.upsert
+
+    def counting(*args, **kwargs):
+        if kwargs.get("metadatas") and kwargs["metadatas"][0].get("kind") == "document":
+            calls.append(len(kwargs["ids"]))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(services.store._docs, "upsert", counting)
+    docs = [_loaded(n, t) for n, t in BULK] + [_loaded("kh-01.txt", BULK[0][1])]  # a repeated doc_id
+    results = services.ingest.ingest_documents(docs)
+    assert sorted((r.doc_id, r.status) for r in results) == [
+        ("kh-01", "added"), ("kh-01", "failed"), ("kh-02", "added"), ("kh-03", "added")
+    ]
+    assert calls == [3]  # one flip for the whole group
+    assert {r.meta.code for r in services.store.documents()} == {"01-KH/ĐU", "02-KH/ĐU", "03-KH/ĐU"}
+    again = services.ingest.ingest_documents([_loaded("kh-02.txt", BULK[1][1] + " Bổ sung.")])
+    assert [r.status for r in again] == ["replaced"]
+    assert services.store.remove_orphans() == 0  # the old version went with the commit
+
+
+def test_a_failed_bulk_commit_changes_nothing_then_good_documents_go_in_one_by_one(services, monkeypatch) -> None:
+    services.ingest.ingest_documents([_loaded(*BULK[0])])
+    before = [(c.chunk_id, c.text) for c in services.store.doc_chunks("kh-01")]
+    original = services.store._docs.upsert
+
+    def refuse_kh03(*args, **kwargs):
+        if "kh-03" in (kwargs.get("ids") or []):
+            raise RuntimeError("disk full")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(services.store._docs, "upsert", refuse_kh03)
+    changed = [_loaded("kh-01.txt", BULK[0][1] + " Sửa đổi."), _loaded(*BULK[1]), _loaded(*BULK[2])]
+    results = {r.doc_id: r for r in services.ingest.ingest_documents(changed)}
+    assert results["kh-01"].status == "replaced" and results["kh-02"].status == "added"
+    assert results["kh-03"].status == "failed" and "kh-03" in results["kh-03"].reason
+    monkeypatch.setattr(services.store._docs, "upsert", original)
+    assert services.store.document("kh-03") is None
+    assert "Sửa đổi" in " ".join(c.text for c in services.store.doc_chunks("kh-01"))
+    assert before != [(c.chunk_id, c.text) for c in services.store.doc_chunks("kh-01")]
+    assert services.store.remove_orphans() == 0  # kh-03's written chunks were cleaned up
+
+
+def test_the_bulk_commit_is_all_or_nothing(services, monkeypatch) -> None:
+    from knowledge.errors import StoreError
+
+    services.ingest.ingest_documents([_loaded(*BULK[0])])
+    before = {r.meta.doc_id: r.version for r in services.store.documents()}
+    prepared = [services.ingest.prepare(_loaded(n, t + " Lần hai.")) for n, t in BULK]
+    pending = [services.ingest._pending(p, services.ingest.embeddings.embed_documents(p.passages)) for p in prepared]
+    monkeypatch.setattr(services.store._docs, "upsert", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("cut")))
+    with pytest.raises(StoreError):
+        services.store.commit_documents(pending)
+    monkeypatch.undo()
+    assert {r.meta.doc_id: r.version for r in services.store.documents()} == before
+    assert services.store.remove_orphans() == 0
