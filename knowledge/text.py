@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}  # huyền, sắc, ngã, hỏi, nặng
 _MODIFIED = set("ăâêôơưĂÂÊÔƠƯ")
@@ -27,6 +28,7 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+@lru_cache(maxsize=1 << 16)  # a document has a few thousand distinct syllables
 def _place_tone(word: str) -> str:
     decomposed = unicodedata.normalize("NFD", word)
     tone = next((ch for ch in decomposed if ch in _TONES), None)
@@ -73,7 +75,10 @@ def normalize_tones(text: str) -> str:
 def normalize(text: str) -> str:
     """NFC, canonical tone placement, no BOM, no zero-width or control characters."""
     text = nfc(text).replace("\ufeff", "").replace("\u200b", "").replace("\u00a0", " ")
-    text = "".join(ch if ch in "\n\t" or unicodedata.category(ch)[0] != "C" else " " for ch in text)
+    # category C (control, format, private use, unassigned) becomes a space; \n and \t stay
+    bad = {ord(ch): " " for ch in set(text) if ch not in "\n\t" and unicodedata.category(ch)[0] == "C"}
+    if bad:
+        text = text.translate(bad)
     return normalize_tones(text)
 
 
