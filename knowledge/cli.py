@@ -7,6 +7,7 @@ import logging
 import sys
 from pathlib import Path
 
+from langchain_core.embeddings import Embeddings
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -99,8 +100,11 @@ def _dry_run_details(
             console.print(f"… và {len(prepared.chunks) - show} đoạn nữa")
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of ``ingest.py`` / ``kb-ingest``; returns the exit code."""
+def main(argv: list[str] | None = None, *, embeddings: Embeddings | None = None) -> int:
+    """Entry point of ``ingest.py`` / ``kb-ingest``; returns the exit code.
+
+    ``embeddings`` replaces the configured model (tests pass a fake).
+    """
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     console = Console()
@@ -112,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
 
     overrides = {"data_dir": args.data_dir} if args.data_dir else {}
     try:
-        services = build_services(KnowledgeSettings(**overrides))
+        services = build_services(KnowledgeSettings(**overrides), embeddings=embeddings)
     except KnowledgeError as exc:
         console.print(f"[red]{exc.message}[/red]", highlight=False)
         return 1

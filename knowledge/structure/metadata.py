@@ -35,6 +35,7 @@ _PROPER = sorted(
 _PARTY_WORD = re.compile(r"\b(của|vào|trong|ngoài|toàn|về) đảng\b|\bđảng$")
 _CURATED_DATE = re.compile(r"\(([^()]*)\)\s*$")
 _SO_LINE = re.compile(r"^\s*Số\b")
+_NUMBER_LINE = re.compile(r"^\s*Số\s*:?\s*\d*\s*-\s*[A-Za-zĐđ]+\s*/")  # not "Số hóa tài liệu…"
 _POSTED = re.compile(r"Ngày đăng:?\s*(\d{1,2}/\d{1,2}/\d{4})")
 _PLACE_DATE = re.compile(r"[^\W\d_][^\n,]{0,30},\s*ngày[\s\S]{0,40}?năm\s*\d{4}")
 _REPLACE = re.compile(
@@ -55,7 +56,7 @@ def _recase(caps: str) -> str:
         text = re.sub(rf"(?<!\w){re.escape(proper.lower())}(?!\w)", proper, text)
     text = _PARTY_WORD.sub(lambda m: m.group(0)[:-4] + "Đảng", text)
     text = re.sub(
-        r"\b((?:tỉnh|thành|quận|huyện) ủy|Thành ủy) (\w+(?: \w+)?)$",
+        r"\b((?:tỉnh|thành|quận|huyện) ủy|Thành ủy|phường|xã|thị trấn|quận|huyện|tỉnh) (\w+(?: \w+){0,2})$",
         lambda m: f"{m.group(1)} {m.group(2).title()}",
         text,
     )
@@ -115,7 +116,7 @@ def _kind_and_title(lines: list[str]) -> tuple[str | None, str | None]:
         title_lines: list[str] = []
         for nxt in lines[i + 1 : i + 8]:
             nxt = nxt.replace("*", "").strip()
-            if not nxt:
+            if not nxt or _NUMBER_LINE.match(nxt):  # "Số 05-KH/ĐU" (or "Số   -HD/BTCTU") under the kind word
                 continue
             if nxt.startswith(("-", "(", "Căn cứ", "Xét")) or match_heading(nxt):
                 break
@@ -177,10 +178,18 @@ def _replaced(text: str, own: str | None) -> tuple[str, ...]:
     return tuple(out)
 
 
+_MD_MARKUP = re.compile(r"^\s{0,3}(?:#{1,6}\s+|>\s?)")
+
+
+def _plain(line: str) -> str:
+    """A header line without markdown markup (``# KẾ HOẠCH`` -> ``KẾ HOẠCH``, ``**Số**`` -> ``Số``)."""
+    return _MD_MARKUP.sub("", line).replace("**", "").replace("__", "")
+
+
 def extract_metadata(doc: LoadedDocument) -> DocumentMeta:
     """Code, type, date, issuing body, title, replaced and cited codes, units of a document."""
     text = doc.text
-    lines = text.split("\n")
+    lines = [_plain(line) for line in text.split("\n")] if doc.fmt == "md" else text.split("\n")
     first = next((line.strip() for line in lines if line.strip()), "")
     curated = _curated(first)
     header = _header_code(lines)

@@ -151,3 +151,14 @@ def test_pdf_twin_agrees(corpus_dir: Path, pdf: str, twin: str) -> None:
         assert from_pdf.code is None
     else:
         assert from_pdf.code == from_txt.code
+
+
+def test_markdown_header_marks_do_not_leak_into_the_metadata() -> None:
+    text = (
+        "# ĐẢNG ỦY PHƯỜNG PHÚC LỢI\n\n**Số 05-KH/ĐU**\n\n## KẾ HOẠCH\n\nSố hóa hồ sơ đảng viên năm 2026\n\n"
+        "### 1. Mục tiêu\n\nHoàn thành số hóa trước ngày 30/6/2026.\n"
+    )
+    meta = extract_metadata(_doc(text, fmt="md"))
+    assert (meta.code, meta.doc_type) == ("05-KH/ĐU", "KH")
+    assert meta.title == "Kế hoạch số hóa hồ sơ đảng viên năm 2026"  # "Số hóa…" is a title, not a number
+    assert meta.issuing_body == "Đảng ủy phường Phúc Lợi"

@@ -1,0 +1,114 @@
+"""The admin CLI (``python ingest.py``) end to end, with the fake embedder."""
+
+from __future__ import annotations
+
+import csv
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from knowledge.cli import main as cli_main
+from tests.fakes.embedder import HashEmbeddings
+
+SAMPLES = Path(__file__).resolve().parents[2] / "knowledge" / "data" / "samples"
+SEED = "long-bien_2017-08-15_kiem-tra-chuong-trinh-01-CTr-QU.txt"
+
+
+@pytest.fixture(autouse=True)
+def wide_console(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "300")  # rich folds table cells in a narrow console
+
+
+def run(capsys: pytest.CaptureFixture[str], data: Path, *argv: str | Path) -> tuple[int, str]:
+    code = cli_main([*map(str, argv), "--data-dir", str(data)], embeddings=HashEmbeddings())
+    return code, capsys.readouterr().out
+
+
+@pytest.fixture()
+def docs(tmp_path: Path) -> Path:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    shutil.copy(SAMPLES / SEED, folder / SEED)
+    (folder / "kh-05.md").write_text(
+        "# KẾ HOẠCH\n\nSố 05-KH/ĐU\n\n## 1. Mục tiêu\n\nNâng cao chất lượng sinh hoạt chi bộ hằng tháng "
+        "ở các chi bộ trực thuộc Đảng ủy phường Phúc Lợi.\n",
+        encoding="utf-8",
+    )
+    return folder
+
+
+def test_good_files_go_in_and_each_bad_file_gets_one_line(capsys, tmp_path: Path, docs: Path, monkeypatch) -> None:
+    monkeypatch.setenv("KB_MAX_FILE_MB", "0.2")
+    (docs / "rong.txt").write_text("   \n", encoding="utf-8")
+    (docs / "hong.pdf").write_bytes(b"%PDF-1.7 this is not really a pdf")
+    (docs / "qua-lon.txt").write_text("Đảng viên. " * 30_000, encoding="utf-8")
+    odd = tmp_path / "ghi-chu.xyz"
+    odd.write_text("không phải tài liệu", encoding="utf-8")
+    code, out = run(capsys, tmp_path / "data", docs, odd, tmp_path / "khong-co.txt")
+    assert code == 1
+    for name in ("rong.txt", "hong.pdf", "qua-lon.txt", "ghi-chu.xyz", "khong-co.txt"):
+        assert re.search(rf"✗ {re.escape(name)}: \S", out), name
+    assert "đã thêm 2" in out and "LỖI 5" in out
+    assert "01-CTr/QU" not in out.split("Kết quả")[0]  # nothing printed before the table
+    code, out = run(capsys, tmp_path / "data", "--list")
+    assert code == 0
+    assert "kh-05" in out and "05-KH/ĐU" in out and SEED.removesuffix(".txt") in out
+    assert not re.search(r"\brong\b|qua-lon|\bhong\b", out)  # nothing half-ingested
+
+
+def test_a_second_run_changes_nothing(capsys, tmp_path: Path, docs: Path) -> None:
+    assert run(capsys, tmp_path / "data", docs)[0] == 0
+    code, out = run(capsys, tmp_path / "data", docs)
+    assert code == 0
+    assert "không đổi 2" in out and "đã thêm" not in out
+
+
+def test_dry_run_shows_chunks_and_metadata_and_writes_nothing(capsys, tmp_path: Path, docs: Path) -> None:
+    code, out = run(capsys, tmp_path / "data", docs / "kh-05.md", "--dry-run")
+    assert code == 0
+    assert "thử (không ghi)" in out
+    assert "tiêu đề: Kế hoạch\n" in out and "số hiệu: 05-KH/ĐU | loại: KH" in out and "cơ quan: —" in out
+    assert "05-KH/ĐU › KẾ HOẠCH › 1. Mục tiêu" in out
+    assert "phường Phúc Lợi" in out  # the unit it names
+    code, out = run(capsys, tmp_path / "data", "--list")
+    assert "kh-05" not in out
+
+
+def test_delete_and_code(capsys, tmp_path: Path, docs: Path) -> None:
+    data = tmp_path / "data"
+    assert run(capsys, data, docs)[0] == 0
+    code, out = run(capsys, data, "--delete", "kh-05", "--delete", "khong-co")
+    assert code == 1
+    assert "Đã xóa kh-05" in out and "Không có tài liệu khong-co" in out
+    assert run(capsys, data, docs, "--code", "02-HD/BTCTU")[0] == 2  # --code needs exactly one file
+    blank = docs / "huong-dan.txt"
+    blank.write_text("THÀNH ỦY HÀ NỘI\nSố    -HD/BTCTU\nHƯỚNG DẪN\n1. Thủ tục kết nạp đảng viên.\n", encoding="utf-8")
+    code, out = run(capsys, data, blank, "--code", "02-HD/BTCTU")
+    assert code == 0 and "02-HD/BTCTU" in out
+
+
+@pytest.mark.shared
+def test_the_corpus_goes_in_with_the_codes_and_dates_its_manifest_gives(capsys, tmp_path: Path, corpus_dir: Path) -> None:
+    """Done-when of issue 2: every .txt of ../shared/corpus with its code and date; then unchanged."""
+    files = sorted(corpus_dir.glob("*.txt"))
+    code, out = run(capsys, tmp_path / "data", *files)
+    assert code == 0, out
+    from knowledge.bootstrap import build_services
+    from knowledge.settings import KnowledgeSettings
+
+    store = build_services(KnowledgeSettings(data_dir=tmp_path / "data"), embeddings=HashEmbeddings()).store
+    got = {r.meta.doc_id: r.meta for r in store.documents()}
+    with open(corpus_dir / "MANIFEST.tsv", encoding="utf-8") as fh:
+        manifest = {Path(row["file"]).stem: row["first_line"] for row in csv.DictReader(fh, delimiter="\t")}
+    assert set(got) == set(manifest) == {f.stem for f in files}
+    for doc_id, first_line in manifest.items():
+        # the manifest's first line starts with the document's own code when it has one
+        m = re.match(r"(\d+-[^\s/]+/[^\s]+) —", first_line)
+        assert got[doc_id].code == (m.group(1) if m else None), doc_id
+        # the file name carries the issue date (YYYY-MM-DD or YYYY-MM) when the document has one
+        d = re.search(r"_(\d{4}-\d{2}(?:-\d{2})?)_", doc_id)
+        assert got[doc_id].issue_date == (d.group(1) if d else None), doc_id
+    code, out = run(capsys, tmp_path / "data", *files)
+    assert code == 0 and f"không đổi {len(files)}" in out
