@@ -61,7 +61,7 @@ def pyvi_segment(text: str) -> str:
 
     pyvi builds every token's CRF features from scratch, looking each neighbour's case and
     each bigram/trigram up two or three times; this computes each once (about twice as fast
-    on the party corpus). ``tests/unit/test_lexical.py`` checks the output is identical.
+    on the party corpus). ``tests/unit/test_lexical_pyvi.py`` checks the output is identical.
     """
     from pyvi.ViTokenizer import ViTokenizer as vi
 

@@ -56,7 +56,8 @@ def _recase(caps: str) -> str:
         text = re.sub(rf"(?<!\w){re.escape(proper.lower())}(?!\w)", proper, text)
     text = _PARTY_WORD.sub(lambda m: m.group(0)[:-4] + "Đảng", text)
     text = re.sub(
-        r"\b((?:tỉnh|thành|quận|huyện) ủy|Thành ủy|phường|xã|thị trấn|quận|huyện|tỉnh) (\w+(?: \w+){0,2})$",
+        r"\b((?:tỉnh|thành|quận|huyện) ủy|Thành ủy"
+        r"|(?:đảng ủy|ủy ban nhân dân|hội đồng nhân dân) (?:phường|xã|thị trấn)) (\w+(?: \w+){0,2})$",
         lambda m: f"{m.group(1)} {m.group(2).title()}",
         text,
     )

@@ -162,3 +162,11 @@ def test_markdown_header_marks_do_not_leak_into_the_metadata() -> None:
     assert (meta.code, meta.doc_type) == ("05-KH/ĐU", "KH")
     assert meta.title == "Kế hoạch số hóa hồ sơ đảng viên năm 2026"  # "Số hóa…" is a title, not a number
     assert meta.issuing_body == "Đảng ủy phường Phúc Lợi"
+
+
+def test_recasing_keeps_unit_names_but_not_ordinary_words() -> None:
+    from knowledge.structure.metadata import _recase
+
+    assert _recase("ĐẢNG ỦY PHƯỜNG PHÚC LỢI") == "Đảng ủy phường Phúc Lợi"
+    assert _recase("BAN CHỈ ĐẠO PHÒNG CHỐNG TỆ NẠN XÃ HỘI") == "Ban chỉ đạo phòng chống tệ nạn xã hội"
+    assert _recase("BAN TỔ CHỨC THÀNH ỦY HÀ NỘI") == "Ban Tổ chức Thành ủy Hà Nội"
