@@ -109,5 +109,10 @@ def select_quotes(
         chosen.append(cand)
         seen.append(terms)
         length += len(cand.text)
-    chosen.sort(key=lambda q: (q.source, q.order))
+    # the passage holding the best sentence first (its citation becomes [1]); within a passage,
+    # the document's own order, so that neighbouring sentences still read as written
+    best_of: dict[int, float] = {}
+    for q in chosen:
+        best_of[q.source] = max(best_of.get(q.source, 0.0), q.score)
+    chosen.sort(key=lambda q: (-best_of[q.source], q.source, q.order))
     return chosen
