@@ -9,7 +9,7 @@ from typing import Any
 
 from knowledge.answer.extractive import select_quotes
 from knowledge.models import Answer, Citation, DocumentMeta, ScoredChunk, StoredChunk, Turn
-from knowledge.query import AnalyzedQuery, Glossary, analyze
+from knowledge.query import AnalyzedQuery, Glossary, analyze, asks_for_units
 from knowledge.render import format_date
 from knowledge.retrieval import HybridRetriever, Retrieval, same_code
 from knowledge.settings import KnowledgeSettings
@@ -20,6 +20,9 @@ from knowledge.text import fold
 log = logging.getLogger(__name__)
 
 DECLINE_TEXT = "Không tìm thấy nội dung trả lời câu hỏi này trong các tài liệu hiện có."
+# Added to a quote that names a unit when the question asks which units: such an answer is a
+# list of names ("phường Sài Đồng, phường Cự Khối, …"), which plain term overlap ranks low.
+UNIT_LIST_BONUS = 0.25
 EMPTY_TEXT = "Kho tài liệu đang trống: quản trị viên cần nạp tài liệu trước khi hỏi."
 
 
@@ -115,7 +118,12 @@ class QAService:
 
     def _extractive(self, retrieval: Retrieval, passages: list[ScoredChunk], rewritten: str | None) -> Answer:
         wanted = " ".join([retrieval.query.search_text, *self.retriever.codes_for(retrieval.query)])
-        quotes = select_quotes(wanted, passages, weight=self.retriever.term_weight)
+        quotes = select_quotes(
+            wanted,
+            passages,
+            weight=self.retriever.term_weight,
+            unit_bonus=UNIT_LIST_BONUS if asks_for_units(retrieval.query.text) else 0.0,
+        )
         if not quotes:
             return self._decline(retrieval, rewritten)
         numbering: dict[int, int] = {}

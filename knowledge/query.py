@@ -185,6 +185,19 @@ def resolve_my_unit(question: str, unit: str | None) -> str:
     return f"{question} ({unit})"
 
 
+# "kiểm tra những đơn vị nào", "đảng bộ nào", "ở những phường nào", "tại đâu" (folded)
+_ASKS_UNITS_RE = re.compile(
+    r"\b(?:don vi|dang bo|dang uy|chi bo|phuong|xa|co quan|doanh nghiep|cong ty|noi)(?: co so)? nao\b"
+    r"|\bnhung (?:don vi|dang bo|dang uy|chi bo|phuong|xa|co quan|doanh nghiep|noi)\b"
+    r"|\b(?:o|tai) dau\b"
+)
+
+
+def asks_for_units(question: str) -> bool:
+    """True when the question asks which units (wards, party committees, companies…)."""
+    return bool(_ASKS_UNITS_RE.search(fold(question)))
+
+
 def is_followup(question: str) -> bool:
     """A short question that leans on the previous turn ("còn phường Cự Khối thì sao?")."""
     folded = fold(question).strip(" ?.!")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from knowledge.lexical import STOPWORDS_FOLDED, folded_tokens
 from knowledge.models import ScoredChunk
+from knowledge.structure import find_units
 
 _SENT_RE = re.compile(r"(?<=[.!?…;])\s+(?=[\"“(\[]?[A-ZĐÀ-Ỹ0-9])|\n+")
 _ABBREV_END = re.compile(r"(?:\b[A-ZĐ]{1,3}|\bTP|\bNXB|\bv\.v|\btr|\bĐ|\bSt)\.$")
@@ -65,11 +66,14 @@ def select_quotes(
     max_chars: int = 900,
     keep_ratio: float = 0.6,
     min_share: float = 0.2,
+    unit_bonus: float = 0.0,
 ) -> list[Quote]:
     """The sentences that best answer the question, at most a few, from the given passages.
 
     A sentence scores the IDF-weighted share of the question's terms (syllables and bigrams)
     it contains; sentences far below the best one are left out rather than padding the answer.
+    ``unit_bonus`` is added for a sentence that names a unit (phường …, đảng ủy …, CTCP …): the
+    caller sets it when the question asks which units, whose answer is a list of names.
     """
     q_terms = _terms(question)
     if not q_terms:
@@ -92,6 +96,8 @@ def select_quotes(
             score = covered / total + 0.1 / rank
             if _looks_like_heading(sentence):
                 score *= 0.5  # a heading names the topic; the sentences under it answer
+            elif unit_bonus and find_units(sentence):
+                score += unit_bonus
             candidates.append(Quote(rank, order, sentence, score))
     candidates.sort(key=lambda q: -q.score)
     chosen: list[Quote] = []

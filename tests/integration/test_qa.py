@@ -117,3 +117,19 @@ def test_a_single_lexical_match_still_counts(services) -> None:
     # only one passage contains "Loan": its lexical evidence must not be normalised away
     retrieval = services.engine.retrieve("Hà Thị Bích Loan")
     assert retrieval.results and "Hà Thị Bích Loan" in retrieval.results[0].chunk.text
+
+
+def test_a_which_units_question_asks_the_quote_picker_for_unit_names(services, monkeypatch) -> None:
+    import knowledge.qa as qa
+
+    seen: list[float] = []
+    real = qa.select_quotes
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs.get("unit_bonus", 0.0))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(qa, "select_quotes", spy)
+    services.engine.answer("Chương trình 01-CTr/QU kiểm tra những đơn vị nào?")
+    services.engine.answer("Đoàn kiểm tra Chương trình 01-CTr/QU gồm những ai?")
+    assert seen == [qa.UNIT_LIST_BONUS, 0.0]

@@ -38,3 +38,18 @@ def test_sentences_of_one_passage_keep_the_documents_order() -> None:
     quotes = select_quotes("Hình thức kỷ luật đảng viên chính thức gồm những gì?", passages)
     assert len(quotes) == 2
     assert [q.order for q in quotes] == [0, 2]
+
+
+def test_a_unit_bonus_lifts_the_sentence_that_names_units() -> None:
+    passages = [
+        _passage(
+            1,
+            "Qua kiểm tra, việc thực hiện Chương trình ở các đơn vị còn chậm. "
+            "Đoàn kiểm tra Chương trình đã kiểm tra Đảng ủy phường Sài Đồng và Đảng ủy phường Cự Khối.",
+        )
+    ]
+    question = "Chương trình kiểm tra những đơn vị nào?"
+    plain = select_quotes(question, passages, max_sentences=1)
+    lifted = select_quotes(question, passages, max_sentences=1, unit_bonus=0.25)
+    assert "Sài Đồng" not in plain[0].text  # term overlap alone prefers the sentence about "đơn vị"
+    assert "Sài Đồng" in lifted[0].text

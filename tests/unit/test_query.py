@@ -1,7 +1,9 @@
 """Query understanding: abbreviations, codes, units, the user's unit, follow-ups."""
 
+import pytest
+
 from knowledge.models import Turn
-from knowledge.query import Glossary, analyze, detect_codes, detect_units, is_followup, resolve_my_unit, rewrite_followup
+from knowledge.query import Glossary, analyze, asks_for_units, detect_codes, detect_units, is_followup, resolve_my_unit, rewrite_followup
 
 UNITS = ["phường Sài Đồng", "phường Cự Khối", "Tòa án nhân dân Quận", "CTCP Khí công nghiệp Việt Nam"]
 
@@ -67,3 +69,19 @@ def test_unknown_units_named_in_a_question_are_flagged() -> None:
     assert q.unknown_units == ("phường Phúc Đồng",)
     q = analyze("Kết quả kiểm tra phường Sài Đồng ra sao?", glossary=Glossary.load(), known_units=UNITS)
     assert q.unknown_units == () and q.units == ("phường Sài Đồng",)
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Chương trình 01-CTr/QU kiểm tra những đơn vị nào?", True),
+        ("kiem tra o nhung phuong nao", True),
+        ("Đảng bộ nào chưa hoàn thành?", True),
+        ("Hội nghị tổ chức ở đâu?", True),
+        ("Đoàn kiểm tra gồm những ai?", False),
+        ("Đơn vị tôi cần làm gì?", False),
+        ("Có bao nhiêu đơn vị được kiểm tra?", False),
+    ],
+)
+def test_asks_for_units(question: str, expected: bool) -> None:
+    assert asks_for_units(question) is expected
