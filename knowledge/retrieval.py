@@ -25,7 +25,7 @@ from knowledge.text import code_key, code_token, fold
 
 @dataclass(frozen=True)
 class FusionWeights:
-    """Weights of each leg in reciprocal-rank fusion, for accented and unaccented questions."""
+    """Weights of each leg in the fusion (normalised scores or reciprocal ranks), for accented and unaccented questions."""
 
     # Chosen on the development sets (ALQAC MRR@10: RRF 0.852, score fusion 0.869, with dense 1.5
     # 0.873); unaccented questions lean on folded syllables, their restored form feeds the rest.

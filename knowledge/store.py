@@ -179,7 +179,7 @@ class KnowledgeStore:
 
     def document(self, doc_id: str) -> DocRecord | None:
         """One committed document, or None."""
-        return self._records([doc_id]).get(doc_id)
+        return self.documents_by_id([doc_id]).get(doc_id)
 
     @staticmethod
     def _record(md: dict[str, Any]) -> DocRecord:
@@ -212,7 +212,7 @@ class KnowledgeStore:
         empty = [d.meta.doc_id for d in docs if not d.chunks]
         if empty:
             raise StoreError("Tài liệu không có đoạn nào để lưu.", english=f"No chunks to store for {empty[0]}.")
-        previous = self._records(doc_ids)
+        previous = self.documents_by_id(doc_ids)
         versions = {d.meta.doc_id: d.sha256[:16] for d in docs}
         rows: list[tuple[str, ChunkRecord, dict[str, Any]]] = []
         for d in docs:
@@ -280,9 +280,6 @@ class KnowledgeStore:
 
     def documents_by_id(self, doc_ids: Sequence[str]) -> dict[str, DocRecord]:
         """The committed documents among ``doc_ids`` (one Chroma call)."""
-        return self._records(doc_ids)
-
-    def _records(self, doc_ids: Sequence[str]) -> dict[str, DocRecord]:
         if not doc_ids:
             return {}
         got = self._docs.get(ids=list(doc_ids), include=["metadatas"])
