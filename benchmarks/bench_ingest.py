@@ -57,8 +57,9 @@ def main() -> int:
         print("langchain-huggingface is missing: pip install -e '.[dev]'", file=sys.stderr)
         return 2
 
-    from knowledge.bootstrap import build_services
-    from knowledge.embeddings import load_embeddings, resolve_model_path
+    from knowledge.embeddings.model import load_embeddings
+    from knowledge.embeddings.source import resolve_model_path
+    from knowledge.services.compose import build_services
     from knowledge.settings import KnowledgeSettings
 
     files = sorted(args.corpus.glob("*.txt"))[: args.limit or None]

@@ -7,8 +7,10 @@ import sys
 
 from pydantic import ValidationError
 
-from bot.app import ALLOWED_UPDATES, BotServices, build_application
+from bot.app import ALLOWED_UPDATES, build_application
+from bot.services import BotServices
 from bot.settings import BotSettings
+from knowledge.settings import KnowledgeSettings
 
 _log = logging.getLogger("bot")
 
@@ -47,8 +49,12 @@ def configure_logging(settings: BotSettings, level: int = logging.INFO) -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
-def main() -> None:
-    """Run the bot until interrupted (console script ``party-bot``)."""
+def main(kb_settings: KnowledgeSettings | None = None) -> None:
+    """Run the bot until interrupted (console script ``party-bot``).
+
+    ``kb_settings`` comes from ``main.py`` (which may set the data dir); by default the
+    knowledge settings are read from the environment.
+    """
     try:
         settings = BotSettings()  # type: ignore[call-arg]  # token comes from the environment
     except ValidationError as exc:
@@ -56,11 +62,10 @@ def main() -> None:
     configure_logging(settings)
 
     # Heavy imports (embeddings, Chroma) only now, never at import time.
-    from knowledge.bootstrap import build_services
-    from knowledge.feedback import FeedbackLog
-    from knowledge.settings import KnowledgeSettings
+    from knowledge.services.compose import build_services
+    from knowledge.state.feedback import FeedbackLog
 
-    kb_settings = KnowledgeSettings()  # type: ignore[call-arg]  # read from the environment
+    kb_settings = kb_settings or KnowledgeSettings()
     knowledge = build_services(kb_settings)
     services = BotServices(
         engine=knowledge.engine,

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
@@ -28,29 +27,11 @@ from bot.access import AccessPolicy, gate
 from bot.context import BotContext
 from bot.handlers import admin, ask, docs, errors, feedback, start, units
 from bot.ratelimit import UserRateLimiter
+from bot.services import BotServices
 from bot.settings import BotSettings
 from bot.state import BotState
-from knowledge.engine import AnswerEngine
-from knowledge.feedback import FeedbackLog
-from knowledge.models import FileResult
 
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
-
-
-class Ingestor(Protocol):
-    """The part of the ingest service the bot uses (admin uploads)."""
-
-    def ingest_bytes(self, name: str, data: bytes) -> FileResult: ...
-
-
-@dataclass
-class BotServices:
-    """Everything the handlers need from outside Telegram."""
-
-    engine: AnswerEngine
-    feedback: FeedbackLog
-    ingest: Ingestor | None = None
-    llm_streaming: bool = False
 
 
 def handler_table() -> list[tuple[int, BaseHandler[Any, Any, Any]]]:

@@ -8,8 +8,8 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 if TYPE_CHECKING:
     from bot.access import AccessPolicy
-    from bot.app import BotServices
     from bot.ratelimit import UserRateLimiter
+    from bot.services import BotServices
     from bot.settings import BotSettings
     from bot.state import BotState
 

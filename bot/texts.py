@@ -10,7 +10,7 @@ import html
 import re
 from collections.abc import Sequence
 
-from knowledge.render import format_date
+from knowledge.answer.render import format_date
 from knowledge.models import Answer, Citation, DocumentMeta, FileResult, StoredChunk
 
 MAX_MESSAGE = 4096

@@ -7,7 +7,7 @@ import json
 import sys
 from pathlib import Path
 
-from knowledge.render import to_json, to_text
+from knowledge.answer.render import to_json, to_text
 from knowledge.settings import KnowledgeSettings
 
 
@@ -18,8 +18,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--data-dir", type=Path)
     p.add_argument("--json", action="store_true", help="print {answer, grounded, citations[…]} as JSON")
     args = p.parse_args(argv)
-    from knowledge.bootstrap import build_services
     from knowledge.errors import KnowledgeError
+    from knowledge.services.compose import build_services
 
     try:
         services = build_services(KnowledgeSettings(**({"data_dir": args.data_dir} if args.data_dir else {})))

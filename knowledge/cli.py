@@ -77,8 +77,8 @@ def _failures(report: IngestReport, console: Console) -> None:
 def _dry_run_details(
     services: object, results: list[FileResult], show: int, console: Console, code: str | None
 ) -> None:
-    from knowledge.loaders import load_file
-    from knowledge.structure import breadcrumb
+    from knowledge.documents.loaders import load_file
+    from knowledge.documents.splitter import breadcrumb
 
     ingest = services.ingest  # type: ignore[attr-defined]
     for r in results:
@@ -111,8 +111,8 @@ def main(argv: list[str] | None = None, *, embeddings: Embeddings | None = None)
     if not (args.paths or args.list or args.delete):
         build_parser().print_help()
         return 2
-    from knowledge.bootstrap import build_services
     from knowledge.errors import KnowledgeError
+    from knowledge.services.compose import build_services
 
     overrides = {"data_dir": args.data_dir} if args.data_dir else {}
     try:

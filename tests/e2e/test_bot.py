@@ -353,7 +353,7 @@ async def test_llm_stream_through_real_engine_throttles_edits(make_bot: BotFacto
 
     (``real_engine`` is requested so this test skips, like the others, when the real KB is unavailable.)
     """
-    from knowledge.bootstrap import build_services
+    from knowledge.services.compose import build_services
     from knowledge.settings import KnowledgeSettings
     from tests.e2e.conftest import SEED_PATHS
     from tests.fakes.chat_model import ScriptedChatModel
@@ -382,7 +382,7 @@ async def test_llm_stream_through_real_engine_throttles_edits(make_bot: BotFacto
 
 async def test_admin_upload_through_real_ingest(make_bot: BotFactory, tmp_path: Path, real_engine: Any) -> None:
     """An admin sends the seed article: downloaded via getFile, ingested, then listed and answerable."""
-    from knowledge.bootstrap import build_services
+    from knowledge.services.compose import build_services
     from knowledge.settings import KnowledgeSettings
     from tests.e2e.conftest import SEED_PATHS
     from tests.fakes.embedder import HashEmbeddings

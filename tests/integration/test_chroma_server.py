@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from knowledge.bootstrap import build_services
+from knowledge.services.compose import build_services
 from knowledge.settings import KnowledgeSettings
 from tests.fakes.embedder import HashEmbeddings
 

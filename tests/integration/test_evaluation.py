@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from knowledge.evaluation import load_corpus, print_table, run
+from knowledge.eval.harness import load_corpus, print_table, run
 from tests.fakes.embedder import HashEmbeddings
 
 SAMPLES = Path(__file__).resolve().parents[2] / "knowledge" / "data" / "samples"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.bootstrap import build_services
 from knowledge.models import Turn
+from knowledge.services.compose import build_services
 from knowledge.settings import KnowledgeSettings
 from tests.fakes.embedder import HashEmbeddings
 
@@ -120,7 +120,7 @@ def test_a_single_lexical_match_still_counts(services) -> None:
 
 
 def test_a_which_units_question_asks_the_quote_picker_for_unit_names(services, monkeypatch) -> None:
-    import knowledge.qa as qa
+    import knowledge.services.answering as qa
 
     seen: list[float] = []
     real = qa.select_quotes

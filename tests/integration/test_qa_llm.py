@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.bootstrap import build_services
 from knowledge.models import Answer
+from knowledge.services.compose import build_services
 from knowledge.settings import KnowledgeSettings
 from tests.fakes.embedder import HashEmbeddings
 from tests.fakes.openai_server import FakeLLMServer, Reply, fake_llm_server

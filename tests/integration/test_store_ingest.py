@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.bootstrap import build_services
+from knowledge.services.compose import build_services
 from knowledge.settings import KnowledgeSettings
 from tests.fakes.embedder import HashEmbeddings
 
@@ -172,7 +172,7 @@ def test_admin_sets_the_code_a_pdf_left_blank(services, tmp_path: Path) -> None:
 
 
 def _loaded(name: str, text: str):
-    from knowledge.loaders import load_bytes
+    from knowledge.documents.loaders import load_bytes
 
     return load_bytes(name, text.encode("utf-8"), max_bytes=1 << 20)
 

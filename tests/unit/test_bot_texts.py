@@ -10,8 +10,8 @@ from bot import keyboards, texts
 from bot.__main__ import RedactSecrets
 from bot.handlers.units import match_units
 from bot.settings import BotSettings
-from knowledge.feedback import FeedbackLog
 from knowledge.models import Answer, Citation, DocumentMeta, FileResult
+from knowledge.state.feedback import FeedbackLog
 from tests.fakes.telegram_server import parse_html
 
 CIT = Citation(1, "doc::00001", "doc", "01-CTr/QU", "Kiểm tra <Chương trình> & kết quả", "Mục I › Điều 2",

@@ -1,6 +1,6 @@
 """Diacritic restoration learnt from the documents' own text."""
 
-from knowledge.diacritics import DiacriticRestorer
+from knowledge.search.diacritics import DiacriticRestorer
 
 TEXTS = [
     "Đoàn kiểm tra Chương trình 01-CTr/QU đã tiến hành kiểm tra 04 đảng ủy cơ sở gồm: phường Sài Đồng, phường Cự Khối.",

@@ -10,13 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from knowledge.embeddings import (
-    SentenceTransformerEmbeddings,
-    default_prompts,
-    needs_word_segmentation,
-    resolve_model_path,
-    sorted_batches,
-)
+from knowledge.embeddings.model import SentenceTransformerEmbeddings, sorted_batches
+from knowledge.embeddings.source import default_prompts, needs_word_segmentation, resolve_model_path
 from knowledge.errors import KnowledgeError, ModelUnavailableError
 from knowledge.settings import KnowledgeSettings
 from tests.fakes.embedder import HashEmbeddings
@@ -172,7 +167,7 @@ def test_importing_the_module_loads_no_model_library() -> None:
     import subprocess
     import sys
 
-    code = "import sys, knowledge.embeddings; print('torch' in sys.modules, 'sentence_transformers' in sys.modules)"
+    code = "import sys, knowledge.embeddings.model; print('torch' in sys.modules, 'sentence_transformers' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
 
@@ -205,7 +200,7 @@ def test_hash_embeddings_rank_a_passage_sharing_words_first() -> None:
 
 
 def test_a_failed_onnx_export_is_a_clear_error_and_leaves_nothing_behind(tmp_path: Path, monkeypatch) -> None:
-    from knowledge import embeddings as mod
+    from knowledge.embeddings import onnx as mod
 
     def broken_export(folder: Path, target: Path) -> None:
         target.write_bytes(b"half a model")

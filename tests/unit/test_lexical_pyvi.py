@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pyvi import ViTokenizer
 
-from knowledge.lexical import pyvi_segment, word_tokens
+from knowledge.search.lexical import pyvi_segment, word_tokens
 
 SAMPLES = Path(__file__).resolve().parents[2] / "knowledge" / "data" / "samples"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import codecs
 import csv
 import functools
-import importlib.util
 import hashlib
+import importlib.util
 import io
 import os
 import unicodedata
@@ -15,6 +15,8 @@ from typing import Callable
 
 import pytest
 
+from knowledge.documents.loaders import SUPPORTED_SUFFIXES, load_bytes, load_file, ocr
+from knowledge.documents.loaders.base import clean_text
 from knowledge.errors import (
     CorruptDocumentError,
     DocumentTooLargeError,
@@ -24,8 +26,6 @@ from knowledge.errors import (
     OCRUnavailableError,
     UnsupportedFormatError,
 )
-from knowledge.loaders import SUPPORTED_SUFFIXES, load_bytes, load_file, ocr
-from knowledge.loaders.base import clean_text
 from knowledge.models import LoadedDocument
 from knowledge.text import fold
 

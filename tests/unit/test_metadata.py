@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from knowledge.documents.codes import parse_codes, parse_numeric_date, parse_vn_date
+from knowledge.documents.metadata import extract_metadata
+from knowledge.documents.units import find_units
 from knowledge.models import LoadedDocument
-from knowledge.structure import extract_metadata, find_units, parse_codes
-from knowledge.structure.codes import parse_numeric_date, parse_vn_date
 from knowledge.text import normalize
 
 
@@ -165,7 +166,7 @@ def test_markdown_header_marks_do_not_leak_into_the_metadata() -> None:
 
 
 def test_recasing_keeps_unit_names_but_not_ordinary_words() -> None:
-    from knowledge.structure.metadata import _recase
+    from knowledge.documents.metadata import _recase
 
     assert _recase("ĐẢNG ỦY PHƯỜNG PHÚC LỢI") == "Đảng ủy phường Phúc Lợi"
     assert _recase("BAN CHỈ ĐẠO PHÒNG CHỐNG TỆ NẠN XÃ HỘI") == "Ban chỉ đạo phòng chống tệ nạn xã hội"

@@ -3,7 +3,16 @@
 import pytest
 
 from knowledge.models import Turn
-from knowledge.query import Glossary, analyze, asks_for_units, detect_codes, detect_units, is_followup, resolve_my_unit, rewrite_followup
+from knowledge.search.query import (
+    Glossary,
+    analyze,
+    asks_for_units,
+    detect_codes,
+    detect_units,
+    is_followup,
+    resolve_my_unit,
+    rewrite_followup,
+)
 
 UNITS = ["phường Sài Đồng", "phường Cự Khối", "Tòa án nhân dân Quận", "CTCP Khí công nghiệp Việt Nam"]
 
@@ -61,7 +70,7 @@ def test_analyze_combines_everything() -> None:
 
 
 def test_unknown_units_named_in_a_question_are_flagged() -> None:
-    from knowledge.query import named_units
+    from knowledge.search.query import named_units
 
     assert named_units("Kết quả kiểm tra phường Phúc Đồng năm 2018 ra sao?") == ["phường Phúc Đồng"]
     assert named_units("các xã, phường phải làm gì") == []

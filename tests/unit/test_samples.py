@@ -1,9 +1,8 @@
 """The bundled samples the main job ingests: real documents, nothing else, right metadata."""
 
+from knowledge.documents.loaders import SUPPORTED_SUFFIXES, load_file
+from knowledge.documents.metadata import extract_metadata
 from main import sample_dir
-
-from knowledge.loaders import SUPPORTED_SUFFIXES, load_file
-from knowledge.structure import extract_metadata
 
 
 def test_samples_are_the_four_documents_with_their_codes_and_dates() -> None:

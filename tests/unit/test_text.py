@@ -4,7 +4,7 @@ import unicodedata
 
 import pytest
 
-from knowledge.lexical import folded_tokens, word_tokens
+from knowledge.search.lexical import folded_tokens, word_tokens
 from knowledge.text import code_key, fold, has_diacritics, normalize, tokens
 
 

@@ -16,13 +16,16 @@ from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 
+from knowledge.documents.codes import parse_codes
+from knowledge.documents.loaders import SUPPORTED_SUFFIXES, load_bytes, load_file
+from knowledge.documents.metadata import extract_metadata
+from knowledge.documents.splitter import passage_text, split_document
 from knowledge.errors import CorruptDocumentError, DocumentTooLargeError, KnowledgeError, UnsupportedFormatError
-from knowledge.lexical import folded_tokens, word_tokens
-from knowledge.loaders import SUPPORTED_SUFFIXES, load_bytes, load_file
 from knowledge.models import Chunk, DocumentMeta, FileResult, IngestReport, LoadedDocument
+from knowledge.search.lexical import folded_tokens, word_tokens
 from knowledge.settings import KnowledgeSettings
-from knowledge.store import MAX_DOCS_PER_COMMIT, ChunkRecord, KnowledgeStore, PendingDocument
-from knowledge.structure import extract_metadata, parse_codes, passage_text, split_document
+from knowledge.store.chroma import MAX_DOCS_PER_COMMIT, KnowledgeStore
+from knowledge.store.records import ChunkRecord, PendingDocument
 from knowledge.text import canonical_code, code_key
 
 log = logging.getLogger(__name__)

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from typing import Any
 
 from langchain_core.embeddings import Embeddings
 
-from knowledge.ingest import IngestService
-from knowledge.qa import QAService
-from knowledge.retrieval import HybridRetriever
+from knowledge.embeddings.model import LazyEmbeddings, embedding_name
+from knowledge.search.retrieval import HybridRetriever
+from knowledge.services.answering import QAService
+from knowledge.services.ingest import IngestService
 from knowledge.settings import KnowledgeSettings
-from knowledge.store import KnowledgeStore
+from knowledge.store.chroma import KnowledgeStore
 
 
 @dataclass
@@ -25,37 +25,6 @@ class Services:
     retriever: HybridRetriever
     ingest: IngestService
     engine: QAService
-
-
-def embedding_name(embeddings: Embeddings) -> str:
-    """A stable name for the embedding model (recorded with the store)."""
-    return str(getattr(embeddings, "name", type(embeddings).__name__))
-
-
-class LazyEmbeddings(Embeddings):
-    """Loads the configured model on first use, so listing or deleting never pays for it."""
-
-    def __init__(self, settings: KnowledgeSettings) -> None:
-        self.settings = settings
-        self.name = settings.embedding_model
-        self._model: Embeddings | None = None
-        self._lock = threading.Lock()
-
-    @property
-    def model(self) -> Embeddings:
-        if self._model is None:
-            with self._lock:
-                if self._model is None:
-                    from knowledge.embeddings import load_embeddings
-
-                    self._model = load_embeddings(self.settings)
-        return self._model
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self.model.embed_documents(texts)
-
-    def embed_query(self, text: str) -> list[float]:
-        return self.model.embed_query(text)
 
 
 def build_services(

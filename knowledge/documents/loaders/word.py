@@ -9,8 +9,8 @@ import docx
 from docx.table import Table, _Row
 from docx.text.paragraph import Paragraph
 
+from knowledge.documents.loaders.base import Extracted
 from knowledge.errors import CorruptDocumentError
-from knowledge.loaders.base import Extracted
 
 log = logging.getLogger(__name__)
 

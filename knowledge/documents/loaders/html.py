@@ -9,8 +9,8 @@ import trafilatura
 from lxml.html import HtmlElement
 from trafilatura.settings import Document
 
+from knowledge.documents.loaders.base import Extracted
 from knowledge.errors import CorruptDocumentError
-from knowledge.loaders.base import Extracted
 
 
 def extract(data: bytes, label: str, ocr_language: str = "vie") -> Extracted:

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import re
 
-from knowledge.models import DocCode, DocumentMeta, LoadedDocument
-from knowledge.structure.codes import (
+from knowledge.documents.codes import (
     code_str,
     parse_codes,
     parse_numeric_date,
     parse_vn_date,
     unique_codes,
 )
-from knowledge.structure.reflow import match_heading
-from knowledge.structure.units import find_units
+from knowledge.documents.reflow import match_heading
+from knowledge.documents.units import find_units
+from knowledge.models import DocCode, DocumentMeta, LoadedDocument
 from knowledge.text import code_key, normalize_tones
 
 _KINDS = {

@@ -5,8 +5,8 @@ from __future__ import annotations
 import codecs
 import unicodedata
 
+from knowledge.documents.loaders.base import Extracted
 from knowledge.errors import EncodingError
-from knowledge.loaders.base import Extracted
 from knowledge.text import nfc
 
 _TONES = ("", "\u0300", "\u0301", "\u0303", "\u0309", "\u0323")

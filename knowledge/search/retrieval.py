@@ -15,11 +15,11 @@ from dataclasses import dataclass
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
-from knowledge.diacritics import DiacriticRestorer
-from knowledge.lexical import STOPWORDS_FOLDED, BM25Index, folded_tokens, word_tokens
 from knowledge.models import DocumentMeta, ScoredChunk, StoredChunk
-from knowledge.query import AnalyzedQuery, documents_for_codes
-from knowledge.store import KnowledgeStore
+from knowledge.search.diacritics import DiacriticRestorer
+from knowledge.search.lexical import STOPWORDS_FOLDED, BM25Index, folded_tokens, word_tokens
+from knowledge.search.query import AnalyzedQuery, documents_for_codes
+from knowledge.store.chroma import KnowledgeStore
 from knowledge.text import code_key, code_token, fold
 
 

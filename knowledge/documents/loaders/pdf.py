@@ -7,9 +7,9 @@ import logging
 
 from pypdf import PasswordType, PdfReader
 
+from knowledge.documents.loaders import ocr
+from knowledge.documents.loaders.base import Extracted
 from knowledge.errors import CorruptDocumentError
-from knowledge.loaders import ocr
-from knowledge.loaders.base import Extracted
 
 log = logging.getLogger(__name__)
 _EOF_WINDOW = 1024  # where a whole file has its last %%EOF (what pypdf's strict mode demands)

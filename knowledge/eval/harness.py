@@ -98,7 +98,7 @@ def load_corpus(path: Path) -> list[LoadedDocument]:
                 )
             )
         return docs
-    from knowledge.loaders import SUPPORTED_SUFFIXES, load_file
+    from knowledge.documents.loaders import SUPPORTED_SUFFIXES, load_file
 
     # top level only: the shared corpus keeps PDF twins of some documents in a sub-folder
     files = sorted(f for f in path.iterdir() if f.is_file() and f.suffix.lower() in SUPPORTED_SUFFIXES)
@@ -235,7 +235,7 @@ def run(
     log: Callable[[str], None] = lambda s: None,
 ) -> dict[str, Any]:
     """Index the corpus in a temporary folder and evaluate every questions file."""
-    from knowledge.bootstrap import build_services
+    from knowledge.services.compose import build_services
 
     docs = load_corpus(corpus)
     results: dict[str, Any] = {}
@@ -309,11 +309,11 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
 
     base_settings = KnowledgeSettings(**({"embedding_model": args.model} if args.model else {}))
-    from knowledge.embeddings import load_embeddings
+    from knowledge.embeddings.model import load_embeddings
 
     embeddings: Embeddings = load_embeddings(base_settings)
     if not args.no_cache:
-        from knowledge.embcache import CachedEmbeddings
+        from knowledge.embeddings.cache import CachedEmbeddings
 
         embeddings = CachedEmbeddings(embeddings, args.cache)
     overrides = {"embedding_model": base_settings.embedding_model}

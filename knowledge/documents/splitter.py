@@ -6,10 +6,10 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from knowledge.documents.codes import unique_codes
+from knowledge.documents.reflow import Heading, match_heading, paragraphs
+from knowledge.documents.units import find_units
 from knowledge.models import Chunk, DocumentMeta, LoadedDocument
-from knowledge.structure.codes import unique_codes
-from knowledge.structure.reflow import Heading, match_heading, paragraphs
-from knowledge.structure.units import find_units
 
 # Units with a fixed place in the hierarchy (smaller = higher); everything else nests by order.
 _FIXED = {"closing": 0, "phuluc": 0, "phan": 1, "chuong": 2, "muc": 3, "dieu": 4}
@@ -280,3 +280,13 @@ def split_document(
 
 def _kind_of_top(block: _Block) -> str:
     return next(iter(block.started))
+
+
+def breadcrumb(meta: DocumentMeta, chunk: Chunk) -> str:
+    """Where a passage sits: "294-QĐ/TW › Chương II › Điều 5 › Khoản 1" (title when no code)."""
+    return " › ".join((meta.code or meta.title, *chunk.section_path))
+
+
+def passage_text(meta: DocumentMeta, chunk: Chunk) -> str:
+    """The text that gets embedded and indexed: the breadcrumb line, then the passage."""
+    return f"{breadcrumb(meta, chunk)}\n{chunk.text}"

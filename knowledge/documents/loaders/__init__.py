@@ -10,8 +10,8 @@ from __future__ import annotations
 import importlib
 from pathlib import Path, PurePosixPath
 
+from knowledge.documents.loaders.base import Extracted, build_document, file_label
 from knowledge.errors import CorruptDocumentError, DocumentTooLargeError, EmptyDocumentError, UnsupportedFormatError
-from knowledge.loaders.base import Extracted, build_document, file_label
 from knowledge.models import LoadedDocument
 
 # suffix -> (fmt, module); modules are imported on first use (pypdf, trafilatura are not light).
@@ -54,7 +54,7 @@ def _load(label: str, source: str, data: bytes, max_bytes: int, ocr_language: st
     _check_size(len(data), max_bytes, label)
     if not data.strip():
         raise EmptyDocumentError(f"Tệp {label} trống.", english=f"{label} is empty.")
-    extract = importlib.import_module(f"knowledge.loaders.{module}").extract
+    extract = importlib.import_module(f"{__name__}.{module}").extract
     found: Extracted = extract(data, label, ocr_language)
     return build_document(label, source, data, fmt, found)
 

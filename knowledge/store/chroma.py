@@ -10,96 +10,21 @@ any step leaves the knowledge base answering from the previous, complete version
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from knowledge.errors import KnowledgeError, StoreError
 from knowledge.models import DocumentMeta, StoredChunk
 from knowledge.settings import KnowledgeSettings
+from knowledge.store.records import ChunkRecord, DocRecord, PendingDocument, meta_from_dict, meta_to_dict
 
 log = logging.getLogger(__name__)
 
 _GEN_ID = "__generation__"
 _BATCH = 2000
 MAX_DOCS_PER_COMMIT = 500  # one catalogue upsert flips them all
-
-
-@dataclass(frozen=True)
-class DocRecord:
-    """A document as the catalogue knows it."""
-
-    meta: DocumentMeta
-    sha256: str
-    version: str
-    source: str
-    fmt: str
-    chunks: int
-    ingested_at: float
-    ocr: bool = False
-
-
-@dataclass(frozen=True)
-class ChunkRecord:
-    """Everything written for one chunk."""
-
-    chunk_id: str
-    position: int
-    text: str
-    section: str
-    units: tuple[str, ...]
-    codes: tuple[str, ...]
-    embedding: Sequence[float]
-    lexical: str  # folded syllable tokens, space separated
-    words: str  # word-segmented tokens (accented, lower case), space separated
-
-
-@dataclass(frozen=True)
-class PendingDocument:
-    """A document ready to commit: its metadata, content hash and embedded chunks."""
-
-    meta: DocumentMeta
-    sha256: str
-    source: str
-    fmt: str
-    chunks: Sequence[ChunkRecord]
-    ocr: bool = False
-
-
-def _meta_to_dict(meta: DocumentMeta) -> dict[str, Any]:
-    out: dict[str, Any] = {"doc_id": meta.doc_id, "title": meta.title}
-    for key in ("code", "number", "doc_type", "issuer", "issue_date", "issuing_body"):
-        value = getattr(meta, key)
-        if value:
-            out[key] = value
-    for key in ("replaces", "units", "mentions"):
-        value = getattr(meta, key)
-        if value:
-            out[key] = json.dumps(list(value), ensure_ascii=False)
-    return out
-
-
-def _meta_from_dict(d: dict[str, Any]) -> DocumentMeta:
-    def tup(key: str) -> tuple[str, ...]:
-        raw = d.get(key)
-        return tuple(json.loads(raw)) if raw else ()
-
-    return DocumentMeta(
-        doc_id=d["doc_id"],
-        title=d.get("title", d["doc_id"]),
-        code=d.get("code"),
-        number=d.get("number"),
-        doc_type=d.get("doc_type"),
-        issuer=d.get("issuer"),
-        issue_date=d.get("issue_date"),
-        issuing_body=d.get("issuing_body"),
-        replaces=tup("replaces"),
-        units=tup("units"),
-        mentions=tup("mentions"),
-    )
 
 
 def make_client(settings: KnowledgeSettings) -> Any:
@@ -184,7 +109,7 @@ class KnowledgeStore:
     @staticmethod
     def _record(md: dict[str, Any]) -> DocRecord:
         return DocRecord(
-            meta=_meta_from_dict(md),
+            meta=meta_from_dict(md),
             sha256=md["sha256"],
             version=md["version"],
             source=md.get("source", ""),
@@ -217,7 +142,7 @@ class KnowledgeStore:
         rows: list[tuple[str, ChunkRecord, dict[str, Any]]] = []
         for d in docs:
             version = versions[d.meta.doc_id]
-            doc_fields = {k: v for k, v in _meta_to_dict(d.meta).items() if k in ("code", "doc_type", "issue_date")}
+            doc_fields = {k: v for k, v in meta_to_dict(d.meta).items() if k in ("code", "doc_type", "issue_date")}
             for c in d.chunks:
                 md: dict[str, Any] = {
                     "doc_id": d.meta.doc_id,
@@ -236,7 +161,7 @@ class KnowledgeStore:
         now = time.time()
         records = [
             {
-                **_meta_to_dict(d.meta),
+                **meta_to_dict(d.meta),
                 "kind": "document",
                 "sha256": d.sha256,
                 "version": versions[d.meta.doc_id],

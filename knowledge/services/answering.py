@@ -8,13 +8,13 @@ from dataclasses import replace
 from typing import Any
 
 from knowledge.answer.extractive import select_quotes
+from knowledge.answer.render import format_date
+from knowledge.documents.units import find_units
 from knowledge.models import Answer, Citation, DocumentMeta, ScoredChunk, StoredChunk, Turn
-from knowledge.query import AnalyzedQuery, Glossary, analyze, asks_for_units
-from knowledge.render import format_date
-from knowledge.retrieval import HybridRetriever, Retrieval, same_code
+from knowledge.search.query import AnalyzedQuery, Glossary, analyze, asks_for_units
+from knowledge.search.retrieval import HybridRetriever, Retrieval, same_code
 from knowledge.settings import KnowledgeSettings
-from knowledge.store import KnowledgeStore
-from knowledge.structure import find_units
+from knowledge.store.chroma import KnowledgeStore
 from knowledge.text import fold
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ class QAService:
     def analyze(self, question: str, history: Sequence[Turn] = (), unit: str | None = None) -> AnalyzedQuery:
         """The question as retrieval sees it (follow-ups rewritten, units and codes detected)."""
         if self.llm is not None and history:
-            from knowledge.query import is_followup
+            from knowledge.search.query import is_followup
 
             if is_followup(question):
                 condensed = self.llm.condense(question, history)

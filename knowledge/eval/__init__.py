@@ -1,0 +1,1 @@
+"""The evaluation harness behind ``python -m knowledge.eval`` (harness)."""

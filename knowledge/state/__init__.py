@@ -1,0 +1,1 @@
+"""What the assistant remembers outside the document store (feedback votes)."""
