@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 
 @dataclass(frozen=True)
@@ -153,3 +154,57 @@ class IngestReport:
     @property
     def ok(self) -> bool:
         return not self.failed
+
+
+MatchReason = Literal["identical", "same_code", "same_name", "similar_text"]
+
+
+@dataclass(frozen=True)
+class StoredMatch:
+    """A stored document an upload resembles, and why (same content, same code, same file name, nearly the same text)."""
+
+    doc_id: str
+    title: str
+    code: str | None
+    issue_date: str | None
+    reason: MatchReason
+
+
+@dataclass(frozen=True)
+class IngestPreview:
+    """A parsed upload waiting for an admin's decision; nothing of it is stored yet."""
+
+    token: str  # opaque id for confirm/cancel (short, ASCII: it travels in callback data)
+    file_name: str
+    doc_id: str  # the id the document gets if added
+    meta: DocumentMeta
+    chunks: int
+    excerpt: str
+    matches: tuple[StoredMatch, ...] = ()
+    expires_at: float = 0.0  # epoch seconds
+
+    @property
+    def identical(self) -> StoredMatch | None:
+        """The stored document with exactly this content, if any (the upload is then "đã có")."""
+        return next((m for m in self.matches if m.reason == "identical"), None)
+
+    @property
+    def replaceable(self) -> tuple[StoredMatch, ...]:
+        """Stored documents this upload may replace (same code, same file name or nearly the same text)."""
+        return tuple(m for m in self.matches if m.reason != "identical")
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    """One version of a document: the live one or a replaced/deleted one kept for restoring."""
+
+    doc_id: str
+    version: str
+    title: str
+    code: str | None
+    issue_date: str | None
+    chunks: int
+    ingested_at: float  # epoch seconds
+    live: bool
+    source: str = ""
+    fmt: str = ""

@@ -1,11 +1,11 @@
-"""The interface the Telegram layer (and the CLI) uses to talk to the answer engine."""
+"""What a front end (the Telegram layer, the CLIs) needs from the knowledge services."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import Protocol
+from typing import Literal, Protocol
 
-from knowledge.models import Answer, DocumentMeta, StoredChunk, Turn
+from knowledge.models import Answer, DocumentMeta, FileResult, IngestPreview, StoredChunk, Turn, VersionInfo
 
 
 class AnswerEngine(Protocol):
@@ -39,4 +39,37 @@ class AnswerEngine(Protocol):
 
     def example_questions(self, n: int = 3) -> list[str]:
         """Example questions drawn from what is actually ingested."""
+        ...
+
+
+class DocumentAdmin(Protocol):
+    """What an admin front end needs: preview an upload, then add, replace or cancel; versions.
+
+    A preview writes nothing to the knowledge base; it is kept (in the data dir, so it survives
+    a restart) until confirmed, cancelled or expired. Documents are identified by content hash
+    and code, not by file name.
+    """
+
+    def preview_bytes(self, name: str, data: bytes, *, code: str | None = None) -> IngestPreview:
+        """Parse and split an upload and say what it would do; raises KnowledgeError for a bad file."""
+        ...
+
+    def confirm(self, token: str, action: Literal["add", "replace"], target: str | None = None) -> FileResult:
+        """Add the previewed document, or replace ``target`` (a doc_id among its matches) with it."""
+        ...
+
+    def cancel(self, token: str) -> bool:
+        """Forget a preview; False when it was unknown or had expired."""
+        ...
+
+    def history(self, doc_id: str) -> list[VersionInfo]:
+        """Every kept version of a document, newest first (the live one marked)."""
+        ...
+
+    def restore(self, doc_id: str, version: str | None = None) -> FileResult:
+        """Make a kept version live again (the newest non-live one when ``version`` is None)."""
+        ...
+
+    def delete(self, doc_id: str) -> bool:
+        """Retire a document (its versions stay restorable); False when there is no such document."""
         ...
