@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from knowledge.answer.selection import Unit
 from knowledge.documents.clean import for_display
 from knowledge.documents.outline import Outline
+from knowledge.text import split_sentences
 
 MAX_ANSWER_CHARS = 1800
 MIN_LINE_CHARS = 160
+LONG_PARAGRAPH = 350  # a paragraph quoted alone keeps only its sentences that matter beyond this
 
 
 @dataclass(frozen=True)
@@ -57,17 +59,44 @@ def _fit(lines: list[str], budget: int) -> tuple[list[str], bool]:
     return out, True
 
 
+def focused(text: str, relevant: Callable[[str], bool]) -> str:
+    """A long paragraph cut to its first sentence and the sentences that matter ("…" between)."""
+    if len(text) <= LONG_PARAGRAPH:
+        return text
+    sentences = split_sentences(text)
+    if len(sentences) < 2:
+        return text
+    keep = [n == 0 or relevant(s) for n, s in enumerate(sentences)]
+    out: list[str] = []
+    for n, (sentence, kept) in enumerate(zip(sentences, keep)):
+        if kept:
+            out.append(sentence)
+        elif n > 0 and keep[n - 1]:
+            out.append("…")
+    return " ".join(out)
+
+
 def show_units(
-    units: Sequence[Unit], outline_of: Callable[[str], Outline], *, max_chars: int = MAX_ANSWER_CHARS
+    units: Sequence[Unit],
+    outline_of: Callable[[str], Outline],
+    *,
+    max_chars: int | None = None,
+    relevant: Callable[[str], bool] | None = None,
 ) -> list[Shown]:
-    """Display text for each chosen unit within the answer's budget (the first gets the most)."""
+    """Display text for each chosen unit within the answer's budget (the first gets the most).
+
+    ``relevant`` says whether a sentence matters to the question: a long paragraph quoted on
+    its own keeps its first sentence and those.
+    """
     shown: list[Shown] = []
-    remaining = max_chars
+    remaining = max_chars or MAX_ANSWER_CHARS
     for n, unit in enumerate(units):
         outline = outline_of(unit.doc_id)
         lines = [outline.lines[j] for j in range(unit.start, unit.stop)]
         content = [ln for ln in lines if not ln.bare] or lines
         texts = [t for t in (for_display(ln.content) for ln in content) if t]
+        if len(texts) == 1 and relevant is not None:
+            texts = [focused(texts[0], relevant)]
         left = len(units) - n - 1
         budget = max(300, remaining - 300 * left)
         fitted, trimmed = _fit(texts, budget)

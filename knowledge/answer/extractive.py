@@ -15,7 +15,7 @@ from knowledge.answer.composition import Shown, render, show_units
 from knowledge.answer.selection import Selection, question_role, select_units
 from knowledge.documents.outline import Outline
 from knowledge.models import ScoredChunk, StoredChunk
-from knowledge.search.focus import Focus, Term, analyze_focus
+from knowledge.search.focus import Focus, Term, analyze_focus, coverage, has_evidence, signature
 from knowledge.text import fold
 
 # The kinds of answer a passage must actually give before we answer (a question asking for a
@@ -70,7 +70,9 @@ def compose_extractive(
         asked = {k for k in focus.answer_types if k in STRICT_KINDS}
         if asked and not (selection.satisfied & asked):
             return NotAnswered("kind_missing", selection)
-    shown = show_units(selection.units, outline_of) + [Shown(None, chunk_id, text, False) for text, chunk_id in facts]
+    relevant = _relevance(focus, weight) if focus is not None else None
+    shown = show_units(selection.units, outline_of, relevant=relevant)
+    shown += [Shown(None, chunk_id, text, False) for text, chunk_id in facts]
     if not shown:
         return NotAnswered("no_candidate", selection)
     numbers: dict[str, int] = {}
@@ -78,6 +80,18 @@ def compose_extractive(
         numbers.setdefault(s.chunk_id, len(numbers) + 1)
     text = render(shown, numbers.__getitem__)
     return Composed(text, tuple(shown), numbers, selection)
+
+
+def _relevance(focus: Focus, weight: Callable[[Term], float]) -> Callable[[str], bool]:
+    """Whether a sentence matters to the question: it covers a fifth of it, or gives what is asked."""
+    kinds = set(focus.answer_types)
+
+    def relevant(sentence: str) -> bool:
+        if any(has_evidence(k, sentence) for k in kinds):
+            return True
+        return coverage(focus.terms, signature(sentence), weight) >= 0.2
+
+    return relevant
 
 
 def cited_chunks(composed: Composed, chunk_of: Callable[[str], StoredChunk | None]) -> list[tuple[int, StoredChunk, str]]:

@@ -113,13 +113,18 @@ class _Scorer:
     def share(self, keys: set[str] | frozenset[str]) -> float:
         return sum(self.weights.get(k, 0.0) for k in keys) / self.total
 
-    def part_share(self, k: int, sig: Signature) -> float:
-        """The weighted share of sub-question ``k``'s terms a text covers."""
+    def part_share(self, k: int, sig: Signature, context: Signature | None = None) -> float:
+        """The weighted share of sub-question ``k``'s terms a text covers (its context counting half)."""
         weights = self.part_weights[k]
         total = sum(weights.values())
         if not total:
             return 1.0
-        got = sum(w for t in self.focus.parts[k].terms if (w := weights[t.key]) and sig.covers(t))
+        got = 0.0
+        for t in self.focus.parts[k].terms:
+            if sig.covers(t):
+                got += weights[t.key]
+            elif context is not None and context.covers(t):
+                got += CONTEXT * weights[t.key]
         return got / total
 
     def sentences(self, text: str) -> list[str]:
@@ -140,15 +145,20 @@ def select_units(
     """The units that answer the question best, at most three, without padding."""
     scorer = _Scorer(focus, weight)
     candidates: list[Unit] = []
+    top = max((sc.score for sc in passages[:1]), default=1.0) or 1.0
     for rank, sc in enumerate(passages[:PASSAGES_SCANNED], start=1):
         outline = outline_of(sc.chunk.doc_id)
+        prior = 0.1 * max(0.0, sc.score) / top  # how strongly retrieval prefers this passage
         for i in outline.index_of_chunk(sc.chunk.chunk_id):
-            candidates.extend(_candidates(outline, i, rank, scorer, role))
+            candidates.extend(_candidates(outline, i, rank, prior, scorer, role))
     if not candidates:
         return Selection((), 0.0, frozenset(), 0.0)
     candidates.sort(key=lambda u: (-u.score, u.stop - u.start, u.rank))
     best = _widen(candidates[0], candidates, focus, outline_of)
     chosen = [best]
+    # the rest of the article or section that holds the best unit may answer the other
+    # sub-questions even where retrieval did not rank its chunks ("… và gồm những nội dung gì")
+    candidates = _with_neighbourhood(best, candidates, outline_of, scorer, role)
     # every sub-question gets its answer: "… bao lâu, cấp trên giải quyết trong bao lâu, và …"
     for k in range(len(focus.parts)):
         if len(chosen) >= MAX_UNITS or _answers_part(chosen, k, scorer, outline_of):
@@ -173,15 +183,36 @@ def select_units(
     return Selection(tuple(ordered), scorer.share(covered), satisfied, best.score)
 
 
+NEIGHBOURHOOD_LINES = 40
+
+
+def _with_neighbourhood(
+    best: Unit, candidates: list[Unit], outline_of: Callable[[str], Outline], scorer: _Scorer, role: str | None
+) -> list[Unit]:
+    outline = outline_of(best.doc_id)
+    parent = outline.parent(best.start)
+    if parent is None:
+        return candidates
+    span = outline.extent(parent)
+    if len(span) > NEIGHBOURHOOD_LINES:
+        return candidates
+    seen = {(c.doc_id, c.start, c.stop) for c in candidates}
+    extra = [
+        u
+        for i in span
+        for u in _candidates(outline, i, best.rank, 0.0, scorer, role)
+        if (u.doc_id, u.start, u.stop) not in seen
+    ]
+    return sorted(candidates + extra, key=lambda u: (-u.score, u.stop - u.start, u.rank))
+
+
 PART_COVERED = 0.6  # a sub-question counts as answered when the chosen units cover this much of it
 SENTENCE_EVIDENCE = 0.5  # …and, when it asks for a date, a number…, one sentence gives it next to this much
 
 
 def _part_cover(unit: Unit, k: int, scorer: _Scorer, outline_of: Callable[[str], Outline]) -> float:
     outline = outline_of(unit.doc_id)
-    own = scorer.part_share(k, scorer.sig(unit_text(outline, unit)))
-    ctx = scorer.part_share(k, scorer.sig(_context_text(outline, unit.start)))
-    return max(own, 0.5 * ctx + 0.5 * own)
+    return scorer.part_share(k, scorer.sig(unit_text(outline, unit)), scorer.sig(_context_text(outline, unit.start)))
 
 
 def _gives_kind(unit: Unit, k: int, scorer: _Scorer, outline_of: Callable[[str], Outline]) -> bool:
@@ -192,11 +223,10 @@ def _gives_kind(unit: Unit, k: int, scorer: _Scorer, outline_of: Callable[[str],
     if kind not in unit.evidence:
         return False
     outline = outline_of(unit.doc_id)
-    ctx = scorer.part_share(k, scorer.sig(_context_text(outline, unit.start)))
+    context = scorer.sig(_context_text(outline, unit.start))
     for sentence in scorer.sentences(unit_text(outline, unit)):
-        if has_evidence(kind, sentence):
-            if max(scorer.part_share(k, scorer.sig(sentence)), 0.5 * (ctx + scorer.part_share(k, scorer.sig(sentence)))) >= SENTENCE_EVIDENCE:
-                return True
+        if has_evidence(kind, sentence) and scorer.part_share(k, scorer.sig(sentence), context) >= SENTENCE_EVIDENCE:
+            return True
     return False
 
 
@@ -211,20 +241,22 @@ def _best_for_part(
 ) -> Unit | None:
     """The candidate that answers sub-question ``k`` best, if one answers it at all."""
     pick: tuple[float, Unit] | None = None
-    for c in candidates[:60]:
+    for c in candidates:
         if any(c.overlaps(u) for u in chosen) or _duplicate(c, chosen, outline_of):
             continue
         cover = _part_cover(c, k, scorer, outline_of)
         if cover < 0.45 or not _gives_kind(c, k, scorer, outline_of):
             continue
-        value = cover + 0.1 * c.score - 0.05 * (c.stop - c.start > 1)
+        sibling = any(_siblings(outline_of(c.doc_id), c, u) for u in chosen)
+        value = cover + 0.1 * c.score - 0.05 * (c.stop - c.start > 1) + (0.1 if sibling else 0.0)
         if pick is None or value > pick[0]:
             pick = (value, c)
     return pick[1] if pick else None
 
 
 def _context_text(outline: Outline, i: int) -> str:
-    return "\n".join(outline.lines[j].text for j in outline.ancestors(i)[:4])
+    """What a line is under: its headings and lead-ins, and the document's code and title."""
+    return "\n".join([*(outline.lines[j].text for j in outline.ancestors(i)[:4]), outline.title])
 
 
 def _context_cover(outline: Outline, i: int, scorer: _Scorer) -> set[str]:
@@ -234,14 +266,13 @@ def _context_cover(outline: Outline, i: int, scorer: _Scorer) -> set[str]:
 _LEGAL_BASIS = re.compile(r"^[-–•+]?\s*(?:Căn cứ|Xét|Theo đề nghị)\b", re.IGNORECASE)
 
 
-def _candidates(outline: Outline, i: int, rank: int, scorer: _Scorer, role: str | None) -> list[Unit]:
+def _candidates(outline: Outline, i: int, rank: int, prior: float, scorer: _Scorer, role: str | None) -> list[Unit]:
     line = outline.lines[i]
     if len(line.content) < 8 or line.closing:  # the distribution list and signatures answer nothing
         return []
     head = scorer.cover(scorer.sig(line.content))
     ctx = _context_cover(outline, i, scorer) - head
     out: list[Unit] = []
-    prior = 0.1 / rank
     asked = set(scorer.focus.answer_types)
     # "Căn cứ Nghị định số …": a document only citing another says nothing of its content
     damp = 0.5 if _LEGAL_BASIS.match(line.text) else 1.0
@@ -270,7 +301,7 @@ def _candidates(outline: Outline, i: int, rank: int, scorer: _Scorer, role: str 
 
 def _kind_bonus(evidence: frozenset[str]) -> float:
     # naming units is the whole answer to "kiểm tra những đơn vị nào", which term overlap ranks low
-    return sum(0.25 if kind == "units" else 0.1 for kind in evidence)
+    return sum(0.25 if kind == "units" else 0.0 if kind == "list" else 0.1 for kind in evidence)
 
 
 def _role_bonus(role: str | None, text: str) -> float:
@@ -294,7 +325,7 @@ def _widen(best: Unit, candidates: Sequence[Unit], focus: Focus, outline_of: Cal
     small = _small_section(outline, best)
     if small is not None:
         return small
-    if focus.wants_list:
+    if focus.wants_list and not _stands_alone(best, candidates, outline):
         parents = [
             c for c in candidates
             if c.doc_id == best.doc_id and c.start < best.start and c.stop >= best.stop and c.stop - c.start > 1
@@ -305,6 +336,19 @@ def _widen(best: Unit, candidates: Sequence[Unit], focus: Focus, outline_of: Cal
             if p.score >= 0.85 * best.score:
                 return p
     return best
+
+
+def _stands_alone(item: Unit, candidates: Sequence[Unit], outline: Outline) -> bool:
+    """An item that answers by itself while its neighbours do not ("… làm gì để nâng cao X?")."""
+    if item.own < 0.75:
+        return False
+    parent = outline.parent(item.start)
+    peers = [
+        c for c in candidates
+        if c.doc_id == item.doc_id and c.stop - c.start == 1 and c.start != item.start
+        and parent is not None and outline.parent(c.start) == parent
+    ]
+    return sum(1 for c in peers if c.own >= 0.6 * item.own) < 2
 
 
 def _complete(unit: Unit, outline_of: Callable[[str], Outline]) -> Unit:
@@ -330,8 +374,11 @@ def _small_section(outline: Outline, unit: Unit) -> Unit | None:
 
 
 def _siblings(outline: Outline, a: Unit, b: Unit) -> bool:
-    """Two units under the same heading or lead-in (clauses of one article, items of one list)."""
-    return a.doc_id == b.doc_id and outline.parent(a.start) == outline.parent(b.start)
+    """Two clauses or items under the same heading or lead-in (not two paragraphs of a news item)."""
+    if a.doc_id != b.doc_id:
+        return False
+    parent = outline.parent(a.start)
+    return parent is not None and parent == outline.parent(b.start)
 
 
 def _next_unit(
@@ -358,7 +405,10 @@ def _next_unit(
         # a clause beside the chosen one that is about the question as much (the next clause of
         # the same article: "…trong vòng một tháng" then "…chậm nhất ba tháng") completes it
         sibling = any(_siblings(outline_of(c.doc_id), c, u) for u in chosen) and c.own >= 0.7 * best.own
-        if gain < (0.03 if sibling else 0.12):
+        # "… vào lưu trữ hiện hành và vào lưu trữ lịch sử là bao lâu": the parallel clause gives
+        # the second duration even when its words are all covered already
+        parallel = sibling and c.stop - c.start == 1 and bool(c.evidence & asked)
+        if gain < (0.0 if parallel else 0.03 if sibling else 0.12):
             continue
         value = gain + 0.2 * c.score + (0.1 if sibling else 0.0)
         if pick is None or value > pick[0]:

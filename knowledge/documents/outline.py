@@ -76,9 +76,10 @@ def is_lead_in(text: str) -> bool:
 class Outline:
     """The lines of one document in order, with depth, extent and parents."""
 
-    def __init__(self, doc_id: str, lines: Sequence[Line]) -> None:
+    def __init__(self, doc_id: str, lines: Sequence[Line], title: str = "") -> None:
         self.doc_id = doc_id
         self.lines = list(lines)
+        self.title = title  # the document's code and title: the context of every line
         self._ends = self._compute_ends()
 
     @classmethod
@@ -99,7 +100,9 @@ class Outline:
                 lead = is_lead_in(text)
                 depth = _place(stack, kind, lead)
                 lines.append(Line(len(lines), chunk.chunk_id, text, kind, depth, lead, closing))
-        return cls(doc_id, lines)
+        meta = chunks[0].meta if chunks else None
+        title = " ".join(x for x in (meta.code, meta.doc_type, meta.title) if x) if meta else ""
+        return cls(doc_id, lines, title)
 
     def _compute_ends(self) -> list[int]:
         ends = [len(self.lines)] * len(self.lines)

@@ -79,7 +79,7 @@ _TYPE_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
 # "kiểm tra những đơn vị nào", "đảng bộ nào", "ở những phường nào", "tại đâu" (folded)
 _ASKS_UNITS_RE = re.compile(
     r"\b(?:don vi|dang bo|dang uy|chi bo|phuong|xa|co quan|doanh nghiep|cong ty|noi)(?: co so)? nao\b"
-    r"|\bnhung (?:don vi|dang bo|dang uy|chi bo|phuong|xa|co quan|doanh nghiep|noi)\b"
+    r"|\bnhung (?:don vi|dang bo|dang uy|chi bo|phuong|xa|co quan|doanh nghiep|noi(?! dung))\b"
     r"|\b(?:o|tai) dau\b"
 )
 
@@ -91,6 +91,9 @@ _LIST_CUES = re.compile(
     r"|\b(?:dieu kien|tieu chuan|thu tuc|quy trinh|trinh tu|ho so|cac buoc|nhiem vu|quyen han|quyen|hinh thuc|nguyen tac|noi dung)\b.{0,40}\b(?:gi|nao|the nao|ra sao|gom)\b"
     r"|\b(?:the nao|ra sao|nhu the nao)\b|\blam gi\b|\bphai lam\b"
 )
+_ENUMERATION_CUES = re.compile(r"\b(?:gom|bao gom) (?:nhung|cac)\b|\bnhung (?:gi|noi dung|buoc|loai|giay to)\b|\bcac buoc\b")
+# A list in a passage: a lead-in and items on the next lines, or items after ':' split by ';'.
+_ENUMERATION = re.compile(r":\s*\n\s*(?:[-+•*–]|[a-zđ]\)|\(?\d{1,2}[.)])|:[^\n;]{3,};[^\n;]{3,};")
 _PART_SPLIT = re.compile(r"\s*\?\s*|\s*;\s*|,\s*(?:va|con|dong thoi|nhung)\s+")
 
 
@@ -227,6 +230,8 @@ def answer_type(part: str) -> str | None:
         return "units"  # "kiểm tra những đơn vị nào": the answer names units
     if re.search(r"\bbang (?:cach|hinh thuc|phuong phap|phuong thuc) nao\b", folded):
         return "method"  # "kiểm tra bằng cách nào": the answer says how ("qua xem xét hồ sơ…")
+    if _ENUMERATION_CUES.search(folded):
+        return "list"  # "gồm những nội dung gì": the answer enumerates
     return None
 
 
@@ -272,14 +277,17 @@ def analyze_focus(text: str, *, expansions: Iterable[tuple[str, str]] = (), acce
     # an abbreviation in the question is matched by its expansion too
     by_key = {fold(t.key): t for t in extra}
     terms = [by_key.get(t.key, t) if not t.bigram else t for t in terms]
-    parts = tuple(
-        Part(
-            p,
-            answer_type(p),
-            tuple(by_key.get(t.key, t) if not t.bigram else t for t in question_terms(p, keep_accents=accented)),
-        )
-        for p in split_parts(text)
-    )
+    pieces = split_parts(text)
+    part_terms = [
+        [by_key.get(t.key, t) if not t.bigram else t for t in question_terms(p, keep_accents=accented)] for p in pieces
+    ]
+    for k in range(1, len(part_terms)):
+        # "nhật ký … lưu trữ bao lâu và gồm những nội dung gì": a sub-question that leaves its
+        # subject out takes it from the first one
+        if len([t for t in part_terms[k] if not t.bigram]) < 3:
+            known = {t.key for t in part_terms[k]}
+            part_terms[k] += [t for t in part_terms[0] if t.key not in known]
+    parts = tuple(Part(p, answer_type(p), tuple(ts)) for p, ts in zip(pieces, part_terms))
     return Focus(text, tuple(terms), parts, wants_list(text), accented, tuple(extra))
 
 
@@ -328,8 +336,14 @@ def names_a_person(text: str) -> bool:
     return False
 
 
+_LIST_MARKER = re.compile(r"(?m)^\s*(?:\d{1,2}(?:\.\d{1,2})*[.)]|[a-zđ]\)|\(\d{1,2}\)|[-+•*])\s+")
+
+
 def has_evidence(kind: str, text: str) -> bool:
     """Whether a passage gives an answer of this kind (a duration, a percentage, a date…)."""
+    if kind == "list":
+        return bool(_ENUMERATION.search(text))
+    text = _LIST_MARKER.sub("", text)  # "1." numbering an item is not a number given
     if kind == "person":
         return names_a_person(text)
     if kind == "units":

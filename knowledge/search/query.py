@@ -11,6 +11,7 @@ from pathlib import Path
 from knowledge.documents.units import find_units
 from knowledge.models import DocumentMeta, Turn
 from knowledge.search.dialogue import continue_from, is_followup, question_part
+from knowledge.search.references import named_documents
 from knowledge.text import CODE_RE, LAW_CODE_RE, code_key, fold, has_diacritics, nfc, normalize
 
 # "Quyết định 271", "quy định số 294", "chương trình 01", "hướng dẫn 06", "QĐ 294"
@@ -76,6 +77,15 @@ class AnalyzedQuery:
     accented: bool = True
     rewritten: bool = False
     incidental: tuple[str, ...] = ()  # units and years a rule question names only in passing (left out)
+    documents: tuple[str, ...] = ()  # stored documents named by title or issuer ("Theo Điều lệ Đảng")
+    reference: str = ""  # the words that name them
+
+    @property
+    def topic_text(self) -> str:
+        """The question without the words that name a document (they say where to look, not what)."""
+        if not self.reference:
+            return self.text
+        return " ".join(self.text.replace(self.reference, " ", 1).split())
 
     @property
     def search_text(self) -> str:
@@ -213,6 +223,7 @@ def analyze(
     known_units: Sequence[str],
     history: Sequence[Turn] = (),
     my_unit: str | None = None,
+    documents: Sequence[DocumentMeta] = (),
 ) -> AnalyzedQuery:
     """Normalise, resolve the user's unit, rewrite follow-ups, expand and detect entities."""
     text = question_part(normalize(question).strip())
@@ -233,6 +244,7 @@ def analyze(
     if not asks_about_findings(text):
         text, incidental = _strip_incidental(text, unknown)
         unknown = []
+    named = named_documents(text, documents)
     return AnalyzedQuery(
         original=question,
         text=text,
@@ -243,6 +255,8 @@ def analyze(
         accented=has_diacritics(text),
         rewritten=rewritten,
         incidental=incidental,
+        documents=named.doc_ids if named else (),
+        reference=text[named.start : named.stop] if named else "",
     )
 
 

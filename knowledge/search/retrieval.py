@@ -196,10 +196,10 @@ class HybridRetriever:
         return self._known_codes(query, self._snap or self.snapshot())
 
     def _allowed(self, query: AnalyzedQuery, snap: _Snapshot) -> set[int] | None:
-        """Restrict to documents the question names by code, when any is stored."""
-        if not query.codes:
-            return None
-        doc_ids = set(documents_for_codes(query.codes, snap.docs))
+        """Restrict to documents the question names by code, else by title or issuer, when stored."""
+        doc_ids = set(documents_for_codes(query.codes, snap.docs)) if query.codes else set()
+        if not doc_ids:
+            doc_ids = set(query.documents)
         if not doc_ids:
             return None
         return {i for i, c in enumerate(snap.chunks) if c.doc_id in doc_ids}

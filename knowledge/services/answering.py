@@ -60,10 +60,14 @@ class QAService:
         if self.llm is not None and history and is_followup(question, history[-1].question):
             condensed = self.llm.condense(question, history)
             if condensed and condensed != question:
-                q = analyze(condensed, glossary=self.glossary, known_units=self.retriever.known_units(), my_unit=unit)
+                q = analyze(
+                    condensed, glossary=self.glossary, known_units=self.retriever.known_units(), my_unit=unit,
+                    documents=self.retriever.known_documents(),
+                )
                 return replace(q, original=question, rewritten=True)
         return analyze(
-            question, glossary=self.glossary, known_units=self.retriever.known_units(), history=history, my_unit=unit
+            question, glossary=self.glossary, known_units=self.retriever.known_units(), history=history, my_unit=unit,
+            documents=self.retriever.known_documents(),
         )
 
     def retrieve(self, question: str, history: Sequence[Turn] = (), unit: str | None = None) -> Retrieval:
@@ -119,7 +123,7 @@ class QAService:
 
     def _extractive(self, retrieval: Retrieval, rewritten: str | None) -> Answer:
         query = retrieval.query
-        focus: Focus | None = focus_of(query.text, self.glossary.matches(query.text), query.accented)
+        focus: Focus | None = focus_of(query.topic_text, self.glossary.matches(query.text), query.accented)
         facts = self._document_facts(focus, retrieval)
         if facts and focus is not None:
             rest = [p.text for p in focus.parts if not asks_document_date(p.text)]
