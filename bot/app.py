@@ -140,6 +140,7 @@ def build_application(
         .read_timeout(timeout)
         .write_timeout(timeout)
         .pool_timeout(timeout)
+        .connection_pool_size(settings.api_connections)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()

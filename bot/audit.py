@@ -33,7 +33,7 @@ def _db(args: argparse.Namespace) -> Path:
         return Path(args.db)
     if args.data_dir:
         return Path(args.data_dir) / STATE_FILE
-    return _StatePath().state_path or KnowledgeSettings().data_dir / STATE_FILE
+    return _StatePath().state_path or KnowledgeSettings().data_dir / STATE_FILE  # type: ignore[call-arg]
 
 
 def main(argv: list[str] | None = None) -> int:

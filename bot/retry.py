@@ -2,7 +2,8 @@
 
 PTB's ``AIORateLimiter`` keeps under Telegram's flood limits and honours 429 ``retry_after``.
 This subclass also retries server errors (5xx) and network failures (timeouts, refused
-connections) with exponential backoff and jitter, so one 502 no longer loses an answer.
+connections) with exponential backoff and jitter, so one 502 no longer loses an answer. Chat
+actions ("typing…") bypass both: they are not messages and not worth a delay.
 
 A 4xx other than 429 is never retried: the request itself is wrong and would fail again.
 Edits are idempotent (a repeated edit is "message is not modified", which the handlers treat as
@@ -25,7 +26,9 @@ from telegram.ext import AIORateLimiter
 
 _log = logging.getLogger(__name__)
 
-NOT_RETRIED = frozenset({"sendChatAction"})  # "typing…" is a nicety: never delay an answer for it
+# "typing…" is a nicety and not a message: it neither waits for the flood limiter (under load it
+# would halve the answers per second) nor is retried
+NOT_LIMITED = frozenset({"sendChatAction"})
 
 
 class RetryingRateLimiter(AIORateLimiter):
@@ -46,6 +49,8 @@ class RetryingRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        if endpoint in NOT_LIMITED:  # not a message: never queued behind answers, never retried
+            return await callback(*args, **kwargs)
         attempt = 0
         while True:
             try:
@@ -53,7 +58,7 @@ class RetryingRateLimiter(AIORateLimiter):
             except BadRequest:
                 raise
             except NetworkError as exc:  # 5xx, 502, timeouts, connection errors
-                if endpoint in NOT_RETRIED or attempt >= self.retries:
+                if attempt >= self.retries:
                     raise
                 delay = self.backoff_s * 2**attempt * random.uniform(0.8, 1.2)  # noqa: S311  # jitter only
                 attempt += 1

@@ -10,6 +10,7 @@ from telegram.error import BadRequest
 from bot import keyboards, texts
 from bot.context import BotContext
 from bot.delivery import answer_query
+from knowledge.state.audit import Vote
 
 _log = logging.getLogger(__name__)
 
@@ -24,7 +25,7 @@ async def vote(update: Update, context: BotContext) -> None:
     if stored is None:
         await answer_query(query, texts.ANSWER_EXPIRED, alert=True)
         return
-    choice = "up" if cb.arg == "u" else "down"
+    choice: Vote = "up" if cb.arg == "u" else "down"
     previous = context.audit.vote(stored.answer_id, query.from_user.id, choice)
     await answer_query(query, texts.feedback_ack(choice, previous))
     markup = getattr(query.message, "reply_markup", None)  # None on an inaccessible (too old) message
