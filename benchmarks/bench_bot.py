@@ -26,12 +26,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.app import ALLOWED_UPDATES, build_application
-from bot.services import BotServices
-from bot.settings import BotSettings
-from knowledge.state import State
-from tests.fakes.engine import FakeEngine
-from tests.fakes.telegram_server import FakeTelegram
+from bot.app import ALLOWED_UPDATES, build_application  # noqa: E402
+from bot.services import BotServices  # noqa: E402
+from bot.settings import BotSettings  # noqa: E402
+from knowledge.state import State  # noqa: E402
+from tests.fakes.engine import FakeEngine  # noqa: E402
+from tests.fakes.telegram_server import FakeTelegram  # noqa: E402
 
 QUESTIONS = [
     "Đoàn kiểm tra Chương trình 01-CTr/QU đã kiểm tra những đảng ủy nào?",
