@@ -144,13 +144,14 @@ class AuditLog:
 
     def downvoted(self, limit: int = 10) -> list[Downvoted]:
         """The most recently 👎-voted answers, newest vote first."""
-        rows = self.db.rows(
-            "SELECT a.answer_id, a.at, a.user_id, a.chat_id, a.question, a.answer, a.citations, "
-            "SUM(v.vote = 'up') AS up, SUM(v.vote = 'down') AS down, MAX(v.at) AS last "
-            "FROM votes v JOIN audit a ON a.answer_id = v.answer_id "
-            "GROUP BY a.answer_id HAVING SUM(v.vote = 'down') > 0 ORDER BY last DESC LIMIT ?",
-            (limit,),
-        )
+        with self.db.reader() as conn:
+            rows = conn.execute(
+                "SELECT a.answer_id, a.at, a.user_id, a.chat_id, a.question, a.answer, a.citations, "
+                "SUM(v.vote = 'up') AS up, SUM(v.vote = 'down') AS down, MAX(v.at) AS last "
+                "FROM votes v JOIN audit a ON a.answer_id = v.answer_id "
+                "GROUP BY a.answer_id HAVING SUM(v.vote = 'down') > 0 ORDER BY last DESC LIMIT ?",
+                (limit,),
+            ).fetchall()
         return [
             Downvoted(r["answer_id"], r["at"], r["user_id"], r["chat_id"], r["question"], r["answer"],
                       _cited(r["citations"]), int(r["up"] or 0), int(r["down"] or 0))
@@ -176,15 +177,17 @@ class AuditLog:
         today = datetime.fromtimestamp(self._clock(), VN_TZ).date()
         first = today - timedelta(days=days - 1)
         since = datetime(first.year, first.month, first.day, tzinfo=VN_TZ).timestamp()
-        rows = self.db.rows("SELECT at, user_id, declined FROM audit WHERE at >= ?", (since,))
+        with self.db.reader() as conn:
+            rows = conn.execute("SELECT at, user_id, declined FROM audit WHERE at >= ?", (since,)).fetchall()
+            votes = conn.execute(
+                "SELECT SUM(vote = 'up') AS up, SUM(vote = 'down') AS down FROM votes WHERE at >= ?", (since,)
+            ).fetchone()
+            total = int(conn.execute("SELECT COUNT(*) FROM audit").fetchone()[0])
         per_day = {(first + timedelta(days=i)).isoformat(): 0 for i in range(days)}
         for r in rows:
             day = datetime.fromtimestamp(r["at"], VN_TZ).date().isoformat()
             if day in per_day:
                 per_day[day] += 1
-        votes = self.db.row(
-            "SELECT SUM(vote = 'up') AS up, SUM(vote = 'down') AS down FROM votes WHERE at >= ?", (since,)
-        )
         return Stats(
             days=days,
             questions=len(rows),
@@ -193,27 +196,30 @@ class AuditLog:
             up=int(votes["up"] or 0) if votes else 0,
             down=int(votes["down"] or 0) if votes else 0,
             per_day=tuple(per_day.items()),
-            total_questions=self.count(),
+            total_questions=total,
         )
 
     def export_csv(self, out: IO[str], *, since: float | None = None) -> int:
         """Write every exchange (from ``since``, epoch seconds) as CSV; returns the number of rows."""
-        rows = self.db.rows(
-            "SELECT a.*, (SELECT COUNT(*) FROM votes v WHERE v.answer_id = a.answer_id AND v.vote = 'up') AS up, "
-            "(SELECT COUNT(*) FROM votes v WHERE v.answer_id = a.answer_id AND v.vote = 'down') AS down "
-            "FROM audit a WHERE a.at >= ? ORDER BY a.id",
-            (since or 0.0,),
-        )
         writer = csv.writer(out)
         writer.writerow(CSV_COLUMNS)
-        for r in rows:
-            writer.writerow([
-                datetime.fromtimestamp(r["at"], UTC).isoformat(timespec="seconds"),
-                r["user_id"], r["user_name"] or "", r["chat_id"], r["chat_type"], r["answer_id"] or "",
-                r["question"], r["answer"], "; ".join(_cited(r["citations"])), r["declined"], r["mode"],
-                r["edited"], r["delivered"], r["up"], r["down"],
-            ])
-        return len(rows)
+        n = 0
+        with self.db.reader() as conn:
+            rows = conn.execute(
+                "SELECT a.*, (SELECT COUNT(*) FROM votes v WHERE v.answer_id = a.answer_id AND v.vote = 'up') AS up, "
+                "(SELECT COUNT(*) FROM votes v WHERE v.answer_id = a.answer_id AND v.vote = 'down') AS down "
+                "FROM audit a WHERE a.at >= ? ORDER BY a.id",
+                (since or 0.0,),
+            )
+            for r in rows:  # streamed: a large log is never held in memory at once
+                writer.writerow([
+                    datetime.fromtimestamp(r["at"], UTC).isoformat(timespec="seconds"),
+                    r["user_id"], r["user_name"] or "", r["chat_id"], r["chat_type"], r["answer_id"] or "",
+                    r["question"], r["answer"], "; ".join(_cited(r["citations"])), r["declined"], r["mode"],
+                    r["edited"], r["delivered"], r["up"], r["down"],
+                ])
+                n += 1
+        return n
 
     def export_bytes(self, *, since: float | None = None) -> tuple[bytes, int]:
         """The CSV as UTF-8 with a byte-order mark (so Excel shows Vietnamese correctly), and its row count."""

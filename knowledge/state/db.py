@@ -166,6 +166,24 @@ class StateDB:
             found: sqlite3.Row | None = self._conn.execute(sql, params).fetchone()
             return found
 
+    @contextmanager
+    def reader(self) -> Iterator[sqlite3.Connection]:
+        """A separate connection for long reads (exports, statistics).
+
+        In WAL mode it reads a consistent snapshot without holding the shared connection's lock,
+        so an export of a large audit log never makes the handlers wait.
+        """
+        if self.path == ":memory:":  # one in-memory database per connection: share it
+            with self._lock:
+                yield self._conn
+            return
+        conn = sqlite3.connect(self.path, timeout=30)
+        conn.row_factory = sqlite3.Row
+        try:
+            yield conn
+        finally:
+            conn.close()
+
     def close(self) -> None:
         """Close the connection (the file stays)."""
         with self._lock:
