@@ -6,6 +6,7 @@ import asyncio
 import itertools
 import logging
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -263,8 +264,18 @@ async def test_group_long_answer_links_to_private_chat(make_bot: BotFactory) -> 
     assert str(STRANGER) in (await bot.first_message(STRANGER, since=since)).text
 
 
+class PacedStreamEngine(FakeEngine):
+    """Streams like an LLM: a pause between partials (a stream that ends before the first partial
+    is shown is sent as one message, which is right, but not what this test is about)."""
+
+    def stream(self, question: str, history: Any = (), unit: str | None = None) -> Any:
+        for item in super().stream(question, history, unit):
+            time.sleep(0.03)
+            yield item
+
+
 async def test_streaming_edits_then_shows_validated_answer(make_bot: BotFactory) -> None:
-    bot = await make_bot(llm_streaming=True)
+    bot = await make_bot(PacedStreamEngine(), llm_streaming=True)
     since = bot.fake.mark()
     bot.fake.private_message(USER, Q_DIACRITICS)
     final = await bot.fake.wait_for("editMessageText", lambda c: c.reply_markup is not None, since=since)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import re
 import threading
+import time
 from collections.abc import Iterator, Sequence
 
 from bot import texts
 from knowledge.models import Answer, Citation, Turn
 from knowledge.text import fold
 from tests.e2e.conftest import GROUP, OTHER_USER, USER, BotFactory, Harness
-from tests.e2e.test_bot import Q_DIACRITICS, Q_UNANSWERABLE, joined
+from tests.e2e.test_bot import Q_DIACRITICS, Q_UNANSWERABLE, PacedStreamEngine, joined
 from tests.fakes.engine import FakeEngine, seed_chunks
 from tests.fakes.telegram_server import Call
 
@@ -46,7 +47,9 @@ class StuckEngine(FakeEngine):
 
     def stream(self, question: str, history: Sequence[Turn] = (), unit: str | None = None) -> Iterator[str | Answer]:
         self._hang(question)
-        yield from super().stream(question, history, unit)
+        for item in super().stream(question, history, unit):
+            time.sleep(0.03)  # paced like an LLM, so partials are shown before the end
+            yield item
 
 
 def answers(bot: Harness, chat_id: int) -> list[Call]:
@@ -85,7 +88,7 @@ async def test_timeout_on_send_is_retried(make_bot: BotFactory) -> None:
 
 
 async def test_5xx_on_edit_while_streaming_still_ends_with_the_answer(make_bot: BotFactory) -> None:
-    bot = await make_bot(llm_streaming=True)
+    bot = await make_bot(PacedStreamEngine(), llm_streaming=True)
     bot.fake.fail("editMessageText", 2, status=502)
     since = bot.fake.mark()
     bot.fake.private_message(USER, Q_DIACRITICS)
