@@ -77,11 +77,11 @@ async def test_5xx_on_send_is_retried_and_answered_once(fake_bot: Harness) -> No
 
 
 async def test_timeout_on_send_is_retried(make_bot: BotFactory) -> None:
-    bot = await make_bot(api_timeout_s=0.5)
-    bot.fake.hang("sendMessage", 1.5)  # the request hangs past the client's timeout and is lost
+    bot = await make_bot(api_timeout_s=1.0)
+    bot.fake.hang("sendMessage", 2.5)  # the request hangs past the client's timeout and is lost
     calls = await bot.send(USER, Q_DIACRITICS, timeout=8)
     assert "01-CTr/QU" in joined(calls)
-    async with asyncio.timeout(3):  # the fake logs the hung request only when it finally drops it
+    async with asyncio.timeout(4):  # the fake logs the hung request only when it finally drops it
         while bot.fake.faults_injected("sendMessage") < 1:
             await asyncio.sleep(0.05)
     assert len(answers(bot, USER)) == 1
