@@ -98,14 +98,10 @@ class _Scorer:
         self.weights = {t.key: weight(t) for t in focus.terms}
         self.total = sum(self.weights.values()) or 1.0
         self.part_weights = [{t.key: weight(t) for t in p.terms} for p in focus.parts]
-        self._sigs: dict[str, Signature] = {}
         self._sentences: dict[str, list[str]] = {}
 
     def sig(self, text: str) -> Signature:
-        found = self._sigs.get(text)
-        if found is None:
-            found = self._sigs[text] = signature(text)
-        return found
+        return signature(text)
 
     def cover(self, sig: Signature) -> set[str]:
         return {t.key for t in self.terms if sig.covers(t)}
@@ -416,8 +412,8 @@ def _next_unit(
     return pick[1] if pick else None
 
 
-def _tokens(text: str) -> set[str]:
-    return set(signature(text).folded)
+def _tokens(text: str) -> frozenset[str]:
+    return signature(text).folded
 
 
 def _duplicate(c: Unit, chosen: Sequence[Unit], outline_of: Callable[[str], Outline]) -> bool:

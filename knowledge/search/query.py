@@ -11,7 +11,7 @@ from pathlib import Path
 from knowledge.documents.units import find_units
 from knowledge.models import DocumentMeta, Turn
 from knowledge.search.dialogue import continue_from, is_followup, question_part
-from knowledge.search.references import named_documents
+from knowledge.search.references import DocumentNames
 from knowledge.text import CODE_RE, LAW_CODE_RE, code_key, fold, has_diacritics, nfc, normalize
 
 # "Quyết định 271", "quy định số 294", "chương trình 01", "hướng dẫn 06", "QĐ 294"
@@ -223,7 +223,7 @@ def analyze(
     known_units: Sequence[str],
     history: Sequence[Turn] = (),
     my_unit: str | None = None,
-    documents: Sequence[DocumentMeta] = (),
+    documents: DocumentNames | None = None,
 ) -> AnalyzedQuery:
     """Normalise, resolve the user's unit, rewrite follow-ups, expand and detect entities."""
     text = question_part(normalize(question).strip())
@@ -244,7 +244,7 @@ def analyze(
     if not asks_about_findings(text):
         text, incidental = _strip_incidental(text, unknown)
         unknown = []
-    named = named_documents(text, documents)
+    named = documents.find(text) if documents is not None else None
     return AnalyzedQuery(
         original=question,
         text=text,

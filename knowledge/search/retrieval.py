@@ -21,6 +21,7 @@ from knowledge.models import DocumentMeta, ScoredChunk, StoredChunk
 from knowledge.search.diacritics import DiacriticRestorer
 from knowledge.search.lexical import STOPWORDS_FOLDED, BM25Index, folded_tokens, word_tokens
 from knowledge.search.query import AnalyzedQuery, documents_for_codes
+from knowledge.search.references import DocumentNames
 from knowledge.store.chroma import KnowledgeStore
 from knowledge.text import code_key, code_token, fold
 
@@ -57,6 +58,7 @@ class _Snapshot:
     restorer: DiacriticRestorer
     codes: list[str]
     outlines: dict[str, Outline] = field(default_factory=dict)
+    names: DocumentNames | None = None
 
     def doc_chunks(self, doc_id: str) -> list[StoredChunk]:
         """The live chunks of one document, in order (the snapshot is sorted by document and position)."""
@@ -264,6 +266,13 @@ class HybridRetriever:
         n = len((self._snap or self.snapshot()).chunks)
         return float(np.log1p((n - 1 + 0.5) / 1.5)) if n else 1.0
 
+    def document_names(self) -> DocumentNames:
+        """The stored documents' titles and issuers, for questions that name a document."""
+        snap = self._snap or self.snapshot()
+        if snap.names is None:
+            snap.names = DocumentNames(snap.docs)
+        return snap.names
+
     def outline(self, doc_id: str) -> Outline:
         """The outline of a live document (built once per store generation)."""
         snap = self._snap or self.snapshot()
@@ -283,8 +292,8 @@ class HybridRetriever:
         return self.snapshot().units
 
     def known_documents(self) -> list[DocumentMeta]:
-        """Every document in the knowledge base."""
-        return self.snapshot().docs
+        """Every document in the knowledge base (as of the snapshot the current question uses)."""
+        return (self._snap or self.snapshot()).docs
 
 
 def same_code(a: str | None, b: str | None) -> bool:

@@ -62,12 +62,12 @@ class QAService:
             if condensed and condensed != question:
                 q = analyze(
                     condensed, glossary=self.glossary, known_units=self.retriever.known_units(), my_unit=unit,
-                    documents=self.retriever.known_documents(),
+                    documents=self.retriever.document_names(),
                 )
                 return replace(q, original=question, rewritten=True)
         return analyze(
             question, glossary=self.glossary, known_units=self.retriever.known_units(), history=history, my_unit=unit,
-            documents=self.retriever.known_documents(),
+            documents=self.retriever.document_names(),
         )
 
     def retrieve(self, question: str, history: Sequence[Turn] = (), unit: str | None = None) -> Retrieval:
