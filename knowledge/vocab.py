@@ -64,6 +64,10 @@ DOC_TYPES: tuple[DocType, ...] = (
     DocType("Quy chế", "QC", ("QC",)),
     DocType("Tờ trình", "TTr", ("TTR",)),
     DocType("Điều lệ", "Điều lệ", ()),
+    DocType("Sổ tay", "Sổ tay", ()),
+    DocType("Luật", "Luật", ()),
+    DocType("Nghị định", "NĐ", ("ND",)),
+    DocType("Thông tư", "TT", ("TT",)),
 )
 
 

@@ -19,7 +19,7 @@ from knowledge.text import fold
 from knowledge.vocab import DOC_TYPES
 
 _SYL = re.compile(r"\w+")
-_KINDS = tuple(tuple(fold(t.name).split()) for t in DOC_TYPES) + (("so", "tay"), ("dieu", "le"), ("luat",))
+_KINDS = tuple(tuple(fold(t.name).split()) for t in DOC_TYPES)
 _BODIES = (
     ("ban",), ("bo", "chinh", "tri"), ("uy", "ban"), ("van", "phong"), ("thanh", "uy"), ("tinh", "uy"),
     ("quan", "uy"), ("huyen", "uy"), ("dang", "uy"), ("trung", "uong"), ("dai", "hoi"),

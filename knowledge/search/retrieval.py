@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import bisect
 import threading
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,7 +18,7 @@ from langchain_core.embeddings import Embeddings
 from knowledge.documents.outline import Outline
 from knowledge.models import DocumentMeta, ScoredChunk, StoredChunk
 from knowledge.search.diacritics import DiacriticRestorer
-from knowledge.search.lexical import STOPWORDS_FOLDED, BM25Index, folded_tokens, word_tokens
+from knowledge.search.lexical import BM25Index, folded_tokens, word_tokens
 from knowledge.search.query import AnalyzedQuery, documents_for_codes
 from knowledge.search.references import DocumentNames
 from knowledge.store.chroma import KnowledgeStore
@@ -69,13 +68,10 @@ class _Snapshot:
 
 @dataclass(frozen=True)
 class Retrieval:
-    """Ranked passages plus the evidence used to decide whether to answer."""
+    """A question as understood and its ranked passages (whether they answer is decided later)."""
 
     query: AnalyzedQuery
     results: tuple[ScoredChunk, ...]
-    confidence: float
-    coverage: float
-    missing: tuple[str, ...] = ()  # named entities of the question found nowhere in the results
 
 
 class HybridRetriever:
@@ -126,7 +122,7 @@ class HybridRetriever:
         snap = self.snapshot()
         n = len(snap.chunks)
         if n == 0:
-            return Retrieval(query, (), 0.0, 0.0)
+            return Retrieval(query, ())
         w = self.weights
         allowed = self._allowed(query, snap)
         q_folded = folded_tokens(query.search_text) + self._code_tokens(query, snap)
@@ -177,10 +173,7 @@ class HybridRetriever:
         results = tuple(
             ScoredChunk(snap.chunks[i], float(fused[i]), float(lex_f[i]), float(dense[i])) for i in top
         )
-        coverage, missing = self._coverage(query, snap, [int(i) for i in top[:3]])
-        # a named unit, code or year found in none of the best passages: probably about something else
-        confidence = coverage * (0.4 if missing else 1.0)
-        return Retrieval(query, results, float(confidence), coverage, tuple(missing))
+        return Retrieval(query, results)
 
     @staticmethod
     def _code_tokens(query: AnalyzedQuery, snap: _Snapshot) -> list[str]:
@@ -216,45 +209,6 @@ class HybridRetriever:
         if any(ref.matches(c) for ref in query.codes for c in codes if c):
             boost += w.code_boost
         return boost
-
-    def _coverage(self, query: AnalyzedQuery, snap: _Snapshot, top: Sequence[int]) -> tuple[float, list[str]]:
-        """IDF-weighted share of the question's terms found in the best passages."""
-        ref_numbers = {str(ref.number) for ref in query.codes} | {f"{ref.number:02d}" for ref in query.codes}
-        q = [
-            t for t in folded_tokens(query.text)
-            if t not in STOPWORDS_FOLDED and "_" not in t and t not in ref_numbers
-        ]
-        q_bi = [t for t in folded_tokens(query.text) if "_" in t and not all(p in STOPWORDS_FOLDED for p in t.split("_"))]
-        terms = list(dict.fromkeys(q + q_bi))
-        if not terms or not top:
-            return 0.0, []
-        present: set[str] = set()
-        for i in top:
-            present |= snap.folded_sets[i]
-        max_idf = max((snap.folded.idf(t) for t in terms), default=1.0) or 1.0
-        total = got = 0.0
-        for t in terms:
-            weight = snap.folded.idf(t) or max_idf
-            if "_" in t:
-                weight *= 0.7
-            total += weight
-            if t in present:
-                got += weight
-        missing = []
-        top_text = " ".join(fold(snap.chunks[i].text) for i in top)
-        for unit in query.unknown_units:
-            # a unit the KB never extracted may still be named in the passages themselves
-            name = fold(unit).split(maxsplit=1)[-1]
-            if name not in top_text:
-                missing.append(unit)
-        for ref in query.codes:
-            codes = {c for i in top for c in (snap.chunks[i].meta.code, *snap.chunks[i].codes) if c}
-            if not any(ref.matches(c) for c in codes):
-                missing.append(f"{ref.number}")
-        for t in q:
-            if t.isdigit() and len(t) >= 3 and t not in present:  # years and numbers must be there
-                missing.append(t)
-        return (got / total if total else 0.0), missing
 
     def term_weight(self, token: str) -> float:
         """IDF of a folded token in the live corpus (rare words matter more); 0 when unknown."""

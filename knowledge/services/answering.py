@@ -14,9 +14,11 @@ from knowledge.models import Answer, Citation, DocumentMeta, ScoredChunk, Stored
 from knowledge.search.dialogue import is_followup
 from knowledge.search.focus import Focus, Term, term_weight
 from knowledge.search.query import (
+    YEAR,
     AnalyzedQuery,
     Glossary,
     analyze,
+    asks_about_findings,
     documents_for_codes,
     is_stored_code,
     leading_document,
@@ -130,7 +132,7 @@ class QAService:
             focus = focus_of("; ".join(rest), self.glossary.matches(query.text), query.accented) if rest else None
         composed = compose_extractive(
             focus, list(retrieval.results), self.retriever.outline, self._weight,
-            min_coverage=self.settings.min_confidence, facts=facts,
+            min_coverage=self.settings.min_confidence, facts=facts, required=self._required(query),
         )
         if isinstance(composed, NotAnswered):
             log.debug("declined (%s): %s", composed.reason, query.text)
@@ -145,6 +147,13 @@ class QAService:
             notices=self._superseded_notices(citations),
             rewritten_question=rewritten,
         )
+
+    @staticmethod
+    def _required(query: AnalyzedQuery) -> list[str]:
+        """What a question about findings is about: its units and years must be in the answer."""
+        if not asks_about_findings(query.text):
+            return []
+        return [*query.units, *query.unknown_units, *YEAR.findall(query.text)]
 
     def _document_facts(self, focus: Focus, retrieval: Retrieval) -> list[tuple[str, str]]:
         """Answers to parts asking when a document was issued or posted, from its metadata."""
@@ -170,7 +179,7 @@ class QAService:
     def _llm_answer(
         self, query: AnalyzedQuery, passages: list[ScoredChunk], history: Sequence[Turn], *, stream: bool
     ) -> Generator[str, None, Answer | None]:
-        from knowledge.answer.grounding import renumber_citations
+        from knowledge.answer.citations import renumber_citations
         from knowledge.answer.llm import LLMFailure
 
         numbered = [(i, self._header(sc.chunk), sc.chunk.text) for i, sc in enumerate(passages, start=1)]
