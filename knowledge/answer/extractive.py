@@ -56,6 +56,7 @@ def compose_extractive(
     min_coverage: float,
     facts: Sequence[tuple[str, str]] = (),
     required: Sequence[str] = (),
+    similarity: Callable[[Sequence[str]], Sequence[float]] | None = None,
 ) -> Composed | NotAnswered:
     """The answer built from whole units of the passages, or the reason there is none.
 
@@ -66,7 +67,9 @@ def compose_extractive(
     """
     selection = Selection((), 1.0, frozenset(), 0.0)
     if focus is not None:
-        selection = select_units(focus, passages, outline_of, weight, role=question_role(fold(focus.text)))
+        selection = select_units(
+            focus, passages, outline_of, weight, role=question_role(fold(focus.text)), similarity=similarity
+        )
         if not selection.units:
             return NotAnswered("no_candidate", selection)
         if selection.coverage < min_coverage:

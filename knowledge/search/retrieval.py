@@ -72,6 +72,7 @@ class Retrieval:
 
     query: AnalyzedQuery
     results: tuple[ScoredChunk, ...]
+    query_vector: tuple[float, ...] | None = None  # the dense leg's question vector, when there is one
 
 
 class HybridRetriever:
@@ -138,6 +139,7 @@ class HybridRetriever:
             legs.append((w.words if query.accented else w.words_plain, lex_w))
         dense = np.zeros(n, dtype=np.float32)
         dense_weight = w.dense if query.accented else w.dense_plain
+        vec: list[float] | None = None
         if self.embeddings is not None and dense_weight > 0:
             vec = self.embeddings.embed_query(accented_text)
             doc_ids = sorted({snap.chunks[i].doc_id for i in allowed}) if allowed is not None else None
@@ -173,7 +175,7 @@ class HybridRetriever:
         results = tuple(
             ScoredChunk(snap.chunks[i], float(fused[i]), float(lex_f[i]), float(dense[i])) for i in top
         )
-        return Retrieval(query, results)
+        return Retrieval(query, results, tuple(vec) if vec is not None else None)
 
     @staticmethod
     def _code_tokens(query: AnalyzedQuery, snap: _Snapshot) -> list[str]:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Generator, Iterator, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import replace
 from typing import Any
+
+import numpy as np
 
 from knowledge.answer.document_facts import asks_document_date, date_fact
 from knowledge.answer.extractive import NotAnswered, cited_chunks, compose_extractive, focus_of
@@ -31,6 +34,7 @@ from knowledge.text import fold
 log = logging.getLogger(__name__)
 
 DECLINE_TEXT = "Không tìm thấy nội dung trả lời câu hỏi này trong các tài liệu hiện có."
+UNIT_VECTORS_KEPT = 20_000  # answer units embedded for re-ranking, most recent first
 UNSTORED_TEXT = (
     "Văn bản {code} không có trong kho tài liệu (các tài liệu hiện có chỉ nhắc đến nó), "
     "nên không trả lời được câu hỏi về văn bản này."
@@ -55,6 +59,7 @@ class QAService:
         self.settings = settings
         self.glossary = glossary or Glossary.load(settings.glossary_path)
         self.llm = llm  # knowledge.answer.llm.LLMComposer or None
+        self._unit_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
 
     # ---- understanding and retrieval -----------------------------------------------------------
     def analyze(self, question: str, history: Sequence[Turn] = (), unit: str | None = None) -> AnalyzedQuery:
@@ -133,6 +138,7 @@ class QAService:
         composed = compose_extractive(
             focus, list(retrieval.results), self.retriever.outline, self._weight,
             min_coverage=self.settings.min_confidence, facts=facts, required=self._required(query),
+            similarity=self._similarity(retrieval),
         )
         if isinstance(composed, NotAnswered):
             log.debug("declined (%s): %s", composed.reason, query.text)
@@ -147,6 +153,23 @@ class QAService:
             notices=self._superseded_notices(citations),
             rewritten_question=rewritten,
         )
+
+    def _similarity(self, retrieval: Retrieval) -> Callable[[Sequence[str]], Sequence[float]] | None:
+        """Cosines between the question and unit texts (unit vectors memoised), or None without a model."""
+        if retrieval.query_vector is None or not self.settings.dense_units:
+            return None
+        question = np.asarray(retrieval.query_vector, dtype=np.float32)
+
+        def similarity(texts: Sequence[str]) -> list[float]:
+            todo = [t for t in dict.fromkeys(texts) if t not in self._unit_vectors]
+            if todo:
+                for text, vec in zip(todo, self.retriever.embeddings.embed_documents(todo)):
+                    self._unit_vectors[text] = np.asarray(vec, dtype=np.float32)
+                while len(self._unit_vectors) > UNIT_VECTORS_KEPT:
+                    self._unit_vectors.popitem(last=False)
+            return [float(self._unit_vectors[t] @ question) for t in texts]
+
+        return similarity
 
     @staticmethod
     def _required(query: AnalyzedQuery) -> list[str]:
