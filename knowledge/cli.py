@@ -84,7 +84,7 @@ def _dry_run_details(
     for r in results:
         if r.status != "dry-run":
             continue
-        doc = load_file(Path(r.source), max_bytes=ingest.max_bytes, ocr_language=ingest.settings.ocr_language)
+        doc = load_file(Path(r.source), limits=ingest.limits)
         prepared = ingest.prepare(doc, code)
         m = prepared.meta
         console.rule(f"{r.doc_id}")

@@ -152,6 +152,11 @@ class KnowledgeStore:
         where = {"$and": [{"kind": "document"}, {"sha256": sha256}]}
         return [self._record(md) for _, md, _, _ in self._get_all(lambda: self._docs, where, ["metadatas"])]
 
+    def known_doc_ids(self) -> set[str]:
+        """Ids of live and deleted documents (a deleted document keeps its id for its history)."""
+        where = {"kind": {"$in": ["document", "deleted"]}}
+        return {i for i, *_ in self._get_all(lambda: self._docs, where, [])}
+
     def versions(self, doc_id: str) -> list[DocRecord]:
         """Every kept version of a document (live or not), newest first."""
         where = {"$and": [{"kind": "version"}, {"doc_id": doc_id}]}

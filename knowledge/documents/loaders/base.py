@@ -6,9 +6,30 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
 
-from knowledge.errors import EmptyDocumentError
+from knowledge.errors import CorruptDocumentError, EmptyDocumentError
 from knowledge.models import LoadedDocument
 from knowledge.text import nfc, normalize, squash_whitespace
+
+
+@dataclass(frozen=True)
+class LoadLimits:
+    """How much a file may cost before it is refused: bytes on disk, bytes unpacked, parsed elements.
+
+    Checked before the expensive parse, so a zip or stream bomb is refused without being inflated.
+    """
+
+    max_bytes: int = 50 * 1_048_576
+    max_unpacked: int = 50 * 1_048_576
+    max_elements: int = 300_000
+    ocr_language: str = "vie"
+
+
+def too_complex(label: str, what: str) -> CorruptDocumentError:
+    """The refusal for a file whose structure exceeds a limit (a bomb, or far beyond any real document)."""
+    return CorruptDocumentError(
+        f"Tệp {label} bị từ chối: {what} vượt giới hạn an toàn (có thể là tệp độc hại hoặc hỏng).",
+        english=f"{label} was refused: {what} beyond the safety limit (a malicious or damaged file?).",
+    )
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,11 @@ import trafilatura
 from lxml.html import HtmlElement
 from trafilatura.settings import Document
 
-from knowledge.documents.loaders.base import Extracted
+from knowledge.documents.loaders.base import Extracted, LoadLimits, too_complex
 from knowledge.errors import CorruptDocumentError
 
 
-def extract(data: bytes, label: str, ocr_language: str = "vie") -> Extracted:
+def extract(data: bytes, label: str, limits: LoadLimits = LoadLimits()) -> Extracted:
     """The article text (one paragraph or list item per line) and the page's title."""
     tree = trafilatura.load_html(data)
     if tree is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 import unicodedata
 
-from knowledge.documents.loaders.base import Extracted
+from knowledge.documents.loaders.base import Extracted, LoadLimits, too_complex
 from knowledge.errors import EncodingError
 from knowledge.text import nfc
 
@@ -20,7 +20,7 @@ _DISTINCTIVE = set("đĐăĂơƠưƯ") | {c for c in _VIETNAMESE if "\u0323" in 
 _MOJIBAKE_MARKS = ("Ã", "Ä‘", "Ä", "Æ°", "Æ¡", "á»", "áº")
 
 
-def extract(data: bytes, label: str, ocr_language: str = "vie") -> Extracted:
+def extract(data: bytes, label: str, limits: LoadLimits = LoadLimits()) -> Extracted:
     """The text of a .txt or .md file (Markdown is kept as written)."""
     return Extracted(decode_text(data, label))
 
