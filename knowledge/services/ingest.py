@@ -29,7 +29,13 @@ from knowledge.documents.loaders import SUPPORTED_SUFFIXES, LoadLimits, load_byt
 from knowledge.documents.loaders.base import file_label
 from knowledge.documents.metadata import extract_metadata
 from knowledge.documents.splitter import passage_text, split_document
-from knowledge.errors import CorruptDocumentError, DocumentTooLargeError, KnowledgeError, UnsupportedFormatError
+from knowledge.errors import (
+    CorruptDocumentError,
+    DocumentTooLargeError,
+    KnowledgeError,
+    StoreError,
+    UnsupportedFormatError,
+)
 from knowledge.models import Chunk, DocumentMeta, FileResult, IngestReport, LoadedDocument
 from knowledge.search.lexical import folded_tokens, word_tokens
 from knowledge.services.admin import DocumentAdminMixin
@@ -282,6 +288,7 @@ class IngestService(DocumentAdminMixin):
                 return FileResult(str(path), record.meta.doc_id, "unchanged", record.chunks, record.meta, reason)
             return None
         except KnowledgeError as exc:
+            _stop_if_unreachable(exc)
             return FileResult(str(path), doc_id, "failed", reason=exc.message)
         except Exception:
             log.exception("ingest of %s failed", path)
@@ -305,6 +312,7 @@ class IngestService(DocumentAdminMixin):
                 return FileResult(str(job.path), plan.doc_id, "dry-run", len(prepared.chunks), prepared.meta, reason)
             return self._apply(prepared, plan)
         except KnowledgeError as exc:
+            _stop_if_unreachable(exc)
             return FileResult(str(job.path), doc_id, "failed", reason=exc.message)
         except Exception:
             log.exception("ingest of %s failed", job.path)
@@ -398,6 +406,12 @@ class IngestService(DocumentAdminMixin):
             for c, lex, words, v in zip(prepared.chunks, prepared.lexical, prepared.words, vectors)
         ]
         return PendingDocument(prepared.meta, doc.sha256, doc.source, doc.fmt, tuple(records), doc.ocr, prepared.sig)
+
+
+def _stop_if_unreachable(exc: KnowledgeError) -> None:
+    """An unreachable store fails every file the same way: stop the run with that one line."""
+    if isinstance(exc, StoreError) and exc.english.startswith("Cannot reach"):
+        raise exc
 
 
 def _too_many(name: str, limit: int) -> KnowledgeError:
