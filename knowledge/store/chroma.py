@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import base64
 import logging
+import os
 import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -67,6 +69,7 @@ class KnowledgeStore:
         self._live_cache: tuple[int, dict[str, str], int] | None = None
         try:
             self._h.open_collections(specs)
+            self._h.refresh()  # a handle cached in this process may predate another process's writes
         except KnowledgeError:
             raise
         except Exception as exc:
@@ -220,7 +223,9 @@ class KnowledgeStore:
             try:
                 self._require_space(len(rows))
                 self._write_chunks(self._chunks, rows)
+                checkpoint("chunks-written")
                 self._archive_versions(superseded)
+                checkpoint("archived")
                 if before_live:
                     before_live([self._version_of(d) for d in docs])
                 self._flip(
@@ -232,7 +237,9 @@ class KnowledgeStore:
             except Exception as exc:
                 self._abandon(docs, previous, exc)
                 raise self._as_store_error(exc, [d.meta.doc_id for d in docs]) from exc
+            checkpoint("flipped")
             self._after_flip(superseded, list(records))
+            checkpoint("cleaned")
 
     def _check_batch(self, docs: Sequence[PendingDocument]) -> None:
         if len(docs) > MAX_DOCS_PER_COMMIT:
@@ -438,6 +445,7 @@ class KnowledgeStore:
                 cid for cid, md, _, _ in self._get_all(lambda: self._archive, None, ["metadatas"])
                 if (md.get("doc_id"), md.get("version")) not in kept
             ]
+            checkpoint("sweeping")
             for coll, ids in ((self._chunks, stale), (self._archive, archived)):
                 for start in range(0, len(ids), _BATCH):
                     self._call(lambda: coll.delete(ids=ids[start : start + _BATCH]))
@@ -556,6 +564,16 @@ class KnowledgeStore:
             meta=meta,
             codes=tuple(md.get("codes") or ()),
         )
+
+
+def checkpoint(step: str) -> None:
+    """A named point of the write path where the crash tests kill the process (PARTY_TEST_PAUSE_AT=step).
+
+    Only for tests: the process announces the step in PARTY_TEST_PAUSE_FILE and sleeps until killed.
+    """
+    if os.environ.get("PARTY_TEST_PAUSE_AT") == step:
+        Path(os.environ["PARTY_TEST_PAUSE_FILE"]).write_text(step, encoding="ascii")
+        time.sleep(3600)
 
 
 def chunk_id(doc_id: str, version: str, position: int) -> str:
