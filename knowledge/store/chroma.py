@@ -286,7 +286,7 @@ class KnowledgeStore:
 
     def _require_space(self, n_chunks: int) -> None:
         """Refuse up front when the disk cannot take the write (a full disk mid-write is slow to undo)."""
-        if self._h.server:
+        if self._h.server or os.environ.get("PARTY_TEST_NO_SPACE_CHECK"):  # the disk-full test reaches Chroma's own failure
             return
         free = shutil.disk_usage(self.settings.chroma_dir).free
         need = n_chunks * _BYTES_PER_CHUNK + self.settings.min_free_disk_mb * 1_048_576
