@@ -109,7 +109,7 @@ class KnowledgeStore:
         except KnowledgeError:
             raise
         except Exception as exc:
-            log.warning("Chroma call failed: %s", exc, exc_info=log.isEnabledFor(logging.DEBUG))
+            log.info("Chroma call failed: %s", exc, exc_info=log.isEnabledFor(logging.DEBUG))
             raise store_error(exc, self.settings) from exc
 
     def _get_all(self, coll: Callable[[], Any], where: dict[str, Any] | None, include: list[str]) -> Iterator[tuple]:

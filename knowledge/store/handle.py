@@ -136,7 +136,7 @@ class ChromaHandle:
                 self.settings.chroma_dir.mkdir(parents=True, exist_ok=True)
                 self._client = chromadb.PersistentClient(path=str(self.settings.chroma_dir), settings=chroma_settings)
         except Exception as exc:  # connection refused, unreadable folder…
-            log.warning("cannot open the Chroma store: %s", exc)
+            log.info("cannot open the Chroma store: %s", exc)
             raise store_error(exc, self.settings) if self.server else StoreError(
                 "Không mở được kho dữ liệu Chroma; kiểm tra KB_DATA_DIR (quyền ghi, dung lượng đĩa).",
                 english="Cannot open the Chroma store; check KB_DATA_DIR (permissions, free space).",
