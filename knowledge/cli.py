@@ -12,6 +12,7 @@ from typing import Any
 
 from langchain_core.embeddings import Embeddings
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -59,31 +60,37 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def configure_logging(verbose: bool) -> None:
-    """Warnings only (libraries' chatter silenced) unless -v."""
+    """Warnings only, libraries silenced (their complaints about a bad file become its one line), unless -v."""
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     if not verbose:
         for name in _CHATTY:
-            logging.getLogger(name).setLevel(logging.ERROR)
+            logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
+def shown(name: str) -> str:
+    """A file name safe to print on one line: control and bidi characters made visible."""
+    import unicodedata
+
+    return "".join(ch if unicodedata.category(ch)[0] != "C" else f"\\u{ord(ch):04x}" for ch in name)
 
 
 def _summary(report: IngestReport, console: Console) -> None:
-    table = Table(title="Kết quả nạp tài liệu", show_lines=False)
-    for col in ("doc_id", "số hiệu", "loại", "ngày", "đoạn", "đơn vị", "trạng thái"):
-        table.add_column(col, no_wrap=col in ("doc_id", "số hiệu"), overflow="fold")
+    rows = []
     for r in report.results:
         if r.status == "skipped":
             continue  # one line each below
         m = r.meta
-        table.add_row(
-            r.doc_id,
+        rows.append([
+            shown(r.doc_id),
             (m.code if m else None) or "—",
             (m.doc_type if m else None) or "—",
             (m.issue_date if m else None) or "—",
             str(r.chunks) if r.chunks else "—",
             str(len(m.units)) if m else "—",
             STATUS_VI.get(r.status, r.status) + (f": {r.reason}" if r.reason and r.status != "failed" else ""),
-        )
-    console.print(table)
+        ])
+    header = ["doc_id", "số hiệu", "loại", "ngày", "đoạn", "đơn vị", "trạng thái"]
+    _print_rows(console, "Kết quả nạp tài liệu", header, rows, "trạng thái")
     counts = {s: sum(1 for r in report.results if r.status == s) for s in STATUS_VI}
     console.print(
         "Tổng: " + ", ".join(f"{STATUS_VI[s]} {n}" for s, n in counts.items() if n) if report.results else "Không có tệp nào."
@@ -94,9 +101,9 @@ def _problems(report: IngestReport, console: Console) -> None:
     """One line per file that was not stored: failures in red, skipped files in yellow."""
     for r in report.results:
         if r.status == "failed":
-            console.print(f"[red]✗ {Path(r.source).name}: {r.reason}[/red]", highlight=False, soft_wrap=True)
+            console.print(f"[red]✗ {escape(shown(Path(r.source).name))}: {escape(r.reason or '')}[/red]", highlight=False, soft_wrap=True)
         elif r.status == "skipped":
-            console.print(f"[yellow]– {Path(r.source).name}: {r.reason}[/yellow]", highlight=False, soft_wrap=True)
+            console.print(f"[yellow]– {escape(shown(Path(r.source).name))}: {escape(r.reason or '')}[/yellow]", highlight=False, soft_wrap=True)
 
 
 def _dry_run_details(services: Any, results: list[FileResult], show: int, console: Console, code: str | None) -> None:
@@ -132,13 +139,13 @@ def plain_table(header: list[str], rows: list[list[str]]) -> str:
 
 def _print_rows(console: Console, title: str, header: list[str], rows: list[list[str]], fold: str) -> None:
     if not console.is_terminal:
-        print(plain_table(header, rows))
+        console.file.write(f"{title}\n{plain_table(header, rows)}\n")
         return
     table = Table(title=title)
     for col in header:
         table.add_column(col, no_wrap=col != fold, overflow="fold" if col == fold else "ignore")
     for row in rows:
-        table.add_row(*row)
+        table.add_row(*map(escape, row))
     console.print(table, soft_wrap=True)
 
 

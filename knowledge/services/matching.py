@@ -65,11 +65,16 @@ def find_matches(
             continue
         if key and rec.meta.code and code_key(rec.meta.code) == key and dates_compatible(meta.issue_date, rec.meta.issue_date):
             add(rec, "same_code")
-        elif sig and rec.sig and similarity(sig, rec.sig) >= threshold:
+        elif sig and rec.sig and not _other_code(key, rec) and similarity(sig, rec.sig) >= threshold:
             add(rec, "similar_text")
         elif rec.meta.doc_id == name_id:
             add(rec, "same_name")
     return tuple(sorted(best.values(), key=lambda m: (_ORDER[m.reason], m.doc_id)))
+
+
+def _other_code(key: str | None, rec: DocRecord) -> bool:
+    """Both documents carry a code and the codes differ: two documents from one template, not one document."""
+    return bool(key and rec.meta.code and code_key(rec.meta.code) != key)
 
 
 def free_doc_id(name_id: str, sha256: str, taken: Sequence[str] | set[str]) -> str:

@@ -56,9 +56,9 @@ def _walk(root: Path) -> tuple[list[Path], list[FileResult]]:
         dirnames.sort()
         for name in sorted(filenames):
             path = here / name
-            if name.startswith("."):
-                continue  # editor and OS leftovers (.DS_Store, ~lock files) are not documents
-            if not path.exists():
+            if name.startswith("."):  # editor and OS leftovers (.DS_Store, lock files)
+                notes.append(skipped(path, "tệp ẩn (hidden file)"))
+            elif not path.exists():
                 notes.append(skipped(path, "liên kết hỏng hoặc vòng lặp (broken or looping symlink)"))
             elif not path.is_file():
                 notes.append(skipped(path, "không phải tệp thường (not a regular file)"))

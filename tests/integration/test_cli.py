@@ -192,7 +192,7 @@ def test_list_never_wraps_ids_or_codes_when_piped(capsys, tmp_path: Path, monkey
     assert run(capsys, tmp_path / "data", folder)[0] == 0
     code, out = run(capsys, tmp_path / "data", "--list")
     lines = out.splitlines()
-    assert lines[0].split()[:2] == ["doc_id", "số"]
+    assert lines[1].split()[:2] == ["doc_id", "số"]
     assert any(line.startswith(long_id) and "383-QĐ/TW" in line for line in lines)
 
 

@@ -55,6 +55,7 @@ def _text_layer(data: bytes, label: str, limits: LoadLimits) -> tuple[list[str],
             raise too_complex(label, f"{len(reader.pages):,} trang".replace(",", "."))
         pages, total = [], 0
         for page in reader.pages:
+            _check_page_content(page, label)
             text = page.extract_text() or ""
             total += len(text)
             if total > limits.max_unpacked:  # pypdf caps each stream; this caps the sum
@@ -71,6 +72,23 @@ def _text_layer(data: bytes, label: str, limits: LoadLimits) -> tuple[list[str],
             f"Tệp PDF {label} không có trang nào.", english=f"The PDF {label} has no pages."
         )
     return pages, _useful_title(title)
+
+
+MAX_PAGE_CONTENT = 8 * 1_048_576  # a dense text page draws with ~100 KB of operators
+
+
+def _check_page_content(page: object, label: str) -> None:
+    """Refuse a page whose drawing operators inflate beyond any real page (a stream bomb) before parsing them."""
+    contents = page.get("/Contents")  # type: ignore[attr-defined]
+    if contents is None:
+        return
+    contents = contents.get_object()
+    streams = [c.get_object() for c in contents] if isinstance(contents, list) else [contents]
+    total = 0
+    for stream in streams:
+        total += len(stream.get_data())  # pypdf caps each decompression (75 MB)
+        if total > MAX_PAGE_CONTENT:
+            raise too_complex(label, "nội dung giải nén của một trang")
 
 
 def _damaged(label: str) -> CorruptDocumentError:
