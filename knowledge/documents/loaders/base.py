@@ -25,11 +25,11 @@ class LoadLimits:
     ocr_language: str = "vie"
 
 
-def too_complex(label: str, what: str) -> CorruptDocumentError:
+def too_complex(label: str, what: str, english: str) -> CorruptDocumentError:
     """The refusal for a file whose structure exceeds a limit (a bomb, or far beyond any real document)."""
     return CorruptDocumentError(
         f"Tệp {label} bị từ chối: {what} vượt giới hạn an toàn (có thể là tệp độc hại hoặc hỏng).",
-        english=f"{label} was refused: {what} beyond the safety limit (a malicious or damaged file?).",
+        english=f"{label} was refused: {english} beyond the safety limit (a malicious or damaged file?).",
     )
 
 

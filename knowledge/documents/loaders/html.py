@@ -27,13 +27,13 @@ def _check_markup(data: bytes, label: str, limits: LoadLimits) -> None:
         name = m.group(2).lower()
         elements += 1
         if elements > limits.max_elements:
-            raise too_complex(label, "số thẻ HTML")
+            raise too_complex(label, "số thẻ HTML", "the number of HTML tags")
         if m.group(1):
             depth = max(0, depth - 1)
         elif not m.group(3) and name not in _VOID:
             depth += 1
             if depth > MAX_DEPTH:
-                raise too_complex(label, f"độ sâu lồng thẻ HTML (hơn {MAX_DEPTH} cấp)")
+                raise too_complex(label, f"độ sâu lồng thẻ HTML (hơn {MAX_DEPTH} cấp)", f"HTML nesting deeper than {MAX_DEPTH} levels")
 
 
 def extract(data: bytes, label: str, limits: LoadLimits = LoadLimits()) -> Extracted:

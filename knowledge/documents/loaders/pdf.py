@@ -52,14 +52,14 @@ def _text_layer(data: bytes, label: str, limits: LoadLimits) -> tuple[list[str],
                 english=f"{label} is password-protected; remove the password and try again.",
             )
         if len(reader.pages) > max_pages(limits):
-            raise too_complex(label, f"{len(reader.pages):,} trang".replace(",", "."))
+            raise too_complex(label, f"{len(reader.pages):,} trang".replace(",", "."), f"{len(reader.pages):,} pages")
         pages, total = [], 0
         for page in reader.pages:
             _check_page_content(page, label)
             text = page.extract_text() or ""
             total += len(text)
             if total > limits.max_unpacked:  # pypdf caps each stream; this caps the sum
-                raise too_complex(label, "lượng chữ giải nén")
+                raise too_complex(label, "lượng chữ giải nén", "the amount of text")
             pages.append(text)
         title = reader.metadata.title if reader.metadata else None
     except CorruptDocumentError:
@@ -88,7 +88,7 @@ def _check_page_content(page: object, label: str) -> None:
     for stream in streams:
         total += len(stream.get_data())  # pypdf caps each decompression (75 MB)
         if total > MAX_PAGE_CONTENT:
-            raise too_complex(label, "nội dung giải nén của một trang")
+            raise too_complex(label, "nội dung giải nén của một trang", "one page's unpacked content")
 
 
 def _damaged(label: str) -> CorruptDocumentError:

@@ -27,6 +27,8 @@ def extract(data: bytes, label: str, limits: LoadLimits = LoadLimits()) -> Extra
         title = document.core_properties.title
     except Exception as exc:  # noqa: BLE001 - see above
         log.info("%s: python-docx failed: %s", label, exc)
+        if "huge" in str(exc).lower():  # lxml refuses one text node of 10 MB or more ("try XML_PARSE_HUGE")
+            raise too_complex(label, "một đoạn chữ liền (hơn 10 MB)", "one run of text (over 10 MB)") from exc
         raise CorruptDocumentError(
             f"Tệp Word {label} bị hỏng hoặc không phải định dạng .docx, không đọc được.",
             english=f"The Word file {label} is damaged or not a .docx file and cannot be read.",
@@ -45,9 +47,9 @@ def _check_package(data: bytes, label: str, limits: LoadLimits) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             infos = zf.infolist()
             if len(infos) > _MAX_PARTS:
-                raise too_complex(label, f"{len(infos):,} phần trong gói".replace(",", "."))
+                raise too_complex(label, f"{len(infos):,} phần trong gói".replace(",", "."), f"{len(infos):,} parts in the package")
             if sum(i.file_size for i in infos) > limits.max_unpacked:
-                raise too_complex(label, "dung lượng sau giải nén")
+                raise too_complex(label, "dung lượng sau giải nén", "the unpacked size")
             names = {i.filename for i in infos}
             if "word/document.xml" not in names:
                 return  # not a Word package: python-docx says so below
@@ -58,7 +60,7 @@ def _check_package(data: bytes, label: str, limits: LoadLimits) -> None:
                     elements += len(_ELEMENT.findall(window)) - len(_ELEMENT.findall(tail))
                     tail = window[-8:]
                     if elements > limits.max_elements:
-                        raise too_complex(label, "số đoạn và phần tử")
+                        raise too_complex(label, "số đoạn và phần tử", "the number of paragraphs and runs")
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, RuntimeError, NotImplementedError) as exc:
         log.info("%s: not a readable zip: %s", label, exc)  # python-docx gives the user's message below
     except Exception as exc:  # noqa: BLE001 - zlib errors and friends: damaged, reported below
