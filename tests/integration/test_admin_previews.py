@@ -77,16 +77,18 @@ def test_the_charter_scenario_asks_before_replacing_and_the_old_version_comes_ba
     s.ingest.confirm(s.ingest.preview_bytes(name, CHARTER.encode()).token, "add")
     draft = s.ingest.preview_bytes(name, "Đảng viên phải đóng đảng phí 5% thu nhập.\n".encode())
     assert [m.reason for m in draft.matches] == ["same_name"] and draft.doc_id != "DieuLeDang_2011-01-19_Dai-hoi-XI"
-    assert s.ingest.ingest_bytes(name, "Đảng viên phải đóng đảng phí 5% thu nhập.\n".encode()).doc_id != name[:-4]
+    uploaded = s.ingest.ingest_bytes(name, "Đảng viên phải đóng đảng phí 5% thu nhập.\n".encode())
+    assert uploaded.status == "added" and uploaded.doc_id != name[:-4]
     assert len(s.store.doc_chunks("DieuLeDang_2011-01-19_Dai-hoi-XI")) >= 2  # the upload path never overwrites
+    assert s.ingest.delete(uploaded.doc_id)
     replaced = s.ingest.confirm(draft.token, "replace", "DieuLeDang_2011-01-19_Dai-hoi-XI")
     assert replaced.status == "replaced"
-    answer = s.engine.answer("Đảng viên đóng đảng phí theo quy định nào?")
-    assert any("5% thu nhập" in c.quote for c in answer.citations)
+    live = " ".join(c.text for c in s.store.doc_chunks("DieuLeDang_2011-01-19_Dai-hoi-XI"))
+    assert "5% thu nhập" in live and "Trung ương" not in live
     history = s.ingest.history("DieuLeDang_2011-01-19_Dai-hoi-XI")
     assert [v.live for v in history] == [True, False]
     assert s.ingest.restore("DieuLeDang_2011-01-19_Dai-hoi-XI").status == "restored"
-    answer = s.engine.answer("Đảng viên đóng đảng phí theo quy định nào?")
+    answer = s.engine.answer("Đảng viên đóng đảng phí theo quy định của ai?")
     assert answer.citations and all("5% thu nhập" not in c.quote for c in answer.citations)
     assert any("quy định của Trung ương" in c.quote for c in answer.citations)
 
