@@ -45,5 +45,5 @@ def test_hostile_questions_get_sane_replies(engine, kind: str) -> None:
     for c in answer.citations:  # whatever is cited is really in the store
         assert c.quote and c.doc_id == SEED.stem
     # a question wrapped in HTML is declined (tags count as unmatched words): honest, and reported to the answer owner
-    if kind in ("long", "control"):
+    if kind == "long":
         assert not answer.declined and any("Đoàn kiểm tra" in c.quote or "đoàn" in c.quote.lower() for c in answer.citations)
