@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 PROBE = """
-import resource, sys, time
+import sys, time
 from pathlib import Path
 from knowledge.documents.loaders import load_file
 from knowledge.errors import KnowledgeError
@@ -25,7 +25,8 @@ try:
     outcome = f"read {len(doc.text):,} chars"
 except KnowledgeError as exc:
     outcome = "refused: " + exc.english[:70]
-print(f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f}\\t{time.perf_counter() - t:.2f}\\t{outcome}")
+hwm = int(next(l for l in open("/proc/self/status") if l.startswith("VmHWM")).split()[1])
+print(f"{hwm / 1024:.0f}\\t{time.perf_counter() - t:.2f}\\t{outcome}")
 """
 
 
