@@ -80,7 +80,8 @@ def compose_extractive(
         if required and not _names_all(required, selection, outline_of):
             return NotAnswered("entity_missing", selection)
     relevant = _relevance(focus, weight) if focus is not None else None
-    shown = show_units(selection.units, outline_of, relevant=relevant)
+    whole = focus is None or focus.wants_list or any(p.answer_type == "list" for p in focus.parts)
+    shown = show_units(selection.units, outline_of, relevant=relevant, whole_lists=whole)
     shown += [Shown(None, chunk_id, text, False) for text, chunk_id in facts]
     if not shown:
         return NotAnswered("no_candidate", selection)

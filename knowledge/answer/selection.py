@@ -359,7 +359,11 @@ def _widen(best: Unit, candidates: Sequence[Unit], focus: Focus, outline_of: Cal
 
 
 def _stands_alone(item: Unit, candidates: Sequence[Unit], outline: Outline) -> bool:
-    """An item that answers by itself while its neighbours do not ("… làm gì để nâng cao X?")."""
+    """An item that answers by itself while its neighbours do not ("… làm gì để nâng cao X?"),
+    or that holds the list asked for in its own sentence ("Không giải quyết những trường hợp
+    sau đây: …; …; …")."""
+    if item.own >= 0.6 and has_evidence("list", outline.lines[item.start].content):
+        return True
     if item.own < 0.75:
         return False
     parent = outline.parent(item.start)
