@@ -103,7 +103,10 @@ def _names_all(required: Sequence[str], selection: Selection, outline_of: Callab
     for entity in required:
         words = re.findall(r"\w+", fold(entity))
         name = words[1:] if len(words) > 2 else words  # "phường Phúc Đồng" -> "phuc dong"
-        if f" {' '.join(name)} " not in folded:
+        if entity.isdigit():  # "90" is also written "090" or inside "90%"
+            if not re.search(rf"(?<![\d.,]){int(entity)}(?![\d])|(?<![\d.,])0{int(entity)}(?![\d])", folded):
+                return False
+        elif f" {' '.join(name)} " not in folded:
             return False
     return True
 
