@@ -86,6 +86,8 @@ def _relevant_lines(texts: list[str], relevant: Callable[[str], bool]) -> list[s
             out.append("…")
     while len(out) > 1 and out[-1] == "…":
         out.pop()
+    if len(out) == 1 and len(texts) > 1:
+        return texts  # no single line answers on its own: a bare heading would say nothing
     return out
 
 

@@ -68,6 +68,8 @@ def compose_extractive(
     their headings must name: results found at one ward do not answer for another.
     """
     selection = Selection((), 1.0, frozenset(), 0.0)
+    if focus is not None and not focus.terms:
+        return NotAnswered("no_terms", selection)  # nothing asked that a passage could cover ("🙂🔥")
     if focus is not None:
         selection = select_units(
             focus, passages, outline_of, weight, role=question_role(fold(focus.text)), similarity=similarity
