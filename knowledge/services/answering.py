@@ -10,6 +10,7 @@ from typing import Any
 from knowledge.answer.extractive import select_quotes
 from knowledge.answer.render import format_date
 from knowledge.documents.units import find_units
+from knowledge.findings.access import Viewer, readable
 from knowledge.models import Answer, Citation, DocumentMeta, ScoredChunk, StoredChunk, Turn
 from knowledge.search.query import AnalyzedQuery, Glossary, analyze, asks_for_units
 from knowledge.search.retrieval import HybridRetriever, Retrieval, same_code
@@ -37,12 +38,14 @@ class QAService:
         *,
         glossary: Glossary | None = None,
         llm: Any | None = None,
+        findings: Any | None = None,
     ) -> None:
         self.store = store
         self.retriever = retriever
         self.settings = settings
         self.glossary = glossary or Glossary.load(settings.glossary_path)
         self.llm = llm  # knowledge.answer.llm.LLMComposer or None
+        self.findings = findings  # knowledge.findings.service.FindingsService or None
 
     # ---- understanding and retrieval -----------------------------------------------------------
     def analyze(self, question: str, history: Sequence[Turn] = (), unit: str | None = None) -> AnalyzedQuery:
@@ -67,30 +70,46 @@ class QAService:
             my_unit=unit,
         )
 
-    def retrieve(self, question: str, history: Sequence[Turn] = (), unit: str | None = None) -> Retrieval:
-        """Ranked passages and the confidence signal for a question."""
+    def retrieve(
+        self, question: str, history: Sequence[Turn] = (), unit: str | None = None, viewer: Viewer | None = None
+    ) -> Retrieval:
+        """Ranked passages and the confidence signal for a question (only documents the viewer may read)."""
         query = self.analyze(question, history, unit)
-        return self.retriever.retrieve(query, k=self.settings.top_k)
+        return self.retriever.retrieve(query, k=self.settings.top_k, viewer=viewer)
 
     # ---- answering -----------------------------------------------------------------------------
-    def answer(self, question: str, history: Sequence[Turn] = (), unit: str | None = None) -> Answer:
-        """A cited answer, or a decline that says what the documents do cover."""
+    def answer(
+        self, question: str, history: Sequence[Turn] = (), unit: str | None = None, viewer: Viewer | None = None
+    ) -> Answer:
+        """A cited answer, or a decline that says what the documents do cover.
+
+        ``viewer`` (the asker's units and role) decides which restricted documents may be used;
+        without one, only public documents are.
+        """
         final: Answer | None = None
-        for item in self._run(question, history, unit, stream=False):
+        for item in self._run(question, history, unit, stream=False, viewer=viewer):
             if isinstance(item, Answer):
                 final = item
         assert final is not None
         return final
 
-    def stream(self, question: str, history: Sequence[Turn] = (), unit: str | None = None) -> Iterator[str | Answer]:
+    def stream(
+        self, question: str, history: Sequence[Turn] = (), unit: str | None = None, viewer: Viewer | None = None
+    ) -> Iterator[str | Answer]:
         """Partial texts while an LLM writes, then the final validated Answer."""
-        yield from self._run(question, history, unit, stream=True)
+        yield from self._run(question, history, unit, stream=True, viewer=viewer)
 
-    def _run(self, question: str, history: Sequence[Turn], unit: str | None, *, stream: bool) -> Iterator[str | Answer]:
+    def _run(
+        self, question: str, history: Sequence[Turn], unit: str | None, *, stream: bool, viewer: Viewer | None = None
+    ) -> Iterator[str | Answer]:
         if not question.strip():
             yield Answer(text="Câu hỏi trống.", grounded=False, declined=True)
             return
-        retrieval = self.retrieve(question, history, unit)
+        found = self._findings_answer(question, history, unit, viewer)
+        if found is not None:
+            yield found
+            return
+        retrieval = self.retrieve(question, history, unit, viewer)
         rewritten = retrieval.query.text if retrieval.query.rewritten else None
         if not retrieval.results:
             empty = not self.store.documents()
@@ -109,6 +128,18 @@ class QAService:
                 yield llm_answer
                 return
         yield self._extractive(retrieval, passages, rewritten)
+
+    def _findings_answer(
+        self, question: str, history: Sequence[Turn], unit: str | None, viewer: Viewer | None
+    ) -> Answer | None:
+        """The findings records' answer to a findings or programme question, else None."""
+        if self.findings is None:
+            return None
+        try:
+            return self.findings.answer(question, history, unit, viewer)
+        except Exception:  # the general engine still answers
+            log.exception("findings answer failed; falling back to the passages")
+            return None
 
     def _answer_passages(self, retrieval: Retrieval) -> list[ScoredChunk]:
         results = list(retrieval.results)
@@ -191,8 +222,8 @@ class QAService:
             label = self._doc_label(r.chunk.meta)
             if label not in titles:
                 titles.append(label)
-        if not titles:
-            titles = [self._doc_label(d) for d in self.documents()]
+        if not titles:  # never a restricted document's title: the asker may not know it exists
+            titles = [self._doc_label(d) for d in self.documents() if not d.restricted_units]
         return tuple(titles[:3])
 
     @staticmethod
@@ -248,14 +279,14 @@ class QAService:
         """Every unit named in the knowledge base."""
         return self.retriever.known_units()
 
-    def chunk(self, chunk_id: str) -> StoredChunk | None:
-        """One stored passage."""
+    def chunk(self, chunk_id: str, viewer: Viewer | None = None) -> StoredChunk | None:
+        """One stored passage (None when it is unknown or the viewer may not read it)."""
         found = self.store.get_chunks([chunk_id])
-        return found[0] if found else None
+        return found[0] if found and readable(viewer, found[0].meta) else None
 
-    def section(self, chunk_id: str) -> list[StoredChunk]:
+    def section(self, chunk_id: str, viewer: Viewer | None = None) -> list[StoredChunk]:
         """The passages of the section holding this chunk, in order (at most 20)."""
-        target = self.chunk(chunk_id)
+        target = self.chunk(chunk_id, viewer)
         if target is None:
             return []
         chunks = self.store.doc_chunks(target.doc_id)

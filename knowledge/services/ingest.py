@@ -31,6 +31,7 @@ from knowledge.text import canonical_code, code_key
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]  # (event, done, total)
+Restriction = bool | Sequence[str] | None  # None: public; True: the units the document concerns; or these units
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ class _Job:
     index: int
     path: Path
     code: str | None
+    restricted: Restriction = None
 
 
 def with_code(meta: DocumentMeta, code: str) -> DocumentMeta:
@@ -112,19 +114,26 @@ class IngestService:
         self.store = store
         self.embeddings = embeddings
         self.settings = settings
+        # called with the documents of each commit once they are live (the findings index listens here)
+        self.on_commit: list[Callable[[Sequence[Prepared]], None]] = []
 
     @property
     def max_bytes(self) -> int:
         return int(self.settings.max_file_mb * 1024 * 1024)
 
-    def prepare(self, doc: LoadedDocument, code: str | None = None) -> Prepared:
+    def prepare(self, doc: LoadedDocument, code: str | None = None, restricted: Restriction = None) -> Prepared:
         """Metadata, structure-aware chunks and the passage texts to embed.
 
-        ``code`` overrides the parsed document code (an admin knows the number a PDF left blank).
+        ``code`` overrides the parsed document code (an admin knows the number a PDF left blank);
+        ``restricted`` limits who may read the document (see ``Restriction``).
         """
         meta = extract_metadata(doc)
         if code:
             meta = with_code(meta, code)
+        if restricted is not None and restricted is not False:
+            from knowledge.findings.service import restriction_for
+
+            meta = replace(meta, restricted_units=restriction_for(doc.text, meta, restricted))
         chunks = split_document(
             doc, meta, max_chars=self.settings.chunk_max_chars, min_chars=self.settings.chunk_min_chars
         )
@@ -142,6 +151,7 @@ class IngestService:
         dry_run: bool = False,
         progress: Progress | None = None,
         code: str | None = None,
+        restricted: Restriction = None,
     ) -> IngestReport:
         """Ingest files and folders; good files go in even when others fail.
 
@@ -168,7 +178,7 @@ class IngestService:
             if early is not None:
                 done[n] = early
             else:
-                jobs.append(_Job(n, path, code))
+                jobs.append(_Job(n, path, code, restricted))
         finished = len(done)
         if progress:
             progress(jobs[0].path.name if jobs else "", finished, len(files))
@@ -187,7 +197,9 @@ class IngestService:
             progress("", len(files), len(files))
         return IngestReport(tuple(results) + tuple(done[n] for n in sorted(done)))
 
-    def ingest_bytes(self, name: str, data: bytes, *, replace_same_code: bool = False) -> FileResult:
+    def ingest_bytes(
+        self, name: str, data: bytes, *, replace_same_code: bool = False, restricted: Restriction = None
+    ) -> FileResult:
         """Ingest an uploaded file (e.g. a Telegram document)."""
         doc_id = Path(name).stem
         try:
@@ -196,7 +208,7 @@ class IngestService:
             if record and record.sha256 == hashlib.sha256(data).hexdigest():
                 return FileResult(name, doc_id, "unchanged", record.chunks, record.meta)
             doc = load_bytes(name, data, max_bytes=self.max_bytes, ocr_language=self.settings.ocr_language)
-            return self._commit(self.prepare(doc), replace_same_code)
+            return self._commit(self.prepare(doc, restricted=restricted), replace_same_code)
         except KnowledgeError as exc:
             return FileResult(name, doc_id, "failed", reason=exc.message)
         except Exception:  # never lose the batch to one bad file; the log has the details
@@ -232,7 +244,7 @@ class IngestService:
     def _load_and_prepare(self, job: _Job, tokens: bool) -> Prepared:
         """Load, split and (unless a dry run) word-segment one file: the helper thread's part."""
         doc = load_file(job.path, max_bytes=self.max_bytes, ocr_language=self.settings.ocr_language)
-        prepared = self.prepare(doc, job.code)
+        prepared = self.prepare(doc, job.code, job.restricted)
         return prepared.with_tokens() if tokens else prepared
 
     def _finish(self, job: _Job, future: Future[Prepared], *, replace_same_code: bool, dry_run: bool) -> FileResult:
@@ -291,6 +303,7 @@ class IngestService:
                     except KnowledgeError as exc:
                         results.append(FileResult(item.doc.source, item.doc.doc_id, "failed", reason=exc.message))
                 continue
+            self._committed([item for item, _ in group])
             for item, _ in group:
                 status = "replaced" if item.doc.doc_id in existing else "added"
                 results.append(FileResult(item.doc.source, item.doc.doc_id, status, len(item.chunks), item.meta))
@@ -324,6 +337,7 @@ class IngestService:
         pending = self._pending(prepared, vectors)
         existed = self.store.document(doc.doc_id) is not None
         self.store.commit_documents([pending])
+        self._committed([prepared])
         replaced: list[str] = []
         if replace_same_code and meta.code:
             for other in self.store.documents():
@@ -333,6 +347,13 @@ class IngestService:
         status = "replaced" if existed or replaced else "added"
         reason = f"thay thế {', '.join(replaced)}" if replaced else None
         return FileResult(doc.source, doc.doc_id, status, len(pending.chunks), meta, reason)
+
+    def _committed(self, prepared: Sequence[Prepared]) -> None:
+        for hook in self.on_commit:
+            try:
+                hook(prepared)
+            except Exception:  # a listener never undoes a commit
+                log.exception("on-commit listener failed")
 
     def delete(self, doc_id: str) -> bool:
         """Remove a document; False when there is no such document."""

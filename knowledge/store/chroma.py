@@ -203,6 +203,18 @@ class KnowledgeStore:
             if old.version != versions[doc_id]:
                 self._delete_version(doc_id, old.version)
 
+    def update_meta(self, meta: DocumentMeta) -> None:
+        """Rewrite a live document's catalogue metadata (e.g. who may read it); its chunks stay as they are."""
+        got = self._docs.get(ids=[meta.doc_id], include=["metadatas"])
+        if not got["ids"] or got["metadatas"][0].get("kind") != "document":
+            raise StoreError(f"Không có tài liệu {meta.doc_id}.", english=f"No document {meta.doc_id}.")
+        old = got["metadatas"][0]
+        own = {"kind", "sha256", "version", "source", "fmt", "chunks", "ingested_at", "ocr"}
+        # upsert merges metadata: a field the new metadata leaves out must be set to None to go
+        record = {k: None for k in old if k not in own} | {k: old[k] for k in own if k in old} | meta_to_dict(meta)
+        self._docs.upsert(ids=[meta.doc_id], embeddings=[[1.0]], metadatas=[record], documents=[""])
+        self._bump_generation()
+
     def documents_by_id(self, doc_ids: Sequence[str]) -> dict[str, DocRecord]:
         """The committed documents among ``doc_ids`` (one Chroma call)."""
         if not doc_ids:
