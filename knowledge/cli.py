@@ -43,6 +43,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--code", metavar="CODE",
         help="set the document code of a single file whose number the text leaves blank (e.g. 02-HD/BTCTU)",
     )
+    p.add_argument(
+        "--restricted", action="store_true",
+        help="only members of the units the document concerns (and admins, district readers) may read it",
+    )
+    p.add_argument(
+        "--restricted-to", metavar="UNIT", action="append", default=[],
+        help="only members of this unit may read the ingested files (repeatable; implies --restricted)",
+    )
+    p.add_argument("--restrict", metavar="DOC_ID", action="append", default=[],
+                   help="restrict a stored document to the units it concerns (or to --restricted-to units)")
+    p.add_argument("--unrestrict", metavar="DOC_ID", action="append", default=[], help="make a stored document public again")
     p.add_argument("-v", "--verbose", action="store_true")
     return p
 
@@ -100,6 +111,29 @@ def _dry_run_details(
             console.print(f"… và {len(prepared.chunks) - show} đoạn nữa")
 
 
+def _restrictions(services: object, args: argparse.Namespace, console: Console) -> int:
+    """Apply --restrict / --unrestrict to stored documents; 1 when one of them failed."""
+    from knowledge.errors import KnowledgeError
+
+    findings = services.findings  # type: ignore[attr-defined]
+    code = 0
+    for doc_id in dict.fromkeys(args.restrict):
+        try:
+            units = findings.restrict(doc_id, list(args.restricted_to) or None)
+            console.print(f"{doc_id}: chỉ đơn vị được xem — {'; '.join(units)}.", highlight=False)
+        except KnowledgeError as exc:
+            console.print(f"[red]{doc_id}: {exc.message}[/red]", highlight=False)
+            code = 1
+    for doc_id in dict.fromkeys(args.unrestrict):
+        try:
+            findings.unrestrict(doc_id)
+            console.print(f"{doc_id}: công khai.", highlight=False)
+        except KnowledgeError as exc:
+            console.print(f"[red]{doc_id}: {exc.message}[/red]", highlight=False)
+            code = 1
+    return code
+
+
 def main(argv: list[str] | None = None, *, embeddings: Embeddings | None = None) -> int:
     """Entry point of ``ingest.py`` / ``kb-ingest``; returns the exit code.
 
@@ -108,7 +142,7 @@ def main(argv: list[str] | None = None, *, embeddings: Embeddings | None = None)
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     console = Console()
-    if not (args.paths or args.list or args.delete):
+    if not (args.paths or args.list or args.delete or args.restrict or args.unrestrict):
         build_parser().print_help()
         return 2
     from knowledge.errors import KnowledgeError
@@ -127,6 +161,7 @@ def main(argv: list[str] | None = None, *, embeddings: Embeddings | None = None)
         else:
             console.print(f"[red]Không có tài liệu {doc_id}.[/red]", highlight=False)
             exit_code = 1
+    restriction = list(args.restricted_to) or (True if args.restricted else None)
     if args.paths:
         with Progress(
             TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -140,24 +175,32 @@ def main(argv: list[str] | None = None, *, embeddings: Embeddings | None = None)
             try:
                 report = services.ingest.ingest_paths(
                     args.paths, replace_same_code=args.replace_code, dry_run=args.dry_run, progress=progress,
-                    code=args.code,
+                    code=args.code, restricted=restriction,
                 )
             except KnowledgeError as exc:
                 console.print(f"[red]{exc.message}[/red]", highlight=False)
                 return 2
         if args.dry_run:
             _dry_run_details(services, list(report.results), args.show, console, args.code)
+        elif restriction is not None:  # unchanged files take the restriction without being re-read
+            for r in report.results:
+                if r.status == "unchanged":
+                    args.restrict.append(r.doc_id)
         _summary(report, console)
         _failures(report, console)
         if not report.ok:
             exit_code = 1
+    exit_code = max(exit_code, _restrictions(services, args, console))
     if args.list:
         table = Table(title="Tài liệu trong kho")
-        for col in ("doc_id", "số hiệu", "loại", "ngày", "tiêu đề", "đoạn", "định dạng"):
+        for col in ("doc_id", "số hiệu", "loại", "ngày", "tiêu đề", "đoạn", "định dạng", "chỉ đơn vị được xem"):
             table.add_column(col, overflow="fold")
         for rec in sorted(services.store.documents(), key=lambda r: r.meta.doc_id):
             m = rec.meta
-            table.add_row(m.doc_id, m.code or "—", m.doc_type or "—", m.issue_date or "—", m.title, str(rec.chunks), rec.fmt)
+            table.add_row(
+                m.doc_id, m.code or "—", m.doc_type or "—", m.issue_date or "—", m.title, str(rec.chunks), rec.fmt,
+                "; ".join(m.restricted_units) or "(công khai)",
+            )
         console.print(table)
     return exit_code
 
