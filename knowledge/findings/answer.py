@@ -220,8 +220,11 @@ class FindingsAnswerer:
         decisions = [f for f in self.findings if f.finding.kind == "ky_luat"]
         persons = {f.finding.person for f in self.findings if f.finding.person}
         named = [p for p in persons if fold(p) in ask.folded]
+        asked_person = PERSON_RE.search(text)
         if named:
             chosen = [f for f in decisions if f.finding.person in named]
+        elif asked_person:
+            chosen = []  # a member the documents never name: not "everyone who was disciplined"
         elif units:
             chosen = [f for f in decisions if f.unit in units]
         elif ask.persons and not ask.orgs:

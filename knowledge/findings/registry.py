@@ -63,10 +63,13 @@ class UnitRegistry:
             name = renamed.get(key) or _preferred(uniq)
             self._units[name] = Unit(name, tuple(u for u in uniq if u != name), key)
         self._by_key: dict[str, str] = {}
-        for unit in self._units.values():
-            for n in (unit.name, *unit.aliases):
-                self._by_key.setdefault(unit_key(n), unit.name)
-            self._by_key.setdefault(unit.key, unit.name)
+        # full names first: a shortened alias of one unit ("… quận") must not take another unit's own name
+        for full in (True, False):
+            for unit in self._units.values():
+                for n in (unit.name, *unit.aliases):
+                    if (normal_key(n) == unit.key) == full:
+                        self._by_key.setdefault(unit_key(n), unit.name)
+                self._by_key.setdefault(unit.key, unit.name)
         self._variants = {
             u.name: tuple(dict.fromkeys(v for n in (u.name, *u.aliases) for v in key_variants(n)))
             for u in self._units.values()

@@ -258,6 +258,8 @@ class QAService:
             if not c.code:
                 continue
             for newer in docs:
+                if newer.restricted_units:  # a restricted document is not named to whoever may not read it
+                    continue
                 if newer.doc_id != c.doc_id and any(same_code(c.code, old) for old in newer.replaces):
                     date = format_date(newer.issue_date)
                     note = (
