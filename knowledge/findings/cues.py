@@ -23,7 +23,7 @@ _NEG = re.compile(
 _POS = re.compile(
     r"\b(?:đã|tốt|hiệu quả|kịp thời|nghiêm túc|duy trì|vượt|bảo đảm tiến độ|đúng thời gian|đúng thời hạn|đúng quy định"
     r"|biểu dương|điển hình|sáng tạo|gương mẫu|được quan tâm|kết nạp|hoàn thành|chủ động|tích cực|phối hợp chặt chẽ"
-    r"|đồng tình|ủng hộ)\b|100\s?%"
+    r"|đồng tình|ủng hộ|nghiêm|đúng định kỳ|nền nếp|chặt chẽ|đầy đủ)\b|100\s?%"
 )
 _PRAISE = re.compile(r"\b(?:biểu dương|tuyên dương|khen thưởng|là điển hình)\b")
 _REQUEST = re.compile(r"(?:^|;\s*)(?:giao|yêu cầu|đề nghị|kiến nghị)\b|\b(?:yêu cầu|đề nghị)\s+(?:các\s+)?" + CAP)
@@ -33,8 +33,8 @@ _LEAD_KIND: tuple[tuple[Kind, re.Pattern[str]], ...] = (
     ("uu_diem", re.compile(r"\b(?:ưu điểm|kết quả|làm được)\b")),
 )
 _DISCIPLINE = re.compile(
-    r"kỷ luật[^.;]{0,80}?hình thức\s+(?P<form>khiển trách|cảnh cáo|cách chức|khai trừ|giải tán)"
-    r"|hình thức kỷ luật\s+(?P<form2>khiển trách|cảnh cáo|cách chức|khai trừ|giải tán)",
+    r"kỷ luật[^.;]{0,80}?\b(?P<form>khiển trách|cảnh cáo|cách chức|khai trừ|giải tán)\b"
+    r"|hình thức kỷ luật\s*:?\s*(?P<form2>khiển trách|cảnh cáo|cách chức|khai trừ|giải tán)\b",
     re.IGNORECASE,
 )
 # Sentences that introduce, date or close a document: never a finding.

@@ -12,9 +12,9 @@ from datetime import date
 
 from knowledge.findings.names import CAP
 
-_DATE = r"\d{1,2}/\d{1,2}/\d{4}"
-_QUARTER = r"[Qq]uý\s+(?:I{1,3}|IV|[1-4])\s*/\s*\d{4}"
-_MONTH = r"[Tt]háng\s+\d{1,2}\s*/\s*\d{4}"
+_DATE = r"(?:\d{1,2}/\d{1,2}/\d{4}|\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4})"
+_QUARTER = r"[Qq]uý\s+(?:I{1,3}|IV|[1-4])\s*(?:/|năm)\s*\d{4}"
+_MONTH = r"[Tt]háng\s+\d{1,2}\s*(?:/|năm)\s*\d{4}"
 _HALF = r"6\s+tháng\s+(?:đầu|cuối)\s+năm\s+\d{4}"
 _YEAR = r"năm\s+\d{4}"
 
@@ -22,10 +22,11 @@ _YEAR = r"năm\s+\d{4}"
 _INLINE = re.compile(
     r"(?:(?:hoàn thành|xong|thực hiện|báo cáo)\s+)?"
     r"(?P<phrase>"
-    rf"(?:trước|chậm nhất(?:\s+là)?|đến hết|hạn chót|trong thời hạn đến)\s+(?:ngày\s+)?{_DATE}"
+    rf"(?:trước|chậm nhất(?:\s+là)?|đến hết|đến|hạn chót|trong thời hạn đến|xong trước)\s+(?:ngày\s+)?{_DATE}"
     rf"|(?:trước|chậm nhất(?:\s+là)?|đến hết|trong)\s+(?:{_QUARTER}|{_MONTH}|{_HALF}|{_YEAR})"
     rf"|(?:trước|chậm nhất(?:\s+là)?|đến hết)\s+(?:ngày\s+)?\d{{1,2}}/\d{{1,2}}(?!/)"
     r"|từ\s+(?:kỳ|đợt|năm|quý)\s+[^,;.()]{0,40}?\d{4}"
+    r"|trong (?:thời hạn |vòng )?\d{1,3} ngày(?: làm việc)?(?: kể từ [^,;.()]{0,60})?"
     r")",
 )
 # A whole cell or a labelled line that is only a deadline ("30/6/2026", "Quý IV/2026", "Thường xuyên").
@@ -34,8 +35,8 @@ _BARE = re.compile(
     rf"|(?:[Tt]rước|[Cc]hậm nhất(?:\s+là)?|[Đđ]ến hết|[Tt]rong)\s+.+)\s*\.?\s*$"
 )
 _LABEL = re.compile(
-    r"^\s*(?:[-+•]\s*)?(?:Thời hạn(?:\s+(?:hoàn thành|thực hiện|khắc phục))?|Thời gian(?:\s+(?:hoàn thành|thực hiện))?|Hạn)"
-    r"\s*:\s*(?P<value>.+?)\s*\.?\s*$",
+    r"^\s*(?:[-+•]\s*)?\(?\s*(?:Thời hạn(?:\s+(?:hoàn thành|thực hiện|khắc phục))?|Thời gian(?:\s+(?:hoàn thành|thực hiện))?|Hạn)"
+    r"\s*:\s*(?P<value>.+?)\s*\)?\s*\.?\s*$",
     re.IGNORECASE,
 )
 _RESPONSIBLE_LABEL = re.compile(
@@ -98,15 +99,15 @@ def due_date(deadline: str | None, *, issued: str | None = None) -> str | None:
     low = d.lower()
     if low.startswith("từ "):
         return None
-    m = re.search(r"(\d{1,2})/(\d{1,2})/(\d{4})", d)
+    m = re.search(r"(\d{1,2})/(\d{1,2})/(\d{4})", d) or re.search(r"(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", d)
     if m:
         return _iso(int(m.group(3)), int(m.group(2)), int(m.group(1)))
-    m = re.search(r"quý\s+(I{1,3}|IV|[1-4])\s*/\s*(\d{4})", d, re.IGNORECASE)
+    m = re.search(r"quý\s+(I{1,3}|IV|[1-4])\s*(?:/|năm)\s*(\d{4})", d, re.IGNORECASE)
     if m:
         q = _ROMAN_Q.get(m.group(1).upper()) or int(m.group(1))
         year = int(m.group(2))
         return _iso(year, 3 * q, calendar.monthrange(year, 3 * q)[1])
-    m = re.search(r"tháng\s+(\d{1,2})\s*/\s*(\d{4})", d, re.IGNORECASE)
+    m = re.search(r"tháng\s+(\d{1,2})\s*(?:/|năm)\s*(\d{4})", d, re.IGNORECASE)
     if m and "6 tháng" not in low:
         year, month = int(m.group(2)), int(m.group(1))
         return _iso(year, month, calendar.monthrange(year, max(1, min(12, month)))[1]) if 1 <= month <= 12 else None

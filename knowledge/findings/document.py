@@ -17,7 +17,7 @@ from knowledge.models import DocumentMeta
 EXTRACTOR_VERSION = 1  # bump when extraction changes: stored records of older versions are redone
 
 _LOCALITY = re.compile(
-    r"(?P<level>Quận|Huyện|Thị xã|Thành phố|Tỉnh|Thị|Thành)\s+ủy\s+(?P<name>" + CAP + r"\w*(?:\s+" + CAP + r"\w*){0,2})"
+    r"(?P<level>Quận|Huyện|Thị xã|Thành phố|Tỉnh|Thị|Thành)[ ]+ủy[ ]+(?P<name>" + CAP + r"\w*(?:[ ]+" + CAP + r"\w*){0,2})"
 )
 
 

@@ -32,6 +32,7 @@ from knowledge.models import DocumentMeta
 from knowledge.text import fold
 
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+(?=[\"“(]?(?:" + CAP + r"|[0-9]))")
+_SHARED_KIND = re.compile(r"(?:(?:đảng ủy|đảng bộ|chi bộ)\s+)?(?:xã|phường|thị trấn)\s*(?:gồm)?$", re.IGNORECASE)
 _LIST_MARK = re.compile(r"(?:kiểm tra|giám sát)[^.:]{0,160}?(?::|\bgồm\b:?|\bđối với\b|\btại\b)\s*", re.IGNORECASE)
 
 
@@ -79,8 +80,15 @@ def inspected_units(paras: Sequence[str]) -> tuple[tuple[str, ...], str]:
         for sentence in _SENTENCE.split(para):
             for m in _LIST_MARK.finditer(sentence):
                 tail = sentence[m.end() :].rstrip(" .")
-                tail = re.sub(r"^\d{1,3}\s+[^:,]{0,60}?(?:gồm\s*:?|:)\s*", "", tail)
+                lead = re.match(r"^\d{1,3}\s+[^:,]{0,60}?(?:gồm\s*:?|:)\s*", tail)
+                head = lead.group(0) if lead else sentence[: m.end()]
+                tail = tail[lead.end() :] if lead else tail
                 items = [i.strip() for part in _split_outside_parens(tail, ",") for i in re.split(r"\s+và\s+", part)]
+                shared = _SHARED_KIND.search(head.rstrip(" :"))
+                if shared:  # "… 03 đảng ủy xã: Tân Hòa, Phú Lâm và Sơn Thủy": the kind is said once for all
+                    kind = shared.group(0).strip()
+                    kind = kind[:1].upper() + kind[1:]
+                    items = [i if UNIT_START_RE.match(i) or not i[:1].isupper() else f"{kind} {i}" for i in items]
                 names = [unit_span(i) or "" for i in items]
                 names = [n for n in names if n and not is_directing(n)]
                 if len(names) >= 2 or (len(names) == 1 and len(items) == 1):
@@ -132,6 +140,15 @@ def _body_subject(clause: str) -> str | None:
     return None
 
 
+def _decider(clause: str, state: _State) -> str | None:
+    """The body that decided a discipline: the last body or unit named before "(quyết định) (thi hành) kỷ luật"."""
+    cut = re.search(r"(?:quyết định\s+)?(?:thi hành\s+)?kỷ luật", clause)
+    head = clause[: cut.start()] if cut else clause
+    found = [(m.start(), " ".join(m.group(0).split())) for m in BODY_RE.finditer(head)]
+    found += [(head.find(u), u) for u in _mentioned(state, head) if head.find(u) >= 0]
+    return max(found)[1] if found else None
+
+
 def _clauses(sentence: str, state: _State, kind_hint: Kind | None) -> list[str]:
     """A sentence cut at ";" where the subject changes, or where one part has a deadline and the next not."""
     parts = _split_outside_parens(sentence, ";")
@@ -149,9 +166,11 @@ def _clauses(sentence: str, state: _State, kind_hint: Kind | None) -> list[str]:
         new_subject = _mentioned(state, part) and _mentioned(state, part) != _mentioned(state, prev)
         giao = _body_after_giao(part, state) is not None
         has_deadline = find_deadline(part) is not None
-        # "A; B trước ngày D" keeps D for the whole item; "A; B trước ngày D; C" gives it to B alone
-        deadline_change = (
-            requirement and has_deadline != (find_deadline(prev) is not None) and not (has_deadline and n == len(parts) - 1)
+        had = find_deadline(prev) is not None
+        # "A; B trước ngày D" keeps D for the whole item; "A; B trước ngày D; C" gives it to B alone;
+        # "A trước D1; B trong D2" are two requirements
+        deadline_change = requirement and (
+            (has_deadline and had) or (has_deadline != had and not (has_deadline and n == len(parts) - 1))
         )
         pol_a, pol_b = cues.polarity(prev), cues.polarity(part)
         polarity_change = kind_hint is None and pol_a and pol_b and pol_a != pol_b
@@ -230,7 +249,7 @@ def _sentence_records(state: _State, sentence: str, node: Node, inherit: list[st
         # whom it is about
         units: list[str | None]
         follow_up = False
-        subject_body = None if (giao or mentioned) else _body_subject(clause)
+        subject_body = None if (giao or mentioned or scope) else _body_subject(clause)
         if giao:
             units, follow_up = list(giao[0]), giao[1]
         elif subject_body and ckind == "yeu_cau":
@@ -260,9 +279,7 @@ def _sentence_records(state: _State, sentence: str, node: Node, inherit: list[st
                 person = None
         responsible = None
         if ckind == "ky_luat":
-            cut = re.search(r"quyết định\s+(?:thi hành\s+)?kỷ luật", clause)
-            bodies = list(BODY_RE.finditer(clause[: cut.start()] if cut else clause))
-            responsible = " ".join(bodies[-1].group(0).split()) if bodies else None
+            responsible = _decider(clause, state)
         for unit in units:
             scope_kind = "collective" if unit is None else ("follow_up" if follow_up or is_directing(unit) else "unit")
             base = _requirement(clause, ckind, unit=unit, scope=scope_kind, person=person, form=form)
@@ -417,7 +434,7 @@ def extract_findings(text: str, meta: DocumentMeta, chunks: Sequence[ChunkRef] =
             if cues.not_a_finding(sentence):
                 continue
             inherit = _sentence_records(state, sentence, node, inherit)
-        if node.role != "prose":
+        if node.role == "item":
             _merge_item(state, first)
     issued = meta.issue_date
     located = []

@@ -74,6 +74,22 @@ class UnitRegistry:
             u.name: tuple(dict.fromkeys(v for n in (u.name, *u.aliases) for v in key_variants(n)))
             for u in self._units.values()
         }
+        self._add_bare_names()
+
+    def _add_bare_names(self) -> None:
+        """A ward or commune may be named without its level word ("Thanh Vân Hạ phải …"), unless another unit's name holds those words."""
+        heads = (("phuong",), ("xa",), ("thi", "tran"))
+        for name, variants in list(self._variants.items()):
+            key = tuple(self._units[name].key.split())
+            head = next((h for h in heads if key[: len(h)] == h), None)
+            bare = key[len(head) :] if head else ()
+            if len(bare) < 2:
+                continue
+            shared = any(
+                _contains(v, bare) for other, vs in self._variants.items() if other != name for v in vs
+            )
+            if not shared:
+                self._variants[name] = (*variants, bare)
 
     @staticmethod
     def _find_group(groups: dict[str, list[str]], name: str) -> str | None:
@@ -123,3 +139,7 @@ class UnitRegistry:
     def swap(self, text: str, new: str) -> str | None:
         """The text with its first unit mention replaced by ``new`` ("còn phường B thì sao?" after a question on A)."""
         return swap_mention(text, self._variants, new)
+
+
+def _contains(seq: tuple[str, ...], part: tuple[str, ...]) -> bool:
+    return any(seq[i : i + len(part)] == part for i in range(len(seq) - len(part) + 1))

@@ -28,7 +28,7 @@ UNIT_START_RE = re.compile(rf"{UNIT_WORDS}\s+{_NAME_NEXT}")
 BODY_RE = re.compile(
     r"(?:[Cc]ơ quan\s+)?(?:Ban Thường vụ|Thường trực|Ban Chấp hành|Ban Tổ chức|Ban Tuyên giáo(?: và Dân vận)?|Ban Dân vận"
     r"|Ban Nội chính|Ban Kinh tế|Ủy ban Kiểm tra|Văn phòng|Đoàn kiểm tra|Đoàn giám sát)"
-    r"(?:\s+(?:Quận|Huyện|Thị|Thành|Tỉnh|Đảng|Chi)\s?(?:ủy|bộ)(?:\s+(?!Quận|Huyện)" + CAP + r"\w*){0,2})?"
+    r"(?:\s+(?:Quận|Huyện|Thị|Thành|Tỉnh)\s?(?:ủy|bộ)(?:\s+(?!Quận|Huyện)" + CAP + r"\w*){0,2})?"
 )
 
 
@@ -121,7 +121,7 @@ def read_title(text: str) -> Title:
     if whole and len(whole) >= len(body) - 1:
         unit = whole
     else:
-        for m in re.finditer(r"\bđối với\s+", shown):
+        for m in re.finditer(r"\b(?:đối với|của|tại|ở)\s+", shown):
             pm = PERSON_RE.match(shown, m.end())
             if pm:
                 person = pm.group("name")
@@ -203,7 +203,7 @@ def walk(text: str) -> Walk:
                 stack.append(_Frame(kind, None))
                 out.nodes.append(Node(rest, "item", _titles(stack), label, i, kind, head.mark))
             continue
-        lm = _LABEL.match(p)
+        lm = _LABEL.match(p) or _general_label(p)
         if lm:
             label = read_title(lm.group("label"))
             if lm.group("rest").strip():
@@ -225,6 +225,15 @@ def walk(text: str) -> Walk:
             out.preamble.append(p)
         out.nodes.append(Node(p, "prose", _titles(stack), label, i))
     return out
+
+
+def _general_label(paragraph: str) -> re.Match[str] | None:
+    """A short lead such as "Tồn tại, yếu kém:" or "Kiến nghị, đề xuất:" that names a kind of finding (or a cause)."""
+    m = re.match(r"^(?:[-+•]\s*)?(?P<label>[^:;.()]{3,60}?)\s*:\s*(?P<rest>.*)$", paragraph, re.S)
+    if not m or len(m.group("label").split()) > 8:
+        return None
+    title = read_title(m.group("label"))
+    return m if (title.kind or title.skip) else None
 
 
 def _titles(stack: list[_Frame]) -> tuple[Title, ...]:
