@@ -63,7 +63,9 @@ class KnowledgeSettings(EnvSettings):
     # Retrieval and answering
     top_k: int = 8
     answer_passages: int = 3
-    min_confidence: float = Field(0.35, description="Below this calibrated score the assistant declines")
+    min_confidence: float = Field(
+        0.5, description="Share of the question (IDF-weighted terms) the quoted units must cover, else it declines"
+    )
     glossary_path: Path | None = Field(None, description="Extra abbreviations (TSV: short<TAB>long)")
 
     # Optional LLM

@@ -23,7 +23,8 @@ from knowledge.findings.structure import BODY_RE, NAME, PERSON_RE, is_directing
 from knowledge.findings.cues import polarity
 from knowledge.models import Answer, Citation, DocumentMeta, StoredChunk, Turn
 from knowledge.search.lexical import STOPWORDS_FOLDED, folded_tokens
-from knowledge.search.query import detect_codes, is_followup, resolve_my_unit
+from knowledge.search.dialogue import is_followup
+from knowledge.search.query import detect_codes, resolve_my_unit
 from knowledge.text import CODE_RE, fold, normalize
 
 MAX_LINES = 14
@@ -106,7 +107,7 @@ class FindingsAnswerer:
             return None
         if mine:
             text = resolve_my_unit(text, unit)
-        if history and is_followup(text):
+        if history and is_followup(text, history[-1].question):
             rewritten = self._followup(text, history)
             text = rewritten or text
         ask = intent.read(text)
@@ -373,8 +374,7 @@ class FindingsAnswerer:
             lines.append(f"  ({len(ex.inspected)} đơn vị: {'; '.join(ex.inspected)})")
         if not lines:
             return None
-        header = f"Các đơn vị được {verb} theo các tài liệu:"
-        return Answer(text="\n".join([header, *lines]), grounded=True, citations=self.cites.citations(), mode="findings")
+        return Answer(text="\n".join(lines), grounded=True, citations=self.cites.citations(), mode="findings")
 
     def _unit(self, ask: Ask, text: str, units: list[str]) -> Answer | None:
         if not units:
@@ -389,8 +389,9 @@ class FindingsAnswerer:
             if asks_findings:
                 return self._decline(f"Không tìm thấy kết quả kiểm tra, giám sát tại {unit} trong các tài liệu hiện có.")
             return None
-        if _YES_NO_INSPECTED.search(ask.folded) and inspected_in and not ask.kinds:
-            lines = [f"Có. {unit} là một trong các đơn vị được kiểm tra, giám sát:"]
+        when = intent.WHEN_INSPECTED.search(ask.folded)
+        if (_YES_NO_INSPECTED.search(ask.folded) or when) and inspected_in and not ask.kinds:
+            lines = [] if when else [f"Có. {unit} là một trong các đơn vị được kiểm tra, giám sát:"]
             for d in inspected_in:
                 ex = d.extraction
                 lines.append(f"• {_label(d.meta)}: {ex.intro}{self.cites.cite(d.meta.doc_id, ex.intro_position, ex.intro)}")

@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass
 
 from knowledge.findings.models import Kind
-from knowledge.search.query import asks_for_units
 from knowledge.text import fold
 
 _HAN_CHE = re.compile(r"\b(han che|khuyet diem|ton tai|yeu kem|vi pham|thieu sot|chua lam duoc|diem yeu|sai pham)\b")
@@ -22,9 +21,13 @@ _YEU_CAU = re.compile(
 )
 _DEADLINE = re.compile(
     r"\b(thoi han|han chot|den khi nao|truoc ngay nao|truoc thoi han nao|cham nhat|xong truoc|hoan thanh truoc"
-    r"|trong thoi han nao|truoc khi nao|den bao gio|thoi gian nao)\b"
+    r"|trong thoi han nao|truoc khi nao|den bao gio)\b"
 )
-_WHEN = re.compile(r"\b(khi nao|ngay nao|bao gio|luc nao)\b")
+_WHEN = re.compile(r"\b(khi nao|ngay nao|bao gio|luc nao|thoi gian nao)\b")
+# "được kiểm tra vào thời gian nào / từ ngày nào": when the inspection took place, not a deadline
+WHEN_INSPECTED = re.compile(
+    r"\b(duoc|bi|da duoc|da bi) (kiem tra|giam sat)\b[^?]{0,30}\b(khi nao|ngay nao|thoi gian nao|bao gio|luc nao|nam nao)\b"
+)
 _MUST = re.compile(r"\b(phai|khac phuc|hoan thanh|thuc hien xong)\b")
 _WHO = re.compile(r"\b(ai|dong chi nao|nguoi nao)\b[^?]*\b(chiu trach nhiem|phu trach|chi dao|theo doi|don doc)\b|\bchiu trach nhiem\b")
 _RESULT = re.compile(
@@ -51,6 +54,12 @@ _NUMBERS = {"mot": 1, "nhat": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5,
 _NTH = re.compile(r"\b(nhiem vu|giai phap|chi tieu)\s+(?:thu|so)?\s*(\d{1,2}|mot|nhat|hai|ba|bon|tu|nam|sau|bay|tam|chin|muoi)\b")
 _PERSONS = re.compile(r"\b(dang vien nao|nhung ai|ai bi|nhung dong chi|dong chi nao|ca nhan nao|can bo nao)\b")
 _ORGS = re.compile(r"\b(don vi nao|to chuc( dang)? nao|tap the nao|chi bo nao|dang uy nao|nhung don vi|to chuc nao)\b")
+# "những đơn vị nào", "đảng bộ nào", "ở những phường nào", "tại đâu"
+_ASKS_UNITS = re.compile(
+    r"\b(?:don vi|dang bo|dang uy|chi bo|phuong|xa|co quan|doanh nghiep|cong ty|noi)(?: co so)? nao\b"
+    r"|\bnhung (?:don vi|dang bo|dang uy|chi bo|phuong|xa|co quan|doanh nghiep|noi(?! dung))\b"
+    r"|\b(?:o|tai) dau\b"
+)
 _FINDINGS_WORDS = re.compile(
     r"\b(han che|khuyet diem|ton tai|uu diem|yeu cau|kien nghi|khac phuc|ket qua (kiem tra|giam sat)|duoc (kiem tra|giam sat)"
     r"|bi (kiem tra|giam sat)|qua (kiem tra|giam sat)|ky luat|vi pham|thoi han|danh gia|theo doi|don doc|chan chinh)\b"
@@ -109,7 +118,7 @@ def read(question: str) -> Ask:
         result=bool(_RESULT.search(f)),
         discipline=discipline,
         inspected=bool(_INSPECTED.search(f)) and not kinds,
-        which=asks_for_units(question) or bool(_ORGS.search(f)),
+        which=bool(_ASKS_UNITS.search(f) or _ORGS.search(f)),
         findings_words=bool(_FINDINGS_WORDS.search(f)),
         programme=bool(_PROGRAMME.search(f)),
         targets=bool(_TARGETS.search(f)),

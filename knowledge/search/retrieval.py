@@ -8,13 +8,15 @@ the question carries diacritics: dense models and word segmentation are near use
 
 from __future__ import annotations
 
+import bisect
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from knowledge.documents.outline import Outline
 from knowledge.findings.access import Viewer, readable
 from knowledge.models import DocumentMeta, ScoredChunk, StoredChunk
 from knowledge.search.diacritics import DiacriticRestorer
@@ -55,6 +57,13 @@ class _Snapshot:
     units: list[str]
     restorer: DiacriticRestorer
     codes: list[str]
+    outlines: dict[str, Outline] = field(default_factory=dict)
+
+    def doc_chunks(self, doc_id: str) -> list[StoredChunk]:
+        """The live chunks of one document, in order (the snapshot is sorted by document and position)."""
+        start = bisect.bisect_left(self.chunks, doc_id, key=lambda c: c.doc_id)
+        stop = bisect.bisect_right(self.chunks, doc_id, key=lambda c: c.doc_id)
+        return self.chunks[start:stop]
 
 
 @dataclass(frozen=True)
@@ -197,10 +206,10 @@ class HybridRetriever:
         return self._known_codes(query, self._snap or self.snapshot())
 
     def _allowed(self, query: AnalyzedQuery, snap: _Snapshot) -> set[int] | None:
-        """Restrict to documents the question names by code, when any is stored."""
-        if not query.codes:
-            return None
-        doc_ids = set(documents_for_codes(query.codes, snap.docs))
+        """Restrict to documents the question names by code, else by title or issuer, when stored."""
+        doc_ids = set(documents_for_codes(query.codes, snap.docs)) if query.codes else set()
+        if not doc_ids:
+            doc_ids = set(query.documents)
         if not doc_ids:
             return None
         return {i for i, c in enumerate(snap.chunks) if c.doc_id in doc_ids}
@@ -267,6 +276,25 @@ class HybridRetriever:
         """IDF of a folded token in the live corpus (rare words matter more); 0 when unknown."""
         snap = self._snap or self.snapshot()  # the snapshot the current question was answered from
         return snap.folded.idf(token)
+
+    def max_term_weight(self) -> float:
+        """The IDF of a token found in one passage (the rarest a known token can be)."""
+        n = len((self._snap or self.snapshot()).chunks)
+        return float(np.log1p((n - 1 + 0.5) / 1.5)) if n else 1.0
+
+    def outline(self, doc_id: str) -> Outline:
+        """The outline of a live document (built once per store generation)."""
+        snap = self._snap or self.snapshot()
+        found = snap.outlines.get(doc_id)
+        if found is None:
+            found = snap.outlines[doc_id] = Outline.build(snap.doc_chunks(doc_id))
+        return found
+
+    def live_chunk(self, chunk_id: str) -> StoredChunk | None:
+        """A live chunk of the current snapshot by id."""
+        snap = self._snap or self.snapshot()
+        i = snap.index_of.get(chunk_id)
+        return snap.chunks[i] if i is not None else None
 
     def known_units(self) -> list[str]:
         """Units named anywhere in the knowledge base."""
