@@ -91,8 +91,10 @@ def answers(corpus: Path, questions: Path, fake: bool) -> None:
         n = len(recalls)
         times.sort()
         print(f"\nquestions {len(recalls) + len(declined)} ({findings_mode} answered from the records)")
-        print(f"answer_recall {sum(recalls) / n:.4f}  answer_contains (all strings) {sum(complete) / n:.4f}  ({n} answerable)")
-        print(f"unanswerable declined {sum(declined)}/{len(declined)}  answerable wrongly declined {sum(false_declines)}/{len(false_declines)}")
+        print(f"answer_recall {sum(recalls) / n:.4f}  answer_contains (all strings) {sum(complete) / n:.4f}"
+              f"  ({n} answerable)")
+        print(f"unanswerable declined {sum(declined)}/{len(declined)}"
+              f"  answerable wrongly declined {sum(false_declines)}/{len(false_declines)}")
         print(f"answer latency p50 {times[len(times) // 2]:.1f} ms, max {times[-1]:.1f} ms")
 
 

@@ -1,1 +1,1 @@
-"""Inspection findings: per-unit records (strengths, shortcomings, remedies, discipline), programmes, units and who may read them."""
+"""Inspection findings: per-unit records, programmes, units and who may read them."""

@@ -12,23 +12,22 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
 from knowledge.findings import intent
 from knowledge.findings.access import Viewer
+from knowledge.findings.citing import MAX_LINES, STRONG, Cites, declined, label
+from knowledge.findings.cues import polarity
 from knowledge.findings.intent import QUESTION_PHRASES, QUESTION_WORDS, Ask
 from knowledge.findings.models import KIND_LABELS, Kind, LiveFinding, ProgrammeItem
-from knowledge.findings.names import expand_abbreviations, unit_like_phrases
-from knowledge.findings.structure import BODY_RE, NAME, PERSON_RE, is_directing
-from knowledge.findings.cues import polarity
-from knowledge.models import Answer, Citation, DocumentMeta, StoredChunk, Turn
-from knowledge.search.lexical import STOPWORDS_FOLDED, folded_tokens
+from knowledge.findings.names import unit_like_phrases
+from knowledge.findings.programme_answers import ProgrammeAnswers
+from knowledge.findings.structure import BODY_RE, PERSON_RE, is_directing
+from knowledge.models import Answer, DocumentMeta, Turn
 from knowledge.search.dialogue import is_followup
+from knowledge.search.lexical import STOPWORDS_FOLDED, folded_tokens
 from knowledge.search.query import detect_codes, resolve_my_unit
 from knowledge.text import CODE_RE, fold, normalize
 
-MAX_LINES = 14
-STRONG = 0.45  # share of the question's topic (IDF-weighted) a finding must cover to answer a topic question
 _PROGRAMME_REF = re.compile(r"\b(?:chuong trinh|ctr)(?:\s+so)?\s+\d{1,4}\b")
 # "qua kiểm tra", "kết quả giám sát", "bị giám sát": how the finding was made, not what it is about
 _HOW_FOUND = re.compile(r"\b(?:ket qua|qua|duoc|bi|doan|dot|cuoc|sau|trong) (?:kiem tra|giam sat)(?: chuyen de)?\b")
@@ -36,45 +35,7 @@ _QUANTITY = re.compile(r"\b(bao nhieu|may|ty le|muc nao|so luong)\b")
 _YES_NO_INSPECTED = re.compile(r"\b(co |da )?(duoc|bi|thuoc dien( duoc)?) (kiem tra|giam sat)\b.*\b(khong|chua)\b")
 
 
-@dataclass
-class _Cites:
-    """Numbered citations, one per quoted passage, in order of first use."""
-
-    chunks: dict[tuple[str, int], StoredChunk]
-    numbers: dict[tuple[str, int], int] = field(default_factory=dict)
-    quotes: dict[tuple[str, int], list[str]] = field(default_factory=dict)
-
-    def cite(self, doc_id: str, position: int, quote: str) -> str:
-        key = (doc_id, position)
-        if key not in self.chunks:
-            return ""
-        n = self.numbers.setdefault(key, len(self.numbers) + 1)
-        if quote not in self.quotes.setdefault(key, []):
-            self.quotes[key].append(quote)
-        return f" [{n}]"
-
-    def citations(self) -> tuple[Citation, ...]:
-        out = []
-        for key, n in self.numbers.items():
-            c = self.chunks[key]
-            out.append(
-                Citation(
-                    n=n, chunk_id=c.chunk_id, doc_id=c.doc_id, code=c.meta.code, title=c.meta.title, section=c.section,
-                    date=c.meta.issue_date, quote=" … ".join(self.quotes[key]),
-                )
-            )
-        return tuple(out)
-
-
-def _label(meta: DocumentMeta) -> str:
-    return f"{meta.code} ({meta.title})" if meta.code else meta.title
-
-
-def _declined(text: str, citations: tuple[Citation, ...] = (), suggestions: tuple[str, ...] = ()) -> Answer:
-    return Answer(text=text, grounded=False, declined=True, citations=citations, suggestions=suggestions, mode="findings")
-
-
-class FindingsAnswerer:
+class FindingsAnswerer(ProgrammeAnswers):
     """One question against the live records one viewer may read."""
 
     def __init__(self, view: object, viewer: Viewer | None) -> None:
@@ -83,7 +44,7 @@ class FindingsAnswerer:
         self.findings: list[LiveFinding] = view.visible(viewer)  # type: ignore[attr-defined]
         self.items: list[tuple[DocumentMeta, ProgrammeItem]] = view.visible_items(viewer)  # type: ignore[attr-defined]
         self.docs = view.visible_docs(viewer)  # type: ignore[attr-defined]
-        self.cites = _Cites(view.chunks)  # type: ignore[attr-defined]
+        self.cites = Cites(view.chunks)  # type: ignore[attr-defined]
         texts = [f.finding.text for f in self.findings] + [i.text or i.title for _, i in self.items]
         df: dict[str, int] = {}
         for t in texts:
@@ -103,7 +64,9 @@ class FindingsAnswerer:
         if mine and not unit:
             ask = intent.read(text)
             if ask.findings_words or ask.kinds:
-                return _declined("Chưa biết đơn vị của bạn nên chưa tra được kết quả kiểm tra của đơn vị; hãy chọn đơn vị trước.")
+                return declined(
+                    "Chưa biết đơn vị của bạn nên chưa tra được kết quả kiểm tra của đơn vị; hãy chọn đơn vị trước."
+                )
             return None
         if mine:
             text = resolve_my_unit(text, unit)
@@ -193,7 +156,7 @@ class FindingsAnswerer:
             extra = f" — {who}: hình thức {x.form}" + (f" ({x.responsible} quyết định)" if x.responsible else "")
         return f"• {head}{x.text}{extra}{self.cites.cite(f.doc_id, x.position, x.text)}"
 
-    def _compose(self, header: str, groups: Sequence[tuple[str, Sequence[LiveFinding]]], rewritten: None = None) -> Answer:
+    def _compose(self, header: str, groups: Sequence[tuple[str, Sequence[LiveFinding]]]) -> Answer:
         lines = [header] if header else []
         count = 0
         for title, members in groups:
@@ -211,8 +174,8 @@ class FindingsAnswerer:
     def _decline(self, text: str) -> Answer:
         """A plain "not in the documents", with the findings documents the viewer may read as suggestions."""
         docs = sorted(self.docs, key=lambda d: d.meta.issue_date or "", reverse=True)
-        labels = tuple(dict.fromkeys(_label(d.meta) for d in docs if d.extraction.doc_kind != "none"))[:3]
-        return _declined(text, suggestions=labels)
+        labels = tuple(dict.fromkeys(label(d.meta) for d in docs if d.extraction.doc_kind != "none"))[:3]
+        return declined(text, suggestions=labels)
 
     # ---- routes --------------------------------------------------------------------------------
     def _discipline(self, ask: Ask, text: str, units: list[str]) -> Answer | None:
@@ -239,9 +202,14 @@ class FindingsAnswerer:
         if not chosen:
             person = PERSON_RE.search(text)
             if person:
-                return self._decline(f"Không tìm thấy quyết định kỷ luật nào đối với đồng chí {person.group('name')} trong các tài liệu hiện có.")
+                who = person.group("name")
+                return self._decline(
+                    f"Không tìm thấy quyết định kỷ luật nào đối với đồng chí {who} trong các tài liệu hiện có."
+                )
             if units:
-                return self._decline(f"Không tìm thấy việc kỷ luật {units[0]} hay đảng viên của đơn vị này trong các tài liệu hiện có.")
+                return self._decline(
+                    f"Không tìm thấy việc kỷ luật {units[0]} hay đảng viên của đơn vị này trong các tài liệu hiện có."
+                )
             return None
         reasons: list[LiveFinding] = []
         for d in chosen:
@@ -253,109 +221,6 @@ class FindingsAnswerer:
         if reasons and (named or units or re.search(r"\b(vi sao|tai sao|ly do|vi pham gi|vi pham)\b", ask.folded)):
             groups.append(("Vi phạm", reasons))
         return self._compose("", groups)
-
-    def _programme(self, ask: Ask, text: str, units: list[str]) -> Answer | None:
-        if not ask.programme or ask.discipline or ask.result or set(ask.kinds) & {"han_che", "uu_diem"}:
-            return None
-        codes = detect_codes(text)
-        structured = ask.targets or ask.tasks or ask.nth is not None or (ask.quota and units)
-        # "Theo Chương trình 05, … phải … trước ngày nào?": a question about what the programme itself says
-        about_it = bool(codes) and not units and not ask.findings_words and not ask.inspected and not ask.which
-        if not (structured or about_it):
-            return None
-        programmes: dict[str, DocumentMeta] = {m.doc_id: m for m, i in self.items}
-        if codes:
-            chosen = [m for m in programmes.values() if any(ref.matches(m.code) for ref in codes)]
-            if not chosen and not structured:
-                return None  # the general engine may still find what other documents say about it
-            if not chosen:
-                raw = CODE_RE.search(text)
-                name = raw.group(0) if raw else f"Chương trình số {codes[0].number:02d}"
-                return self._decline(f"Không tìm thấy {name} trong các tài liệu hiện có, nên không trả lời được về chỉ tiêu, nhiệm vụ của chương trình này.")
-        else:
-            chosen = sorted(programmes.values(), key=lambda m: m.issue_date or "", reverse=True)[:1]
-        if not chosen:
-            return None
-        meta = chosen[0]
-        items = [i for m, i in self.items if m.doc_id == meta.doc_id]
-        name = meta.code or meta.title
-        lines: list[str] = []
-        if ask.nth is not None:
-            part = ask.nth_of or "task"
-            hit = [i for i in items if i.part == part and i.number == str(ask.nth)]
-            if not hit:
-                count = sum(1 for i in items if i.part == part)
-                what = "nhiệm vụ" if part == "task" else "chỉ tiêu"
-                return self._decline(f"Chương trình {name} có {count} {what}; không có {what} thứ {ask.nth}.")
-            head = hit[0]
-            label = "Nhiệm vụ" if part == "task" else "Chỉ tiêu"
-            first = head.title or head.text
-            lines.append(f"{label} thứ {ask.nth} của Chương trình {name}: {first}{self._cite_item(meta, head, first)}")
-            if head.part == "task":
-                for p in items:
-                    if p.part == "point" and p.number.split(".")[0] == head.number:
-                        lines.append(f"• {p.text}{self._cite_item(meta, p, p.text)}")
-                if head.text and head.text != first:
-                    lines.append(f"• {head.text}{self._cite_item(meta, head, head.text)}")
-        elif ask.quota and units:
-            quotas = [i for i in items if i.part == "quota" and self.registry.canonical(i.unit) in units]
-            if not quotas:
-                return None
-            for q in quotas:
-                lines.append(f"• Chỉ tiêu số {q.number} giao {q.unit}: {q.title}{self._cite_item(meta, q, q.text)}")
-        elif not structured:
-            terms = self._topic(text, units)
-            scored = sorted(((self._score(terms, i.text or i.title), i) for i in items if i.part != "quota"), key=lambda s: -s[0])
-            if not terms or not scored or scored[0][0] < STRONG:
-                return None
-            top = scored[0][0]
-            for score, i in scored[:3]:
-                if score >= 0.8 * top:
-                    body = i.text or i.title
-                    lines.append(f"• {body}{self._cite_item(meta, i, body)}")
-                    lines.extend(self._holders(body))
-        elif ask.targets:
-            targets = [i for i in items if i.part == "target"]
-            if not targets:
-                return self._decline(f"Chương trình {name} không nêu chỉ tiêu cụ thể.")
-            lines.append(f"Chương trình {name} đặt ra {len(targets)} chỉ tiêu:")
-            lines.extend(f"{t.number}. {t.text}{self._cite_item(meta, t, t.text)}" for t in targets)
-        else:
-            tasks = [i for i in items if i.part == "task"]
-            if not tasks:
-                return None
-            lines.append(f"Chương trình {name} nêu {len(tasks)} nhiệm vụ, giải pháp:")
-            lines.extend(f"{t.number}. {t.title or t.text}{self._cite_item(meta, t, t.title or t.text)}" for t in tasks)
-        return Answer(text="\n".join(lines), grounded=True, citations=self.cites.citations(), mode="findings")
-
-    def _holders(self, text: str) -> list[str]:
-        """Who holds a position a text names only by title ("giao đồng chí Phó Bí thư Thường trực …"), per the documents."""
-        out: list[str] = []
-        for m in re.finditer(r"(?:đồng chí|đ/c)\s+(?P<pos>(?:Phó\s+)?(?:Bí thư|Chủ nhiệm|Trưởng|Chủ tịch|Giám đốc|Chánh|Ủy viên)\b.*)", text):
-            wanted = fold(m.group("pos")).split()
-            readable = {d.meta.doc_id for d in self.docs}
-            for (doc_id, _), chunk in sorted(self.cites.chunks.items(), key=lambda kv: kv[1].meta.issue_date or "", reverse=True):
-                if doc_id not in readable:
-                    continue
-                for pm in re.finditer(r"đồng chí\s+(?P<name>" + NAME + ")", chunk.text):
-                    tail = chunk.text[pm.end() : pm.end() + 120]
-                    role = re.match(r"\s*[-–,]\s*(?P<role>[^-–,;.()]+)", tail)
-                    if not role:
-                        continue
-                    have = fold(role.group("role")).split()
-                    common = 0
-                    while common < min(len(have), len(wanted)) and have[common] == wanted[common]:
-                        common += 1
-                    if common >= 4 and common == len(have):
-                        quote = chunk.text[pm.start() : pm.end() + role.end()].strip()
-                        line = f"• Theo {_label(chunk.meta)}: {quote}{self.cites.cite(doc_id, chunk.position, quote)}"
-                        if line not in out:
-                            out.append(line)
-                        return out
-        return out
-
-    def _cite_item(self, meta: DocumentMeta, item: ProgrammeItem, quote: str) -> str:
-        return self.cites.cite(meta.doc_id, item.position, quote)
 
     def _inspected(self, ask: Ask, text: str, units: list[str]) -> Answer | None:
         if not ask.inspected or units:
@@ -370,7 +235,7 @@ class FindingsAnswerer:
             if codes and not any(ref.matches(ex.programme) for ref in codes):
                 continue
             cite = self.cites.cite(d.meta.doc_id, ex.intro_position, ex.intro)
-            lines.append(f"• {_label(d.meta)}: {ex.intro}{cite}")
+            lines.append(f"• {label(d.meta)}: {ex.intro}{cite}")
             lines.append(f"  ({len(ex.inspected)} đơn vị: {'; '.join(ex.inspected)})")
         if not lines:
             return None
@@ -382,19 +247,23 @@ class FindingsAnswerer:
         unit = units[0]
         own = [f for f in self.findings if f.unit == unit]
         inspected_in = [
-            d for d in self.docs if any(self.registry.canonical(u, d.extraction.locality) == unit for u in d.extraction.inspected)
+            d for d in self.docs
+            if any(self.registry.canonical(u, d.extraction.locality) == unit for u in d.extraction.inspected)
         ]
         asks_findings = bool(ask.kinds or ask.result or ask.findings_words)
         if not own and not inspected_in:
             if asks_findings:
-                return self._decline(f"Không tìm thấy kết quả kiểm tra, giám sát tại {unit} trong các tài liệu hiện có.")
+                return self._decline(
+                    f"Không tìm thấy kết quả kiểm tra, giám sát tại {unit} trong các tài liệu hiện có."
+                )
             return None
         when = intent.WHEN_INSPECTED.search(ask.folded)
         if (_YES_NO_INSPECTED.search(ask.folded) or when) and inspected_in and not ask.kinds:
             lines = [] if when else [f"Có. {unit} là một trong các đơn vị được kiểm tra, giám sát:"]
             for d in inspected_in:
                 ex = d.extraction
-                lines.append(f"• {_label(d.meta)}: {ex.intro}{self.cites.cite(d.meta.doc_id, ex.intro_position, ex.intro)}")
+                cite = self.cites.cite(d.meta.doc_id, ex.intro_position, ex.intro)
+                lines.append(f"• {label(d.meta)}: {ex.intro}{cite}")
             return Answer(text="\n".join(lines), grounded=True, citations=self.cites.citations(), mode="findings")
         collective_docs = {d.meta.doc_id for d in inspected_in}
         collective = [f for f in self.findings if f.finding.scope == "collective" and f.doc_id in collective_docs]
@@ -428,7 +297,7 @@ class FindingsAnswerer:
             if remedies and not any(f.finding.deadline for f in remedies):
                 lines = [f"Tài liệu không nêu thời hạn cho nội dung này. Nội dung yêu cầu đối với {unit}:"]
                 lines += [self._line(f) for f in remedies[:MAX_LINES]]
-                return _declined("\n".join(lines), citations=self.cites.citations())
+                return declined("\n".join(lines), citations=self.cites.citations())
         groups: list[tuple[str, Sequence[LiveFinding]]] = []
         order: tuple[Kind, ...] = ("han_che", "uu_diem", "yeu_cau", "ky_luat") if "han_che" in kinds else (
             "uu_diem", "han_che", "yeu_cau", "ky_luat")
@@ -438,7 +307,8 @@ class FindingsAnswerer:
         header = f"Kết quả kiểm tra, giám sát tại {unit}:"
         if shared:
             note = (
-                f"Tài liệu không nêu riêng cho {unit}; các nội dung dưới đây được nêu chung cho các đơn vị được kiểm tra"
+                f"Tài liệu không nêu riêng cho {unit}; các nội dung dưới đây được nêu chung cho các đơn vị"
+                " được kiểm tra"
                 f" (trong đó có {unit})"
             )
             groups.append((note, shared))
@@ -451,7 +321,8 @@ class FindingsAnswerer:
         phrases = unit_like_phrases(text)
         if not accented:
             phrases = [p for p in phrases if re.match(r"(dang uy |chi bo |dang bo )?(phuong|xa|thi tran) \w+", fold(p))]
-        phrases = [p for p in phrases if len(p.split()) >= 2 and not re.match(r"(?i)(chi bộ|đảng ủy|đảng bộ|chi bo|dang uy|dang bo)$", p)]
+        bare = re.compile(r"(?i)(chi bộ|đảng ủy|đảng bộ|chi bo|dang uy|dang bo)$")
+        phrases = [p for p in phrases if len(p.split()) >= 2 and not bare.match(p)]
         if not phrases:
             return None
         return self._decline(f"Không tìm thấy kết quả kiểm tra, giám sát tại {phrases[0]} trong các tài liệu hiện có.")
@@ -479,39 +350,6 @@ class FindingsAnswerer:
             if len(lines) >= MAX_LINES:
                 break
         return Answer(text="\n".join(lines), grounded=True, citations=self.cites.citations(), mode="findings")
-
-    def _target_not_result(self, ask: Ask, text: str, units: list[str]) -> Answer | None:
-        """"Năm 2025 có bao nhiêu % … đạt …?" when the documents hold only a programme's target for it.
-
-        A programme issued in year Y sets targets; it cannot report what was achieved in a year up
-        to Y. When the figure asked for matches such a target and no finding reports it, say so.
-        """
-        if units or ask.targets or not _QUANTITY.search(ask.folded) and "phan tram" not in ask.folded:
-            return None
-        if re.search(r"\b(chi tieu|muc tieu|phan dau|dat ra|de ra)\b", ask.folded):
-            return None
-        years = [int(y) for y in re.findall(r"\b(20\d\d|19\d\d)\b", ask.folded)]
-        terms = self._topic(text, units)
-        if not years or not terms:
-            return None
-        if any(self._score(terms, f.finding.text) >= STRONG for f in self.findings):
-            return None
-        best: tuple[float, DocumentMeta, ProgrammeItem] | None = None
-        for meta, item in self.items:
-            issued = int((meta.issue_date or "0")[:4] or 0)
-            if item.part != "target" or not issued or max(years) > issued:
-                continue
-            score = self._score(terms, item.text)
-            if score >= STRONG and (best is None or score > best[0]):
-                best = (score, meta, item)
-        if best is None:
-            return None
-        _, meta, item = best
-        text_out = (
-            f"Không tìm thấy kết quả năm {max(years)} trong các tài liệu hiện có. Chương trình {meta.code or meta.title} chỉ đặt "
-            f"chỉ tiêu:\n• {item.text}{self._cite_item(meta, item, item.text)}"
-        )
-        return _declined(text_out, citations=self.cites.citations())
 
     def _search(self, ask: Ask, text: str, units: list[str]) -> Answer | None:
         if units or not (ask.kinds or ask.findings_words):

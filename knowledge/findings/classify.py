@@ -1,4 +1,5 @@
-"""Which documents carry findings: inspection conclusions, supervision reports, discipline, remedy plans, news, programmes.
+"""Which documents carry findings: inspection conclusions, supervision reports, discipline, remedy
+plans, news reports of an inspection, and programmes.
 
 Decided from the document's own type and title, never from words in its body alone:
 regulations about inspection and discipline (296-QĐ/TW, Điều lệ Đảng) talk about "kỷ luật"
@@ -17,7 +18,9 @@ from knowledge.text import CODE_RE, code_key, fold
 _RULE_TITLES = re.compile(r"^(quy dinh|huong dan|dieu le|quy che|nghi quyet|chi thi|so tay|luat|nghi dinh|thong tu)\b")
 _RULE_TYPES = {"HD", "Điều lệ", "QC", "NQ", "CT", "Sổ tay", "Hướng dẫn"}
 # A plan or decision to carry out an inspection (before it happens) has no findings yet.
-_BEFORE = re.compile(r"\b(ke hoach kiem tra|ke hoach giam sat|thanh lap doan|quyet dinh kiem tra|chuong trinh kiem tra)\b")
+_BEFORE = re.compile(
+    r"\b(ke hoach kiem tra|ke hoach giam sat|thanh lap doan|quyet dinh kiem tra|chuong trinh kiem tra)\b"
+)
 _NEWS_BODY = re.compile(r"\b(da tien hanh (kiem tra|giam sat)|doan (kiem tra|giam sat)|ket qua (kiem tra|giam sat))\b")
 
 

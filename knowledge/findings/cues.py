@@ -1,4 +1,5 @@
-"""Sentence-level cues: is a clause a shortcoming, a strength, a requirement or a discipline, and which clauses are no finding at all.
+"""Sentence-level cues: is a clause a shortcoming, a strength, a requirement or a discipline, and
+which clauses are no finding at all.
 
 The patterns run on lower-case text with its diacritics (documents keep them): folded, "chậm"
 and "chăm", "mới" (just) and "mới" (new) would be one word.
@@ -17,7 +18,8 @@ _NEG = re.compile(
     r"|không\s+(?:tổ chức|thực hiện|ban hành|sinh hoạt|trung thực|kê khai|kịp thời|đạt|bảo đảm|đảm bảo|hoàn thành|đúng"
     r"|duy trì|chấp hành|xây dựng|nghiêm|đầy đủ|thường xuyên|có kế hoạch)"
     r"|mới\s+(?:đạt|kết nạp|ban hành|có|tổ chức|thực hiện|triển khai|xây dựng|được|giám sát|kiểm tra)"
-    r"|còn\s+(?:tình trạng|biểu hiện|xảy ra|để|nhiều|ít|yếu|chậm|thiếu|hạn chế|lúng túng|thấp|mỏng|chung chung|hình thức"
+    r"|còn\s+(?:tình trạng|biểu hiện|xảy ra|để|nhiều|ít|yếu|chậm|thiếu|hạn chế|lúng túng|thấp|mỏng|chung chung"
+    r"|hình thức"
     r"|bất cập|khó khăn|vướng mắc))\b"
 )
 _POS = re.compile(
@@ -39,12 +41,15 @@ _DISCIPLINE = re.compile(
 )
 # Sentences that introduce, date or close a document: never a finding.
 _NOT_FINDING = re.compile(
-    r"^(?:thực hiện|căn cứ|tại hội nghị|trưởng đoàn|phó trưởng đoàn|thành phần|ngày đăng|thời gian (?:kiểm tra|giám sát))\b"
-    r"|\bđoàn (?:kiểm tra|giám sát)\b.*\bđã tiến hành\b|tiến hành kỳ họp|\bsẽ\b|thông báo (?:để|cho)\b.*\bbiết\b|như sau\s*:?\s*$"
+    r"^(?:thực hiện|căn cứ|tại hội nghị|trưởng đoàn|phó trưởng đoàn|thành phần|ngày đăng"
+    r"|thời gian (?:kiểm tra|giám sát))\b"
+    r"|\bđoàn (?:kiểm tra|giám sát)\b.*\bđã tiến hành\b|tiến hành kỳ họp|\bsẽ\b"
+    r"|thông báo (?:để|cho)\b.*\bbiết\b|như sau\s*:?\s*$"
     r"|lượt xem",
 )
 COLLECTIVE = re.compile(
-    r"\b(?:các (?:đơn vị|tổ chức(?: cơ sở)? đảng|đảng ủy|chi bộ|cấp ủy|đảng bộ)(?: được| đã| có)?|một số (?:đơn vị|nơi|cấp ủy|chi bộ|tổ chức|đảng ủy)"
+    r"\b(?:các (?:đơn vị|tổ chức(?: cơ sở)? đảng|đảng ủy|chi bộ|cấp ủy|đảng bộ)(?: được| đã| có)?"
+    r"|một số (?:đơn vị|nơi|cấp ủy|chi bộ|tổ chức|đảng ủy)"
     r"|\d+/\d+ (?:đơn vị|tổ chức|đảng ủy|chi bộ)|cấp ủy các đơn vị|người đứng đầu cấp ủy)\b"
 )
 

@@ -31,11 +31,13 @@ _INLINE = re.compile(
 )
 # A whole cell or a labelled line that is only a deadline ("30/6/2026", "Quý IV/2026", "Thường xuyên").
 _BARE = re.compile(
-    rf"^\s*(?:{_DATE}|{_QUARTER}|{_MONTH}|{_HALF}|(?:[Tt]rong\s+)?{_YEAR}|[Nn]ăm\s+\d{{4}}|[Tt]hường xuyên|[Hh]ằng (?:tháng|quý|năm)"
+    rf"^\s*(?:{_DATE}|{_QUARTER}|{_MONTH}|{_HALF}|(?:[Tt]rong\s+)?{_YEAR}|[Nn]ăm\s+\d{{4}}|[Tt]hường xuyên"
+    r"|[Hh]ằng (?:tháng|quý|năm)"
     rf"|(?:[Tt]rước|[Cc]hậm nhất(?:\s+là)?|[Đđ]ến hết|[Tt]rong)\s+.+)\s*\.?\s*$"
 )
 _LABEL = re.compile(
-    r"^\s*(?:[-+•]\s*)?\(?\s*(?:Thời hạn(?:\s+(?:hoàn thành|thực hiện|khắc phục))?|Thời gian(?:\s+(?:hoàn thành|thực hiện))?|Hạn)"
+    r"^\s*(?:[-+•]\s*)?\(?\s*(?:Thời hạn(?:\s+(?:hoàn thành|thực hiện|khắc phục))?"
+    r"|Thời gian(?:\s+(?:hoàn thành|thực hiện))?|Hạn)"
     r"\s*:\s*(?P<value>.+?)\s*\)?\s*\.?\s*$",
     re.IGNORECASE,
 )

@@ -17,13 +17,15 @@ from knowledge.models import DocumentMeta
 EXTRACTOR_VERSION = 1  # bump when extraction changes: stored records of older versions are redone
 
 _LOCALITY = re.compile(
-    r"(?P<level>Quận|Huyện|Thị xã|Thành phố|Tỉnh|Thị|Thành)[ ]+ủy[ ]+(?P<name>" + CAP + r"\w*(?:[ ]+" + CAP + r"\w*){0,2})"
+    r"(?P<level>Quận|Huyện|Thị xã|Thành phố|Tỉnh|Thị|Thành)[ ]+ủy[ ]+"
+    r"(?P<name>" + CAP + r"\w*(?:[ ]+" + CAP + r"\w*){0,2})"
 )
 
 
 def locality(meta: DocumentMeta, text: str) -> str | None:
     """The district or province a document comes from ("quận Hòa Bình"), when its header or issuer says."""
-    head = "\n".join(line if not is_caps(line) else recase(line).replace(" Ủy", " ủy") for line in text[:2000].split("\n"))
+    lines = text[:2000].split("\n")
+    head = "\n".join(recase(line).replace(" Ủy", " ủy") if is_caps(line) else line for line in lines)
     for source in (meta.issuing_body or "", head):
         m = _LOCALITY.search(source)
         if m:

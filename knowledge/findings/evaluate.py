@@ -105,7 +105,8 @@ def score_file(extraction: Extraction, spec: dict[str, Any], aliases: dict[str, 
             t = out.setdefault("programme", Tally())
             t.expected += 1
             ok = any(
-                i.part == part and i.number == str(exp["number"]) and norm(exp["text_contains"]) in norm(i.title + " " + i.text)
+                i.part == part and i.number == str(exp["number"])
+                and norm(exp["text_contains"]) in norm(i.title + " " + i.text)
                 for i in extraction.items
             )
             t.found += ok

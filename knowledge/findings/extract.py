@@ -75,7 +75,10 @@ def _split_outside_parens(text: str, sep: str) -> list[str]:
 
 
 def inspected_units(paras: Sequence[str]) -> tuple[tuple[str, ...], str]:
-    """Units an inspection names in its opening ("… đã tiến hành kiểm tra tại 04 tổ chức: A, B, C và D.") and that sentence."""
+    """The units an inspection names in its opening, and that sentence.
+
+    ("… đã tiến hành kiểm tra tại 04 tổ chức cơ sở đảng: A, B, C và D.")
+    """
     for para in paras:
         for sentence in _SENTENCE.split(para):
             for m in _LIST_MARK.finditer(sentence):

@@ -16,7 +16,8 @@ from knowledge.text import fold
 _HAN_CHE = re.compile(r"\b(han che|khuyet diem|ton tai|yeu kem|vi pham|thieu sot|chua lam duoc|diem yeu|sai pham)\b")
 _UU_DIEM = re.compile(r"\b(uu diem|lam tot|lam duoc|diem manh|thanh tich|duoc bieu duong|ket qua tot|mat tot)\b")
 _YEU_CAU = re.compile(
-    r"\b(khac phuc|yeu cau|kien nghi|de nghi|chan chinh|nhiem vu khac phuc|phai (lam|thuc hien|hoan thanh|ban hanh|xay dung"
+    r"\b(khac phuc|yeu cau|kien nghi|de nghi|chan chinh|nhiem vu khac phuc"
+    r"|phai (lam|thuc hien|hoan thanh|ban hanh|xay dung"
     r"|nang|chan chinh|kiem diem|to chuc|gui|thu hoi|bo tri|khac phuc|sua chua|bao cao)|theo doi|don doc)\b"
 )
 _DEADLINE = re.compile(
@@ -26,10 +27,14 @@ _DEADLINE = re.compile(
 _WHEN = re.compile(r"\b(khi nao|ngay nao|bao gio|luc nao|thoi gian nao)\b")
 # "được kiểm tra vào thời gian nào / từ ngày nào": when the inspection took place, not a deadline
 WHEN_INSPECTED = re.compile(
-    r"\b(duoc|bi|da duoc|da bi) (kiem tra|giam sat)\b[^?]{0,30}\b(khi nao|ngay nao|thoi gian nao|bao gio|luc nao|nam nao)\b"
+    r"\b(duoc|bi|da duoc|da bi) (kiem tra|giam sat)\b[^?]{0,30}"
+    r"\b(khi nao|ngay nao|thoi gian nao|bao gio|luc nao|nam nao)\b"
 )
 _MUST = re.compile(r"\b(phai|khac phuc|hoan thanh|thuc hien xong)\b")
-_WHO = re.compile(r"\b(ai|dong chi nao|nguoi nao)\b[^?]*\b(chiu trach nhiem|phu trach|chi dao|theo doi|don doc)\b|\bchiu trach nhiem\b")
+_WHO = re.compile(
+    r"\b(ai|dong chi nao|nguoi nao)\b[^?]*\b(chiu trach nhiem|phu trach|chi dao|theo doi|don doc)\b"
+    r"|\bchiu trach nhiem\b"
+)
 _RESULT = re.compile(
     r"\b(ket qua (kiem tra|giam sat)|ket luan (kiem tra|giam sat)|duoc danh gia|danh gia (the nao|ra sao)"
     r"|(kiem tra|giam sat)[^?]{0,40}(the nao|ra sao)|duoc (kiem tra|giam sat)[^?]{0,30}(gi|the nao|ra sao)"
@@ -40,9 +45,11 @@ _DISCIPLINE = re.compile(
     r"|khien trach|canh cao|cach chuc|khai tru|bi xu ly|xu ly ky luat)\b"
 )
 _INSPECTED = re.compile(
-    r"\b(kiem tra|giam sat)( chuyen de)?( (o|tai))? (nhung |cac )?(don vi|to chuc( co so)? dang|dang uy|chi bo|dang bo|co so"
+    r"\b(kiem tra|giam sat)( chuyen de)?( (o|tai))? (nhung |cac )?"
+    r"(don vi|to chuc( co so)? dang|dang uy|chi bo|dang bo|co so"
     r"|noi|phuong|xa)( co so)?( nao| o dau)\b"
-    r"|\b(kiem tra|giam sat)( chuyen de)? bao nhieu (don vi|to chuc( co so)? dang|dang uy|chi bo|dang bo|co so|noi|phuong|xa)\b"
+    r"|\b(kiem tra|giam sat)( chuyen de)? bao nhieu"
+    r" (don vi|to chuc( co so)? dang|dang uy|chi bo|dang bo|co so|noi|phuong|xa)\b"
     r"|\b(don vi|to chuc( co so)? dang|dang uy|chi bo|noi|phuong) nao (duoc|bi|da duoc|da bi) (kiem tra|giam sat)\b"
     r"|\b(kiem tra|giam sat) (o |tai )?(nhung )?dau\b"
 )
@@ -50,8 +57,13 @@ _PROGRAMME = re.compile(r"\b(chuong trinh|ctr)\b")
 _TARGETS = re.compile(r"\bchi tieu\b")
 _TASKS = re.compile(r"\b(nhiem vu|giai phap)\b")
 _QUOTA = re.compile(r"\b(giao|chi tieu)\b[^?]*\b(bao nhieu|may|la gi)\b|\bduoc giao\b")
-_NUMBERS = {"mot": 1, "nhat": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5, "sau": 6, "bay": 7, "tam": 8, "chin": 9, "muoi": 10}
-_NTH = re.compile(r"\b(nhiem vu|giai phap|chi tieu)\s+(?:thu|so)?\s*(\d{1,2}|mot|nhat|hai|ba|bon|tu|nam|sau|bay|tam|chin|muoi)\b")
+_NUMBERS = {
+    "mot": 1, "nhat": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5, "sau": 6, "bay": 7, "tam": 8, "chin": 9,
+    "muoi": 10,
+}
+_NTH = re.compile(
+    r"\b(nhiem vu|giai phap|chi tieu)\s+(?:thu|so)?\s*(\d{1,2}|mot|nhat|hai|ba|bon|tu|nam|sau|bay|tam|chin|muoi)\b"
+)
 _PERSONS = re.compile(r"\b(dang vien nao|nhung ai|ai bi|nhung dong chi|dong chi nao|ca nhan nao|can bo nao)\b")
 _ORGS = re.compile(r"\b(don vi nao|to chuc( dang)? nao|tap the nao|chi bo nao|dang uy nao|nhung don vi|to chuc nao)\b")
 # "những đơn vị nào", "đảng bộ nào", "ở những phường nào", "tại đâu"
@@ -61,7 +73,8 @@ _ASKS_UNITS = re.compile(
     r"|\b(?:o|tai) dau\b"
 )
 _FINDINGS_WORDS = re.compile(
-    r"\b(han che|khuyet diem|ton tai|uu diem|yeu cau|kien nghi|khac phuc|ket qua (kiem tra|giam sat)|duoc (kiem tra|giam sat)"
+    r"\b(han che|khuyet diem|ton tai|uu diem|yeu cau|kien nghi|khac phuc|ket qua (kiem tra|giam sat)"
+    r"|duoc (kiem tra|giam sat)"
     r"|bi (kiem tra|giam sat)|qua (kiem tra|giam sat)|ky luat|vi pham|thoi han|danh gia|theo doi|don doc|chan chinh)\b"
 )
 
@@ -133,8 +146,11 @@ def read(question: str) -> Ask:
 
 # Phrases and words that say what kind of answer is wanted, not what it is about: left out of topic matching.
 QUESTION_PHRASES = re.compile(
-    r"\b(?:han che|khuyet diem|ton tai|uu diem|yeu cau|kien nghi|khac phuc|ket qua|thoi han|truoc ngay|den khi nao|khi nao"
+    r"\b(?:han che|khuyet diem|ton tai|uu diem|yeu cau|kien nghi|khac phuc|ket qua|thoi han|truoc ngay"
+    r"|den khi nao|khi nao"
     r"|bao gio|nhung gi|the nao|ra sao|don vi|danh gia|ky luat|hinh thuc|chiu trach nhiem|phu trach|dong chi|dang uy"
     r"|dang bo|chi bo|to chuc dang|cap uy|vi sao|tai sao|muc nao|bao nhieu|phat hien|chi ra|vi pham gi)\b"
 )
-QUESTION_WORDS = frozenset("phai duoc nao ai gi la bi da con chua co nhung cac cua o tai ve trong theo qua lam may phuong xa".split())
+QUESTION_WORDS = frozenset(
+    "phai duoc nao ai gi la bi da con chua co nhung cac cua o tai ve trong theo qua lam may phuong xa".split()
+)

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from knowledge.findings.extract import ChunkRef, locate
 from knowledge.findings.models import Extraction, ProgrammeItem
-from knowledge.findings.structure import BODY_RE, UNIT_START_RE, Node, Title, unit_span, walk
+from knowledge.findings.structure import BODY_RE, UNIT_START_RE, Title, unit_span, walk
 from knowledge.models import DocumentMeta
 from knowledge.text import fold
 

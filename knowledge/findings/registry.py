@@ -12,7 +12,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from knowledge.findings.names import Mention, find_mentions, key_variants, name_tokens, normal_key, remove_mentions, swap_mention, unit_key
+from knowledge.findings.names import (
+    Mention,
+    find_mentions,
+    key_variants,
+    name_tokens,
+    normal_key,
+    remove_mentions,
+    swap_mention,
+    unit_key,
+)
 
 
 @dataclass(frozen=True)
@@ -77,7 +86,8 @@ class UnitRegistry:
         self._add_bare_names()
 
     def _add_bare_names(self) -> None:
-        """A ward or commune may be named without its level word ("Thanh Vân Hạ phải …"), unless another unit's name holds those words."""
+        """A ward or commune may be named without its level word ("Thanh Vân Hạ phải …"),
+        unless another unit's name holds those words."""
         heads = (("phuong",), ("xa",), ("thi", "tran"))
         for name, variants in list(self._variants.items()):
             key = tuple(self._units[name].key.split())
@@ -123,7 +133,12 @@ class UnitRegistry:
             return next(iter(units))
         toks = name_tokens(text)
         if not units and len(toks) >= 2:  # just the name: "cu khoi", "Tân Lập" (if only one unit ends so)
-            ends = {u.name for u in self._units.values() for n in (u.name, *u.aliases) if name_tokens(n)[-len(toks) :] == toks}
+            ends = {
+                u.name
+                for u in self._units.values()
+                for n in (u.name, *u.aliases)
+                if name_tokens(n)[-len(toks) :] == toks
+            }
             if len(ends) == 1:
                 return next(iter(ends))
         return None

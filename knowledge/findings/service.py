@@ -165,7 +165,9 @@ class FindingsService:
             names.extend((i.unit, ex.locality) for i in ex.items if i.part == "quota" and i.unit)
         registry = UnitRegistry(names, self.records.aliases())
         findings = [
-            LiveFinding(f, d.meta.doc_id, d.meta, registry.canonical(f.unit, d.extraction.locality), d.extraction.doc_kind)
+            LiveFinding(
+                f, d.meta.doc_id, d.meta, registry.canonical(f.unit, d.extraction.locality), d.extraction.doc_kind
+            )
             for d in docs.values()
             for f in d.extraction.findings
         ]
@@ -261,7 +263,8 @@ class FindingsService:
         ]
         inspected.sort(key=lambda m: m.issue_date or "", reverse=True)
         open_remedies = [
-            f for f in mine if f.finding.kind == "yeu_cau" and (f.finding.due is None or f.finding.due >= today.isoformat())
+            f for f in mine
+            if f.finding.kind == "yeu_cau" and (f.finding.due is None or f.finding.due >= today.isoformat())
         ]
         open_remedies.sort(key=lambda f: f.finding.due or "9999")
         reg = view.registry.get(name)

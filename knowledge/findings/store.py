@@ -77,11 +77,11 @@ class FindingsStore:
             )
             db.executemany(
                 "INSERT INTO findings VALUES (?,?,?,?)",
-                [(doc_id, version, i, json.dumps(asdict(f), ensure_ascii=False)) for i, f in enumerate(extraction.findings)],
+                [(doc_id, version, i, _json(f)) for i, f in enumerate(extraction.findings)],
             )
             db.executemany(
                 "INSERT INTO programme_items VALUES (?,?,?,?)",
-                [(doc_id, version, i, json.dumps(asdict(p), ensure_ascii=False)) for i, p in enumerate(extraction.items)],
+                [(doc_id, version, i, _json(p)) for i, p in enumerate(extraction.items)],
             )
             self._bump(db)
 
@@ -102,7 +102,8 @@ class FindingsStore:
     def extracted(self) -> dict[tuple[str, str], int]:
         """Every stored (doc_id, version) with the extractor version that produced it."""
         with self._lock:
-            return {(d, v): int(x) for d, v, x in self._db.execute("SELECT doc_id, version, extractor FROM extractions")}
+            rows = self._db.execute("SELECT doc_id, version, extractor FROM extractions")
+            return {(d, v): int(x) for d, v, x in rows}
 
     def load(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], Extraction]:
         """The extractions of some document versions (missing ones are left out)."""
@@ -161,6 +162,10 @@ class FindingsStore:
         db.execute(
             "INSERT INTO counters VALUES ('generation', 1) ON CONFLICT(name) DO UPDATE SET value = value + 1"
         )
+
+
+def _json(value: object) -> str:
+    return json.dumps(asdict(value), ensure_ascii=False)  # type: ignore[call-overload]
 
 
 def _only(d: dict[str, object], names: set[str]) -> dict[str, object]:

@@ -26,7 +26,8 @@ _NAME_NEXT = r"(?=" + CAP + r"|[0-9]|(?:phường|xã|thị trấn|quận|huyệ
 UNIT_START_RE = re.compile(rf"{UNIT_WORDS}\s+{_NAME_NEXT}")
 # Bodies that direct or follow up an inspection rather than being inspected.
 BODY_RE = re.compile(
-    r"(?:[Cc]ơ quan\s+)?(?:Ban Thường vụ|Thường trực|Ban Chấp hành|Ban Tổ chức|Ban Tuyên giáo(?: và Dân vận)?|Ban Dân vận"
+    r"(?:[Cc]ơ quan\s+)?(?:Ban Thường vụ|Thường trực|Ban Chấp hành|Ban Tổ chức|Ban Tuyên giáo(?: và Dân vận)?"
+    r"|Ban Dân vận"
     r"|Ban Nội chính|Ban Kinh tế|Ủy ban Kiểm tra|Văn phòng|Đoàn kiểm tra|Đoàn giám sát)"
     r"(?:\s+(?:Quận|Huyện|Thị|Thành|Tỉnh)\s?(?:ủy|bộ)(?:\s+(?!Quận|Huyện)" + CAP + r"\w*){0,2})?"
 )
@@ -50,7 +51,8 @@ _KIND_CUES: tuple[tuple[Kind, re.Pattern[str]], ...] = (
 _DISCIPLINE = re.compile(r"\b(ky luat|dau hieu vi pham|xu ly vi pham)\b")
 _LABEL = re.compile(
     r"^(?:[-+•]\s*)?(?P<label>Ưu điểm|Hạn chế(?:,?\s*(?:khuyết điểm|tồn tại))?|Khuyết điểm|Tồn tại(?:,?\s*hạn chế)?"
-    r"|Yêu cầu(?: khắc phục)?|Kiến nghị|Đề nghị|Nhiệm vụ khắc phục|Biện pháp khắc phục|Nguyên nhân)\s*:\s*(?P<rest>.*)$",
+    r"|Yêu cầu(?: khắc phục)?|Kiến nghị|Đề nghị|Nhiệm vụ khắc phục|Biện pháp khắc phục|Nguyên nhân)"
+    r"\s*:\s*(?P<rest>.*)$",
     re.S,
 )
 NAME = CAP + r"\w*(?:\s+" + CAP + r"\w*){1,3}"  # a person's name: two to four capitalised syllables
@@ -70,7 +72,7 @@ def kind_of_title(title: str) -> Kind | None:
 
 
 def recase(text: str) -> str:
-    """An upper-case heading in sentence case, unit names capitalised ("ĐẢNG ỦY XÃ LŨNG VÂN" → "Đảng ủy xã Lũng Vân")."""
+    """An upper-case heading in sentence case, names capitalised ("ĐẢNG ỦY XÃ TÂN HÒA" → "Đảng ủy xã Tân Hòa")."""
     keep_lower = {"đối", "với", "tại", "và", "của", "phường", "xã", "thị", "trấn", "quận", "huyện", "tỉnh", "ủy", "bộ"}
     words = text.lower().split()
     out = [w if w in keep_lower else w[:1].upper() + w[1:] for w in words]
