@@ -13,6 +13,7 @@ from datetime import datetime, timedelta, timezone
 
 from bot.htmlsplit import MAX_MESSAGE, is_balanced, split_html, tg_len
 from knowledge.answer.render import format_date
+from knowledge.documents.clean import for_display
 from knowledge.models import Answer, Citation, DocumentMeta, FileResult, IngestPreview, StoredChunk, VersionInfo
 from knowledge.state.audit import Downvoted, Stats
 from knowledge.state.people import AllowedChat, Person
@@ -418,7 +419,7 @@ def render_quotes(answer: Answer, chunks: Sequence[StoredChunk | None]) -> list[
         return [NO_SOURCES]
     blocks = [QUOTES_TITLE]
     for c, chunk in zip(answer.citations, chunks, strict=True):
-        passage = chunk.text if chunk is not None else c.quote
+        passage = for_display(chunk.text) if chunk is not None else c.quote
         blocks.append(citation_line(c))
         blocks += [f"<blockquote>{esc(p)}</blockquote>" for p in _paragraphs(passage)] or ["…"]
     return split_html("\n\n".join(blocks))
@@ -430,7 +431,7 @@ def render_section(citation: Citation, chunks: Sequence[StoredChunk]) -> list[st
         return [SECTION_MISSING]
     blocks = [SECTION_TITLE, citation_line(citation)]
     for chunk in chunks:
-        blocks += [esc(p) for p in _paragraphs(chunk.text)]
+        blocks += [esc(p) for p in _paragraphs(for_display(chunk.text))]
     return split_html("\n\n".join(blocks))
 
 

@@ -10,6 +10,7 @@ only when no common content word folds to the same letters ("dang", "de", "tra" 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from knowledge.text import fold
 
@@ -30,6 +31,7 @@ _AMBIGUOUS_FOLDED = frozenset(
 FOLDED_FUNCTION_WORDS: frozenset[str] = frozenset(fold(w) for w in FUNCTION_WORDS) - _AMBIGUOUS_FOLDED
 
 
+@lru_cache(maxsize=1 << 16)
 def is_function_word(syllable: str) -> bool:
     """True for a function word: an accented syllable by its spelling, a bare one by its folded form."""
     low = syllable.lower()
@@ -62,6 +64,10 @@ DOC_TYPES: tuple[DocType, ...] = (
     DocType("Quy chế", "QC", ("QC",)),
     DocType("Tờ trình", "TTr", ("TTR",)),
     DocType("Điều lệ", "Điều lệ", ()),
+    DocType("Sổ tay", "Sổ tay", ()),
+    DocType("Luật", "Luật", ()),
+    DocType("Nghị định", "NĐ", ("ND",)),
+    DocType("Thông tư", "TT", ("TT",)),
 )
 
 

@@ -8,11 +8,12 @@ for (a duration, a date, a percentage, a name); otherwise the assistant declines
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from knowledge.answer.composition import Shown, render, show_units
-from knowledge.answer.selection import Selection, question_role, select_units
+from knowledge.answer.selection import Selection, question_role, select_units, unit_text
 from knowledge.documents.outline import Outline
 from knowledge.models import ScoredChunk, StoredChunk
 from knowledge.search.focus import Focus, Term, analyze_focus, coverage, has_evidence, signature
@@ -54,15 +55,21 @@ def compose_extractive(
     *,
     min_coverage: float,
     facts: Sequence[tuple[str, str]] = (),
+    required: Sequence[str] = (),
+    similarity: Callable[[Sequence[str]], Sequence[float]] | None = None,
 ) -> Composed | NotAnswered:
     """The answer built from whole units of the passages, or the reason there is none.
 
     ``facts`` are sentences about the documents themselves ((text, chunk_id), e.g. a posting
     date) that answer parts of the question; ``focus`` is what is left to answer from passages.
+    ``required`` names what the question is about (a unit, a year) that the quoted units or
+    their headings must name: results found at one ward do not answer for another.
     """
     selection = Selection((), 1.0, frozenset(), 0.0)
     if focus is not None:
-        selection = select_units(focus, passages, outline_of, weight, role=question_role(fold(focus.text)))
+        selection = select_units(
+            focus, passages, outline_of, weight, role=question_role(fold(focus.text)), similarity=similarity
+        )
         if not selection.units:
             return NotAnswered("no_candidate", selection)
         if selection.coverage < min_coverage:
@@ -70,6 +77,8 @@ def compose_extractive(
         asked = {k for k in focus.answer_types if k in STRICT_KINDS}
         if asked and not (selection.satisfied & asked):
             return NotAnswered("kind_missing", selection)
+        if required and not _names_all(required, selection, outline_of):
+            return NotAnswered("entity_missing", selection)
     relevant = _relevance(focus, weight) if focus is not None else None
     shown = show_units(selection.units, outline_of, relevant=relevant)
     shown += [Shown(None, chunk_id, text, False) for text, chunk_id in facts]
@@ -80,6 +89,22 @@ def compose_extractive(
         numbers.setdefault(s.chunk_id, len(numbers) + 1)
     text = render(shown, numbers.__getitem__)
     return Composed(text, tuple(shown), numbers, selection)
+
+
+def _names_all(required: Sequence[str], selection: Selection, outline_of: Callable[[str], Outline]) -> bool:
+    texts = []
+    for u in selection.units:
+        outline = outline_of(u.doc_id)
+        texts.append(unit_text(outline, u))
+        texts.extend(outline.lines[j].text for j in outline.ancestors(u.start))
+        texts.append(outline.title)
+    folded = " " + " ".join(re.findall(r"\w+", fold(" ".join(texts)))) + " "
+    for entity in required:
+        words = re.findall(r"\w+", fold(entity))
+        name = words[1:] if len(words) > 2 else words  # "phường Phúc Đồng" -> "phuc dong"
+        if f" {' '.join(name)} " not in folded:
+            return False
+    return True
 
 
 def _relevance(focus: Focus, weight: Callable[[Term], float]) -> Callable[[str], bool]:

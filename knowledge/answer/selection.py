@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from knowledge.documents.outline import Line, Outline
 from knowledge.models import ScoredChunk
@@ -98,14 +98,10 @@ class _Scorer:
         self.weights = {t.key: weight(t) for t in focus.terms}
         self.total = sum(self.weights.values()) or 1.0
         self.part_weights = [{t.key: weight(t) for t in p.terms} for p in focus.parts]
-        self._sigs: dict[str, Signature] = {}
         self._sentences: dict[str, list[str]] = {}
 
     def sig(self, text: str) -> Signature:
-        found = self._sigs.get(text)
-        if found is None:
-            found = self._sigs[text] = signature(text)
-        return found
+        return signature(text)
 
     def cover(self, sig: Signature) -> set[str]:
         return {t.key for t in self.terms if sig.covers(t)}
@@ -141,8 +137,13 @@ def select_units(
     weight: Callable[[Term], float],
     *,
     role: str | None = None,
+    similarity: Callable[[Sequence[str]], Sequence[float]] | None = None,
 ) -> Selection:
-    """The units that answer the question best, at most three, without padding."""
+    """The units that answer the question best, at most four, without padding.
+
+    ``similarity`` gives the embedding model's cosine between the question and unit texts:
+    the best candidates by shared words are re-ranked by meaning as well.
+    """
     scorer = _Scorer(focus, weight)
     candidates: list[Unit] = []
     top = max((sc.score for sc in passages[:1]), default=1.0) or 1.0
@@ -154,6 +155,8 @@ def select_units(
     if not candidates:
         return Selection((), 0.0, frozenset(), 0.0)
     candidates.sort(key=lambda u: (-u.score, u.stop - u.start, u.rank))
+    if similarity is not None:
+        candidates = _by_meaning(candidates, similarity, outline_of)
     best = _widen(candidates[0], candidates, focus, outline_of)
     chosen = [best]
     # the rest of the article or section that holds the best unit may answer the other
@@ -181,6 +184,23 @@ def select_units(
     )
     ordered = _answer_order(chosen)
     return Selection(tuple(ordered), scorer.share(covered), satisfied, best.score)
+
+
+DENSE_RERANK = 8  # candidates re-scored by the embedding model
+DENSE_WEIGHT = 0.2
+DENSE_FLOOR, DENSE_SPAN = 0.8, 0.15  # e5 cosines of related texts lie in about 0.8–0.95
+
+
+def _by_meaning(
+    candidates: list[Unit], similarity: Callable[[Sequence[str]], Sequence[float]], outline_of: Callable[[str], Outline]
+) -> list[Unit]:
+    head = candidates[:DENSE_RERANK]
+    texts = [unit_text(outline_of(u.doc_id), u)[:1500] for u in head]
+    rescored = [
+        replace(u, score=u.score + DENSE_WEIGHT * min(1.0, max(0.0, (float(cos) - DENSE_FLOOR) / DENSE_SPAN)))
+        for u, cos in zip(head, similarity(texts))
+    ]
+    return sorted(rescored + candidates[DENSE_RERANK:], key=lambda u: (-u.score, u.stop - u.start, u.rank))
 
 
 NEIGHBOURHOOD_LINES = 40
@@ -416,8 +436,8 @@ def _next_unit(
     return pick[1] if pick else None
 
 
-def _tokens(text: str) -> set[str]:
-    return set(signature(text).folded)
+def _tokens(text: str) -> frozenset[str]:
+    return signature(text).folded
 
 
 def _duplicate(c: Unit, chosen: Sequence[Unit], outline_of: Callable[[str], Outline]) -> bool:

@@ -6,6 +6,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from knowledge.documents.clean import clean_paragraph, is_furniture
 from knowledge.documents.codes import unique_codes
 from knowledge.documents.reflow import Heading, match_heading, paragraphs
 from knowledge.documents.units import find_units
@@ -252,7 +253,8 @@ def split_document(
     doc: LoadedDocument, meta: DocumentMeta, *, max_chars: int = 1100, min_chars: int = 250
 ) -> list[Chunk]:
     """Cut a document into passages along its parts, chapters, articles, clauses and points."""
-    blocks = [piece for block in _blocks(paragraphs(doc.text)) for piece in _pack(block, max_chars)]
+    paras = [clean_paragraph(p) for p in paragraphs(doc.text) if not is_furniture(p)]
+    blocks = [piece for block in _blocks([p for p in paras if p]) for piece in _pack(block, max_chars)]
     barrier = _BARRIER | {_kind_of_top(b) for b in blocks if b.started and len(b.path) == 1}
     groups: list[_Group] = []
     for block in blocks:

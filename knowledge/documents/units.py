@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from knowledge.text import fold
+from knowledge.vocab import FUNCTION_WORDS
 
 _WORD = r"[^\W\d_]+"  # one syllable; capitalisation is checked in code (regex ranges mix cases)
 _LOWER_LEVEL = r"(?:quận|huyện|thị xã|thành phố|tỉnh)"
@@ -50,16 +51,10 @@ _GENERIC = {
         "Đảng", "Nhà nước", "Đoàn", "Thị xã", "Thôn", "Tổ dân phố", "Việt Nam", "Ban", "Bộ",
     )
 }
-_COMPANY_STOP = {
-    "và", "của", "tại", "với", "đã", "được", "trong", "là", "có", "để", "theo", "thuộc", "gồm",
-    "hoặc", "trên", "về", "cho", "đối", "khi", "nơi", "đang", "sẽ", "các", "những",
-}
-# A name may be followed by one of these; any other lower-case word means the name goes on
-# with lower-case syllables ("Công an Trung ương") and we cannot tell where it ends.
-_FOLLOWERS = _COMPANY_STOP | {
-    "thì", "mà", "do", "từ", "đến", "nhằm", "bị", "nay", "này", "đó", "không", "chưa", "cũng",
-    "vừa", "cùng", "sau", "trước", "như", "nên", "vẫn", "ở",
-}
+# A company name ends at a function word ("CTCP Khí công nghiệp Việt Nam và …"); any other
+# lower-case word after a unit name means the name goes on ("Công an Trung ương").
+_COMPANY_STOP = FUNCTION_WORDS
+_FOLLOWERS = FUNCTION_WORDS
 # Central bodies whose names have lower-case syllables; matched verbatim after a party keyword.
 _KNOWN = (
     "Công an Trung ương", "Quân đội", "Quân ủy Trung ương", "Bộ Ngoại giao", "Chính phủ",

@@ -17,14 +17,14 @@ from knowledge.findings import intent
 from knowledge.findings.access import Viewer
 from knowledge.findings.citing import MAX_LINES, STRONG, Cites, declined, label
 from knowledge.findings.cues import polarity
-from knowledge.findings.intent import QUESTION_PHRASES, QUESTION_WORDS, Ask
+from knowledge.findings.intent import QUESTION_PHRASES, QUESTION_WORDS, TOPIC_STOPWORDS, Ask
 from knowledge.findings.models import KIND_LABELS, Kind, LiveFinding, ProgrammeItem
 from knowledge.findings.names import unit_like_phrases
 from knowledge.findings.programme_answers import ProgrammeAnswers
 from knowledge.findings.structure import BODY_RE, PERSON_RE, is_directing
 from knowledge.models import Answer, DocumentMeta, Turn
 from knowledge.search.dialogue import is_followup
-from knowledge.search.lexical import STOPWORDS_FOLDED, folded_tokens
+from knowledge.search.lexical import folded_tokens
 from knowledge.search.query import detect_codes, resolve_my_unit
 from knowledge.text import CODE_RE, fold, normalize
 
@@ -117,7 +117,7 @@ class FindingsAnswerer(ProgrammeAnswers):
         out = []
         for tok in folded_tokens(folded):
             parts = tok.split("_")
-            if all(p in STOPWORDS_FOLDED or p in QUESTION_WORDS for p in parts):
+            if all(p in TOPIC_STOPWORDS or p in QUESTION_WORDS for p in parts):
                 continue
             if tok not in self._idf and "_" in tok:
                 continue
@@ -352,7 +352,12 @@ class FindingsAnswerer(ProgrammeAnswers):
         return Answer(text="\n".join(lines), grounded=True, citations=self.cites.citations(), mode="findings")
 
     def _search(self, ask: Ask, text: str, units: list[str]) -> Answer | None:
-        if units or not (ask.kinds or ask.findings_words):
+        """A remedy's deadline or who answers for it, whatever unit it concerns ("… gửi về đâu, trước ngày nào?").
+
+        Anything else without a unit ("yêu cầu những nội dung gì?") is left to the general engine,
+        which quotes a whole list with its numbering.
+        """
+        if units or not (ask.deadline or ask.who):
             return None
         terms = self._topic(text, units)
         if len(terms) < 2:

@@ -151,6 +151,14 @@ QUESTION_PHRASES = re.compile(
     r"|bao gio|nhung gi|the nao|ra sao|don vi|danh gia|ky luat|hinh thuc|chiu trach nhiem|phu trach|dong chi|dang uy"
     r"|dang bo|chi bo|to chuc dang|cap uy|vi sao|tai sao|muc nao|bao nhieu|phat hien|chi ra|vi pham gi)\b"
 )
+# Folded function words left out of topic matching (a question's topic is its content words).
+TOPIC_STOPWORDS = frozenset(
+    """
+    la cua va cac nhung duoc cho co trong voi de khi thi nay do ve tu den mot theo tai
+    hay hoac nhu ma se da dang bi boi vao ra len nen neu sao gi nao ai bao nhieu the
+    khong chua con cung rat moi phai vay a o u nhe ha chu
+    """.split()
+)
 QUESTION_WORDS = frozenset(
     "phai duoc nao ai gi la bi da con chua co nhung cac cua o tai ve trong theo qua lam may phuong xa".split()
 )

@@ -37,7 +37,9 @@ def question_part(message: str) -> str:
     if len(text) <= LONG_MESSAGE_CHARS:
         return text
     sentences = split_sentences(text)
-    asking = [s for s in sentences if s.rstrip().endswith("?") or _QUESTION_CUE.search(fold(s))]
+    asking = [s for s in sentences if s.rstrip().endswith("?")]
+    if not asking:  # no question mark: the sentences with a question word, else the last one
+        asking = [s for s in sentences if _QUESTION_CUE.search(fold(s))][-1:]
     chosen = asking[-2:] if asking else sentences[-1:]
     return " ".join(chosen) or text
 

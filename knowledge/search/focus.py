@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from knowledge.documents.units import find_units
 from knowledge.text import CODE_RE, LAW_CODE_RE, code_token, fold, nfc
@@ -141,7 +142,7 @@ class Signature:
 
     def has(self, token: str) -> bool:
         """Whether the passage holds a token (accented tokens match exactly, bare ones folded)."""
-        return token in self.accented if fold(token) != token else token in self.folded
+        return token in self.accented if fold_word(token) != token else token in self.folded
 
     def covers(self, term: Term) -> bool:
         """Whether the passage holds one of the term's alternatives entirely."""
@@ -161,29 +162,41 @@ def syllables(text: str) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=1 << 17)
+def fold_word(word: str) -> str:
+    """``fold`` for one syllable or token, memoised (a corpus has a few thousand distinct ones)."""
+    return fold(word)
+
+
+@lru_cache(maxsize=1 << 15)
 def signature(text: str) -> Signature:
-    """The accented and folded token sets of a text, with bigrams ("kiểm_tra")."""
+    """The accented and folded token sets of a text, with bigrams ("kiểm_tra"); memoised per text."""
     syls = syllables(text)
     acc = set(syls) | {f"{a}_{b}" for a, b in zip(syls, syls[1:])}
-    folded_syls = [fold(s) for s in syls]
+    folded_syls = [fold_word(s) for s in syls]
     fol = set(folded_syls) | {f"{a}_{b}" for a, b in zip(folded_syls, folded_syls[1:])}
     return Signature(frozenset(acc), frozenset(fol))
+
+
+_PHRASES_BY_FIRST: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+for _acc, _fol in zip(_PHRASES_ACCENTED, _PHRASES_FOLDED):
+    _PHRASES_BY_FIRST.setdefault(_fol[0], []).append((_acc, _fol))
 
 
 def _question_word_mask(syls: Sequence[str]) -> list[bool]:
     """True for syllables that belong to a question phrase ("bao lâu", "như thế nào", "gì")."""
     mask = [False] * len(syls)
-    folded = [fold(x) for x in syls]
+    folded = [fold_word(x) for x in syls]
     for i in range(len(syls)):
         if mask[i]:
             continue
-        for acc, fol in zip(_PHRASES_ACCENTED, _PHRASES_FOLDED):
+        for acc, fol in _PHRASES_BY_FIRST.get(folded[i], ()):  # longest phrases first
             n = len(acc)
             window = syls[i : i + n]
             if len(window) < n:
                 continue
             # a marked syllable must match the phrase's spelling, a bare one its folded form
-            if all(w == a if fold(w) != w else fw == f for w, a, fw, f in zip(window, acc, folded[i : i + n], fol)):
+            if all(w == a if fw != w else fw == f for w, a, fw, f in zip(window, acc, folded[i : i + n], fol)):
                 for j in range(i, i + n):
                     mask[j] = True
                 break

@@ -11,28 +11,12 @@ from pathlib import Path
 from knowledge.documents.units import find_units
 from knowledge.models import DocumentMeta, Turn
 from knowledge.search.dialogue import continue_from, is_followup, question_part
-from knowledge.search.references import named_documents
+from knowledge.search.references import DocumentNames
 from knowledge.text import CODE_RE, LAW_CODE_RE, code_key, fold, has_diacritics, nfc, normalize
+from knowledge.vocab import code_types_by_word
 
 # "Quyết định 271", "quy định số 294", "chương trình 01", "hướng dẫn 06", "QĐ 294"
-_TYPE_WORDS: dict[str, tuple[str, ...]] = {
-    "quyet dinh": ("QD", "QDI"),
-    "quy dinh": ("QD", "QDI"),
-    "qd": ("QD", "QDI"),
-    "qdi": ("QDI", "QD"),
-    "chuong trinh": ("CTR",),
-    "ctr": ("CTR",),
-    "huong dan": ("HD",),
-    "hd": ("HD",),
-    "ke hoach": ("KH",),
-    "kh": ("KH",),
-    "nghi quyet": ("NQ",),
-    "nq": ("NQ",),
-    "chi thi": ("CT",),
-    "ket luan": ("KL",),
-    "thong bao": ("TB",),
-    "bao cao": ("BC",),
-}
+_TYPE_WORDS = code_types_by_word()  # "quyet dinh", "qd" -> ("QD", "QDI")
 _NAMED_CODE_RE = re.compile(
     r"\b(" + "|".join(sorted(map(re.escape, _TYPE_WORDS), key=len, reverse=True)) + r")\s+(?:so\s+)?(\d{1,4})\b"
 )
@@ -193,7 +177,7 @@ _FINDING_CUES = re.compile(
     r"|xep loai|thanh tich|danh gia)\b"
 )
 _CONDITIONAL = re.compile(r"\b(?:thi|neu|truong hop|khi)\b")
-_YEAR = re.compile(r"(?:\b[Nn]ăm\s+)?(?<![\w/.-])(?:19|20)\d{2}(?![\w/.-])")
+YEAR = re.compile(r"(?:\b[Nn]ăm\s+)?(?<![\w/.-])(?:19|20)\d{2}(?![\w/.-])")
 
 
 def asks_about_findings(text: str) -> bool:
@@ -210,9 +194,9 @@ def _strip_incidental(text: str, units: Sequence[str]) -> tuple[str, tuple[str, 
         if pattern.search(text):
             text = pattern.sub(" ", text, count=1)
             removed.append(unit)
-    for m in list(_YEAR.finditer(text)):
+    for m in list(YEAR.finditer(text)):
         removed.append(m.group(0))
-    text = _YEAR.sub(" ", text)
+    text = YEAR.sub(" ", text)
     return " ".join(text.split()), tuple(removed)
 
 
@@ -223,7 +207,7 @@ def analyze(
     known_units: Sequence[str],
     history: Sequence[Turn] = (),
     my_unit: str | None = None,
-    documents: Sequence[DocumentMeta] = (),
+    documents: DocumentNames | None = None,
 ) -> AnalyzedQuery:
     """Normalise, resolve the user's unit, rewrite follow-ups, expand and detect entities."""
     text = question_part(normalize(question).strip())
@@ -244,7 +228,7 @@ def analyze(
     if not asks_about_findings(text):
         text, incidental = _strip_incidental(text, unknown)
         unknown = []
-    named = named_documents(text, documents)
+    named = documents.find(text) if documents is not None else None
     return AnalyzedQuery(
         original=question,
         text=text,

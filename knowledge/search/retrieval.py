@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import bisect
 import threading
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -20,8 +19,9 @@ from knowledge.documents.outline import Outline
 from knowledge.findings.access import Viewer, readable
 from knowledge.models import DocumentMeta, ScoredChunk, StoredChunk
 from knowledge.search.diacritics import DiacriticRestorer
-from knowledge.search.lexical import STOPWORDS_FOLDED, BM25Index, folded_tokens, word_tokens
+from knowledge.search.lexical import BM25Index, folded_tokens, word_tokens
 from knowledge.search.query import AnalyzedQuery, documents_for_codes
+from knowledge.search.references import DocumentNames
 from knowledge.store.chroma import KnowledgeStore
 from knowledge.text import code_key, code_token, fold
 
@@ -58,6 +58,7 @@ class _Snapshot:
     restorer: DiacriticRestorer
     codes: list[str]
     outlines: dict[str, Outline] = field(default_factory=dict)
+    names: DocumentNames | None = None
 
     def doc_chunks(self, doc_id: str) -> list[StoredChunk]:
         """The live chunks of one document, in order (the snapshot is sorted by document and position)."""
@@ -68,13 +69,11 @@ class _Snapshot:
 
 @dataclass(frozen=True)
 class Retrieval:
-    """Ranked passages plus the evidence used to decide whether to answer."""
+    """A question as understood and its ranked passages (whether they answer is decided later)."""
 
     query: AnalyzedQuery
     results: tuple[ScoredChunk, ...]
-    confidence: float
-    coverage: float
-    missing: tuple[str, ...] = ()  # named entities of the question found nowhere in the results
+    query_vector: tuple[float, ...] | None = None  # the dense leg's question vector, when there is one
 
 
 class HybridRetriever:
@@ -129,7 +128,7 @@ class HybridRetriever:
         snap = self.snapshot()
         n = len(snap.chunks)
         if n == 0:
-            return Retrieval(query, (), 0.0, 0.0)
+            return Retrieval(query, ())
         w = self.weights
         allowed = self._allowed(query, snap)
         visible = self._visible(viewer, snap)
@@ -150,6 +149,7 @@ class HybridRetriever:
             legs.append((w.words if query.accented else w.words_plain, lex_w))
         dense = np.zeros(n, dtype=np.float32)
         dense_weight = w.dense if query.accented else w.dense_plain
+        vec: list[float] | None = None
         if self.embeddings is not None and dense_weight > 0:
             vec = self.embeddings.embed_query(accented_text)
             doc_ids = sorted({snap.chunks[i].doc_id for i in allowed}) if allowed is not None else None
@@ -185,10 +185,7 @@ class HybridRetriever:
         results = tuple(
             ScoredChunk(snap.chunks[i], float(fused[i]), float(lex_f[i]), float(dense[i])) for i in top
         )
-        coverage, missing = self._coverage(query, snap, [int(i) for i in top[:3]])
-        # a named unit, code or year found in none of the best passages: probably about something else
-        confidence = coverage * (0.4 if missing else 1.0)
-        return Retrieval(query, results, float(confidence), coverage, tuple(missing))
+        return Retrieval(query, results, tuple(vec) if vec is not None else None)
 
     @staticmethod
     def _code_tokens(query: AnalyzedQuery, snap: _Snapshot) -> list[str]:
@@ -233,45 +230,6 @@ class HybridRetriever:
             boost += w.code_boost
         return boost
 
-    def _coverage(self, query: AnalyzedQuery, snap: _Snapshot, top: Sequence[int]) -> tuple[float, list[str]]:
-        """IDF-weighted share of the question's terms found in the best passages."""
-        ref_numbers = {str(ref.number) for ref in query.codes} | {f"{ref.number:02d}" for ref in query.codes}
-        q = [
-            t for t in folded_tokens(query.text)
-            if t not in STOPWORDS_FOLDED and "_" not in t and t not in ref_numbers
-        ]
-        q_bi = [t for t in folded_tokens(query.text) if "_" in t and not all(p in STOPWORDS_FOLDED for p in t.split("_"))]
-        terms = list(dict.fromkeys(q + q_bi))
-        if not terms or not top:
-            return 0.0, []
-        present: set[str] = set()
-        for i in top:
-            present |= snap.folded_sets[i]
-        max_idf = max((snap.folded.idf(t) for t in terms), default=1.0) or 1.0
-        total = got = 0.0
-        for t in terms:
-            weight = snap.folded.idf(t) or max_idf
-            if "_" in t:
-                weight *= 0.7
-            total += weight
-            if t in present:
-                got += weight
-        missing = []
-        top_text = " ".join(fold(snap.chunks[i].text) for i in top)
-        for unit in query.unknown_units:
-            # a unit the KB never extracted may still be named in the passages themselves
-            name = fold(unit).split(maxsplit=1)[-1]
-            if name not in top_text:
-                missing.append(unit)
-        for ref in query.codes:
-            codes = {c for i in top for c in (snap.chunks[i].meta.code, *snap.chunks[i].codes) if c}
-            if not any(ref.matches(c) for c in codes):
-                missing.append(f"{ref.number}")
-        for t in q:
-            if t.isdigit() and len(t) >= 3 and t not in present:  # years and numbers must be there
-                missing.append(t)
-        return (got / total if total else 0.0), missing
-
     def term_weight(self, token: str) -> float:
         """IDF of a folded token in the live corpus (rare words matter more); 0 when unknown."""
         snap = self._snap or self.snapshot()  # the snapshot the current question was answered from
@@ -281,6 +239,13 @@ class HybridRetriever:
         """The IDF of a token found in one passage (the rarest a known token can be)."""
         n = len((self._snap or self.snapshot()).chunks)
         return float(np.log1p((n - 1 + 0.5) / 1.5)) if n else 1.0
+
+    def document_names(self) -> DocumentNames:
+        """The stored documents' titles and issuers, for questions that name a document."""
+        snap = self._snap or self.snapshot()
+        if snap.names is None:
+            snap.names = DocumentNames(snap.docs)
+        return snap.names
 
     def outline(self, doc_id: str) -> Outline:
         """The outline of a live document (built once per store generation)."""
@@ -301,8 +266,8 @@ class HybridRetriever:
         return self.snapshot().units
 
     def known_documents(self) -> list[DocumentMeta]:
-        """Every document in the knowledge base."""
-        return self.snapshot().docs
+        """Every document in the knowledge base (as of the snapshot the current question uses)."""
+        return (self._snap or self.snapshot()).docs
 
 
 def same_code(a: str | None, b: str | None) -> bool:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Generator, Iterator, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import replace
 from typing import Any
+
+import numpy as np
 
 from knowledge.answer.document_facts import asks_document_date, date_fact
 from knowledge.answer.extractive import NotAnswered, cited_chunks, compose_extractive, focus_of
@@ -15,9 +18,11 @@ from knowledge.models import Answer, Citation, DocumentMeta, ScoredChunk, Stored
 from knowledge.search.dialogue import is_followup
 from knowledge.search.focus import Focus, Term, term_weight
 from knowledge.search.query import (
+    YEAR,
     AnalyzedQuery,
     Glossary,
     analyze,
+    asks_about_findings,
     documents_for_codes,
     is_stored_code,
     leading_document,
@@ -30,6 +35,7 @@ from knowledge.text import fold
 log = logging.getLogger(__name__)
 
 DECLINE_TEXT = "Không tìm thấy nội dung trả lời câu hỏi này trong các tài liệu hiện có."
+UNIT_VECTORS_KEPT = 20_000  # answer units embedded for re-ranking, most recent first
 UNSTORED_TEXT = (
     "Văn bản {code} không có trong kho tài liệu (các tài liệu hiện có chỉ nhắc đến nó), "
     "nên không trả lời được câu hỏi về văn bản này."
@@ -56,6 +62,7 @@ class QAService:
         self.glossary = glossary or Glossary.load(settings.glossary_path)
         self.llm = llm  # knowledge.answer.llm.LLMComposer or None
         self.findings = findings  # knowledge.findings.service.FindingsService or None
+        self._unit_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
 
     # ---- understanding and retrieval -----------------------------------------------------------
     def analyze(self, question: str, history: Sequence[Turn] = (), unit: str | None = None) -> AnalyzedQuery:
@@ -65,12 +72,12 @@ class QAService:
             if condensed and condensed != question:
                 q = analyze(
                     condensed, glossary=self.glossary, known_units=self.retriever.known_units(), my_unit=unit,
-                    documents=self.retriever.known_documents(),
+                    documents=self.retriever.document_names(),
                 )
                 return replace(q, original=question, rewritten=True)
         return analyze(
             question, glossary=self.glossary, known_units=self.retriever.known_units(), history=history, my_unit=unit,
-            documents=self.retriever.known_documents(),
+            documents=self.retriever.document_names(),
         )
 
     def retrieve(
@@ -161,7 +168,8 @@ class QAService:
             focus = focus_of("; ".join(rest), self.glossary.matches(query.text), query.accented) if rest else None
         composed = compose_extractive(
             focus, list(retrieval.results), self.retriever.outline, self._weight,
-            min_coverage=self.settings.min_confidence, facts=facts,
+            min_coverage=self.settings.min_confidence, facts=facts, required=self._required(query),
+            similarity=self._similarity(retrieval),
         )
         if isinstance(composed, NotAnswered):
             log.debug("declined (%s): %s", composed.reason, query.text)
@@ -176,6 +184,30 @@ class QAService:
             notices=self._superseded_notices(citations),
             rewritten_question=rewritten,
         )
+
+    def _similarity(self, retrieval: Retrieval) -> Callable[[Sequence[str]], Sequence[float]] | None:
+        """Cosines between the question and unit texts (unit vectors memoised), or None without a model."""
+        if retrieval.query_vector is None or not self.settings.dense_units:
+            return None
+        question = np.asarray(retrieval.query_vector, dtype=np.float32)
+
+        def similarity(texts: Sequence[str]) -> list[float]:
+            todo = [t for t in dict.fromkeys(texts) if t not in self._unit_vectors]
+            if todo:
+                for text, vec in zip(todo, self.retriever.embeddings.embed_documents(todo)):
+                    self._unit_vectors[text] = np.asarray(vec, dtype=np.float32)
+                while len(self._unit_vectors) > UNIT_VECTORS_KEPT:
+                    self._unit_vectors.popitem(last=False)
+            return [float(self._unit_vectors[t] @ question) for t in texts]
+
+        return similarity
+
+    @staticmethod
+    def _required(query: AnalyzedQuery) -> list[str]:
+        """What a question about findings is about: its units and years must be in the answer."""
+        if not asks_about_findings(query.text):
+            return []
+        return [*query.units, *query.unknown_units, *YEAR.findall(query.text)]
 
     def _document_facts(self, focus: Focus, retrieval: Retrieval) -> list[tuple[str, str]]:
         """Answers to parts asking when a document was issued or posted, from its metadata."""
@@ -201,7 +233,7 @@ class QAService:
     def _llm_answer(
         self, query: AnalyzedQuery, passages: list[ScoredChunk], history: Sequence[Turn], *, stream: bool
     ) -> Generator[str, None, Answer | None]:
-        from knowledge.answer.grounding import renumber_citations
+        from knowledge.answer.citations import renumber_citations
         from knowledge.answer.llm import LLMFailure
 
         numbered = [(i, self._header(sc.chunk), sc.chunk.text) for i, sc in enumerate(passages, start=1)]

@@ -68,9 +68,8 @@ def leaks(answer: Answer, question: str = "") -> list[str]:
 
 
 def test_restriction_is_stored_with_the_document(services) -> None:
-    metas = {d.doc_id: d for d in services.engine.documents()}
-    assert metas[NOTICE].restricted_units == ("Đảng ủy phường An Phú",)
-    assert set(metas[DISCIPLINE].restricted_units) == {
+    assert services.store.document(NOTICE).meta.restricted_units == ("Đảng ủy phường An Phú",)
+    assert set(services.store.document(DISCIPLINE).meta.restricted_units) == {
         "Chi bộ Ban Quản lý dự án đầu tư xây dựng quận Hòa Bình", "Đảng ủy Công ty Cổ phần Cơ khí Hòa Bình",
     }
 

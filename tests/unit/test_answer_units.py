@@ -104,3 +104,25 @@ def test_a_long_list_is_trimmed_for_a_phone_and_keeps_its_order() -> None:
     assert len(answer.text) <= 2000
     assert "…" in answer.text
     assert answer.text.index("Sổ loại 1:") < answer.text.index("Sổ loại 2:")
+
+
+def test_the_embedding_model_breaks_ties_between_units_that_share_words() -> None:
+    doc = _doc(
+        "bc",
+        "1. Kết quả kiểm tra cho thấy chi bộ đã họp định kỳ và kiểm tra đảng viên đúng quy định.\n"
+        "2. Qua kiểm tra còn tình trạng chi bộ chưa kiểm điểm đảng viên và chưa báo cáo đúng quy định.",
+    )
+    outline = Outline.build(doc)
+    focus = analyze_focus("Tình hình chi bộ qua kiểm tra đảng viên thế nào?")
+    passages = [ScoredChunk(doc[0], 1.0)]
+
+    def prefers_first(texts):
+        return [0.95 if "đã họp" in t else 0.80 for t in texts]
+
+    plain = compose_extractive(focus, passages, lambda _: outline, lambda t: 1.0, min_coverage=0.3)
+    by_meaning = compose_extractive(
+        focus, passages, lambda _: outline, lambda t: 1.0, min_coverage=0.3, similarity=prefers_first
+    )
+    assert isinstance(by_meaning, Composed) and isinstance(plain, Composed)
+    assert plain.text.startswith("2. Qua kiểm tra còn tình trạng")  # shared words alone
+    assert by_meaning.text.startswith("1. Kết quả kiểm tra")  # the model's similarity decides
