@@ -17,7 +17,9 @@ from typing import Any
 
 from knowledge.documents.loaders import load_file
 from knowledge.documents.metadata import extract_metadata
+from knowledge.documents.splitter import split_document
 from knowledge.findings.document import extract_document
+from knowledge.findings.extract import ChunkRef
 from knowledge.findings.models import Extraction, Finding
 from knowledge.findings.names import normal_key
 
@@ -130,9 +132,12 @@ def parts_key(part: str) -> str:
 
 
 def extract_path(path: Path) -> Extraction:
-    """The extraction of one document file, as ingestion would make it."""
+    """The extraction of one document file as ingestion stores it: from its passages, cut as the splitter cuts them."""
     doc = load_file(path, max_bytes=50 * 1024 * 1024)
-    return extract_document(doc.text, extract_metadata(doc))
+    meta = extract_metadata(doc)
+    chunks = split_document(doc, meta)
+    refs = [ChunkRef(c.position, c.text, c.section) for c in chunks]
+    return extract_document("\n".join(c.text for c in chunks), meta, refs)
 
 
 def score_folder(folder: Path, expected: Path, only: Iterable[str] | None = None) -> dict[str, dict[str, Tally]]:

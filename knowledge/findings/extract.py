@@ -49,6 +49,11 @@ def _ws(text: str) -> str:
     return " ".join(text.split())
 
 
+def chunk_paragraphs(chunks: Sequence[ChunkRef]) -> list[str]:
+    """The paragraphs of a stored document: its chunks in order, one paragraph a line."""
+    return [line for c in sorted(chunks, key=lambda c: c.position) for line in c.text.split("\n") if line.strip()]
+
+
 def locate(text: str, chunks: Sequence[ChunkRef]) -> ChunkRef | None:
     """The chunk that holds a quoted text (its first 60 characters, then its first 25)."""
     needle = _ws(text)
@@ -83,9 +88,11 @@ def inspected_units(paras: Sequence[str]) -> tuple[tuple[str, ...], str]:
         for sentence in _SENTENCE.split(para):
             for m in _LIST_MARK.finditer(sentence):
                 tail = sentence[m.end() :].rstrip(" .")
-                lead = re.match(r"^\d{1,3}\s+[^:,]{0,60}?(?:gồm\s*:?|:)\s*", tail)
-                head = lead.group(0) if lead else sentence[: m.end()]
-                tail = tail[lead.end() :] if lead else tail
+                head = sentence[: m.end()]
+                # "… tại 04 tổ chức cơ sở đảng gồm: A, B": the list starts after the last "gồm"/":"
+                later = list(re.finditer(r"(?:\bgồm\b\s*:?|:)\s*", tail))
+                if later and not UNIT_START_RE.match(tail):
+                    head, tail = head + tail[: later[-1].end()], tail[later[-1].end() :]
                 items = [i.strip() for part in _split_outside_parens(tail, ",") for i in re.split(r"\s+và\s+", part)]
                 shared = _SHARED_KIND.search(head.rstrip(" :"))
                 if shared:  # "… 03 đảng ủy xã: Tân Hòa, Phú Lâm và Sơn Thủy": the kind is said once for all
@@ -393,7 +400,7 @@ def extract_findings(text: str, meta: DocumentMeta, chunks: Sequence[ChunkRef] =
     doc_kind = classify(meta, text)
     if doc_kind in ("none", "programme"):
         return Extraction(doc_kind)
-    w = walk(text)
+    w = walk(text, chunk_paragraphs(chunks) if chunks else None)
     intro_paras = [n.text for n in w.nodes if n.role == "prose"][:12]
     inspected, intro = inspected_units(intro_paras)
     names = _subjects(text, w.nodes, inspected)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from knowledge.findings.extract import ChunkRef, locate
+from knowledge.findings.extract import ChunkRef, chunk_paragraphs, locate
 from knowledge.findings.models import Extraction, ProgrammeItem
 from knowledge.findings.structure import BODY_RE, UNIT_START_RE, Title, unit_span, walk
 from knowledge.models import DocumentMeta
@@ -82,7 +82,7 @@ def parse_programme(text: str, meta: DocumentMeta, chunks: Sequence[ChunkRef] = 
     task_no: str | None = None  # the task whose points follow
     task_kind: str | None = None  # for tasks written as list items: their item kind
     points = 0
-    for node in walk(text).nodes:
+    for node in walk(text, chunk_paragraphs(chunks) if chunks else None).nodes:
         titles = node.titles
         if node.role == "title":
             target_kind, task_kind = None, None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
@@ -27,8 +27,8 @@ from knowledge.models import Answer, DocumentMeta, StoredChunk, Turn
 
 if TYPE_CHECKING:
     from knowledge.search.retrieval import HybridRetriever
-    from knowledge.services.ingest import Prepared
     from knowledge.store.chroma import KnowledgeStore
+    from knowledge.store.records import DocumentVersion
 
 log = logging.getLogger(__name__)
 
@@ -96,26 +96,19 @@ class FindingsService:
         self._lock = threading.Lock()
 
     # ---- indexing ------------------------------------------------------------------------------
-    def extract(self, prepared: Prepared) -> Extraction:
-        """What a prepared (parsed and split) document holds, before it is stored."""
-        refs = [ChunkRef(c.position, c.text, c.section) for c in prepared.chunks]
-        return extract_document(prepared.doc.text, prepared.meta, refs)
+    def before_live(self, version: DocumentVersion) -> None:
+        """Store a version's findings just before it becomes live (an ``IngestService.before_live`` hook).
 
-    def on_commit(self, prepared: Sequence[Prepared]) -> None:
-        """Store the findings of documents just committed, keyed by their live version; drop stale versions.
-
-        Never raises: a failure is logged and the next read back-fills the records from the chunks.
+        Never raises (that would abort the commit): a failure is logged, and the first read after
+        the commit extracts the records from the stored chunks instead.
         """
         try:
-            live = self.store.documents_by_id([p.doc.doc_id for p in prepared])
-            for p in prepared:
-                rec = live.get(p.doc.doc_id)
-                if rec is None or rec.sha256 != p.doc.sha256:
-                    continue
-                self.records.save(rec.meta.doc_id, rec.version, self.extract(p), EXTRACTOR_VERSION)
-            self.collect_garbage()
-        except Exception:  # the document is in; its findings can be rebuilt from the chunks
-            log.exception("could not store the findings of %d document(s); they will be rebuilt", len(prepared))
+            chunks = sorted(version.chunks, key=lambda c: c.position)
+            refs = [ChunkRef(c.position, c.text, c.section) for c in chunks]
+            text = "\n".join(c.text for c in chunks)
+            self.records.save(version.doc_id, version.version, extract_document(text, version.meta, refs), EXTRACTOR_VERSION)
+        except Exception:  # the version still goes live; its findings are rebuilt on the next read
+            log.exception("could not store the findings of %s version %s", version.doc_id, version.version)
 
     def collect_garbage(self) -> int:
         """Delete the records of document versions that are no longer live."""
@@ -235,7 +228,7 @@ class FindingsService:
                 "Không xác định được đơn vị nào liên quan đến tài liệu; hãy nêu rõ đơn vị được xem.",
                 english="The document names no unit; give the units that may read it.",
             )
-        self.store.update_meta(replace(rec.meta, restricted_units=chosen))
+        self.store.set_restricted(doc_id, chosen)
         return chosen
 
     def unrestrict(self, doc_id: str) -> None:
@@ -243,7 +236,7 @@ class FindingsService:
         rec = self.store.document(doc_id)
         if rec is None:
             raise NotFoundError(f"Không có tài liệu {doc_id}.", english=f"No document {doc_id}.")
-        self.store.update_meta(replace(rec.meta, restricted_units=()))
+        self.store.set_restricted(doc_id, ())
 
     # ---- what the bot shows ----------------------------------------------------------------------
     def unit_summary(self, unit: str, viewer: Viewer | None = None, today: date | None = None) -> UnitSummary | None:

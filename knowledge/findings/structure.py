@@ -9,6 +9,7 @@ list items, not titles. Table rows ("STT | Nội dung | Thời hạn") are kept 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from knowledge.documents.reflow import match_heading, paragraphs
@@ -171,9 +172,13 @@ class Walk:
     preamble: list[str] = field(default_factory=list)  # paragraphs before the first title
 
 
-def walk(text: str) -> Walk:
-    """Paragraphs with their heading context; stops at "Nơi nhận"."""
-    paras = paragraphs(text)
+def walk(text: str, paras: Sequence[str] | None = None) -> Walk:
+    """Paragraphs with their heading context; stops at "Nơi nhận".
+
+    ``paras``: the paragraphs when they are known already (a stored document's chunks hold one
+    paragraph a line); otherwise the text is reflowed into paragraphs here.
+    """
+    paras = list(paras) if paras is not None else paragraphs(text)
     out = Walk()
     stack: list[_Frame] = []
     label: Title | None = None

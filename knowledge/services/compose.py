@@ -50,5 +50,5 @@ def build_services(
     findings = FindingsService(store, retriever, FindingsStore.in_data_dir(settings.data_dir))
     engine = QAService(store, retriever, settings, llm=llm, findings=findings)
     ingest = IngestService(store, embeddings, settings)
-    ingest.on_commit.append(findings.on_commit)
+    ingest.before_live.append(findings.before_live)
     return Services(settings, embeddings, store, retriever, ingest, engine, findings)

@@ -64,3 +64,45 @@ def test_ingest_and_answer_through_a_chroma_server(chroma_server: int, tmp_path:
     # a second client sees the same knowledge base
     other = build_services(settings, embeddings=HashEmbeddings())
     assert [d.doc_id for d in other.engine.documents()] == [SEED.stem]
+
+
+def test_an_unreachable_chroma_server_is_one_clear_line(tmp_path: Path) -> None:
+    port = _free_port()  # nothing listens there
+    env = {**__import__("os").environ, "KB_CHROMA_HOST": "127.0.0.1", "KB_CHROMA_PORT": str(port), "COLUMNS": "300"}
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.fakes.run_cli", str(SEED), "--data-dir", str(tmp_path / "data")],
+        cwd=root, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 2
+    out = (done.stdout + done.stderr).strip()
+    assert "Traceback" not in out and len(out.splitlines()) == 1, out
+    assert f"127.0.0.1:{port}" in out and "Chroma" in out
+
+
+@pytest.mark.slow
+def test_a_server_that_dies_mid_ingest_is_one_clear_line(tmp_path: Path) -> None:
+    exe = shutil.which("chroma") or str(Path(sys.executable).parent / "chroma")
+    if not Path(exe).exists():
+        pytest.skip("the chroma CLI is not installed")
+    port = _free_port()
+    proc = subprocess.Popen([exe, "run", "--path", str(tmp_path / "srv"), "--host", "127.0.0.1", "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        settings = KnowledgeSettings(data_dir=tmp_path / "data", chroma_host="127.0.0.1", chroma_port=port)
+        services = build_services(settings, embeddings=HashEmbeddings())
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    from knowledge.errors import StoreError
+
+    with pytest.raises(StoreError) as info:
+        services.ingest.ingest_paths([SEED])
+    assert f"127.0.0.1:{port}" in info.value.message and "\n" not in info.value.message

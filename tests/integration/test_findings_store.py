@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from knowledge.findings import service as findings_service
+from knowledge.findings.access import Viewer
 from knowledge.services.compose import build_services
 from knowledge.settings import KnowledgeSettings
 from tests.fakes.embedder import HashEmbeddings
@@ -44,12 +45,30 @@ def test_records_are_stored_per_live_version_and_replaced_with_the_document(tmp_
     text = (docs / NOTICE).read_text(encoding="utf-8")
     start, end = text.index("2. Chi bộ Tòa án nhân dân quận Hòa Bình"), text.index("3. Đảng ủy Công ty")
     (docs / NOTICE).write_text(text[:start] + text[end:], encoding="utf-8")
-    report = s.ingest.ingest_paths([docs / NOTICE])
+    report = s.ingest.ingest_paths([docs / NOTICE], replace_same_code=True)
     assert [r.status for r in report.results] == ["replaced"]
-    assert set(s.findings.records.extracted()) == live_keys(s)  # the old version's records are gone
     answer = s.engine.answer(COURT_Q)
     assert "ngày 05 hằng tháng" not in answer.text  # nothing survives from the replaced version
     assert "07/24 chi bộ" in s.engine.answer("Phường An Phú còn hạn chế gì?").text
+    assert set(s.findings.records.extracted()) == live_keys(s)  # the old version's records were collected
+
+
+def test_a_restored_version_brings_its_findings_back_and_restriction_sticks(tmp_path: Path, docs: Path) -> None:
+    s = make(tmp_path / "data")
+    s.ingest.ingest_paths([docs])
+    doc_id = NOTICE.removesuffix(".txt")
+    s.findings.restrict(doc_id, ["phường An Phú"])
+    text = (docs / NOTICE).read_text(encoding="utf-8")
+    start, end = text.index("2. Chi bộ Tòa án nhân dân quận Hòa Bình"), text.index("3. Đảng ủy Công ty")
+    (docs / NOTICE).write_text(text[:start] + text[end:], encoding="utf-8")
+    s.ingest.ingest_paths([docs / NOTICE], replace_same_code=True)
+    assert s.store.document(doc_id).meta.restricted_units == ("Đảng ủy phường An Phú",)  # a new version stays closed
+    admin = Viewer.admin()
+    assert "ngày 05 hằng tháng" not in s.engine.answer(COURT_Q, viewer=admin).text
+    s.ingest.restore(doc_id)  # the first version again: its records are stored before it goes live
+    assert "ngày 05 hằng tháng" in s.engine.answer(COURT_Q, viewer=admin).text
+    assert s.store.document(doc_id).meta.restricted_units == ("Đảng ủy phường An Phú",)
+    assert "ngày 05 hằng tháng" not in s.engine.answer(COURT_Q).text  # still closed to the public
 
 
 def test_deleting_a_document_retires_its_findings(tmp_path: Path, docs: Path) -> None:
@@ -64,7 +83,7 @@ def test_deleting_a_document_retires_its_findings(tmp_path: Path, docs: Path) ->
 
 def test_documents_ingested_without_records_get_them_from_their_chunks(tmp_path: Path, docs: Path) -> None:
     s = make(tmp_path / "data")
-    s.ingest.on_commit.clear()  # as in a data dir filled before findings existed
+    s.ingest.before_live.clear()  # as in a data dir filled before findings existed
     s.ingest.ingest_paths([docs])
     assert s.findings.records.extracted() == {}
     again = make(tmp_path / "data")
