@@ -80,7 +80,8 @@ def compose_extractive(
         if required and not _names_all(required, selection, outline_of):
             return NotAnswered("entity_missing", selection)
     relevant = _relevance(focus, weight) if focus is not None else None
-    shown = show_units(selection.units, outline_of, relevant=relevant)
+    whole = focus is None or focus.wants_list or any(p.answer_type == "list" for p in focus.parts)
+    shown = show_units(selection.units, outline_of, relevant=relevant, whole_lists=whole)
     shown += [Shown(None, chunk_id, text, False) for text, chunk_id in facts]
     if not shown:
         return NotAnswered("no_candidate", selection)
@@ -102,7 +103,10 @@ def _names_all(required: Sequence[str], selection: Selection, outline_of: Callab
     for entity in required:
         words = re.findall(r"\w+", fold(entity))
         name = words[1:] if len(words) > 2 else words  # "phường Phúc Đồng" -> "phuc dong"
-        if f" {' '.join(name)} " not in folded:
+        if entity.isdigit():  # "90" is also written "090" or inside "90%"
+            if not re.search(rf"(?<![\d.,]){int(entity)}(?![\d])|(?<![\d.,])0{int(entity)}(?![\d])", folded):
+                return False
+        elif f" {' '.join(name)} " not in folded:
             return False
     return True
 

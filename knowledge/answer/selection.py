@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from knowledge.documents.outline import Line, Outline
 from knowledge.models import ScoredChunk
 from knowledge.search.focus import Focus, Signature, Term, has_evidence, signature
-from knowledge.text import split_sentences
+from knowledge.text import fold, split_sentences
 
 HEAD, BODY, CONTEXT = 1.0, 0.6, 0.5
 MAX_UNITS = 4
@@ -70,7 +70,7 @@ class Selection:
     """The chosen units, in answer order, and how well they cover the question."""
 
     units: tuple[Unit, ...]
-    coverage: float  # weighted share of the question's terms covered by the units and their headings
+    coverage: float  # for each sub-question the best unit's weighted share of its terms (headings half), averaged
     satisfied: frozenset[str]  # answer kinds asked for and given
     best_score: float
 
@@ -157,7 +157,7 @@ def select_units(
     candidates.sort(key=lambda u: (-u.score, u.stop - u.start, u.rank))
     if similarity is not None:
         candidates = _by_meaning(candidates, similarity, outline_of)
-    best = _widen(candidates[0], candidates, focus, outline_of)
+    best = _widen(candidates[0], candidates, focus, outline_of, scorer)
     chosen = [best]
     # the rest of the article or section that holds the best unit may answer the other
     # sub-questions even where retrieval did not rank its chunks ("… và gồm những nội dung gì")
@@ -168,22 +168,30 @@ def select_units(
             continue
         found = _best_for_part(k, chosen, candidates, scorer, outline_of)
         if found is not None:
-            chosen.append(_complete(found, outline_of))
+            if focus.parts[k].answer_type == "list":  # one step of the steps asked for: the steps
+                found = _named_container(found, outline_of(found.doc_id), scorer) or found
+            found = _complete(found, outline_of)
+            if not _duplicate(found, chosen, outline_of):
+                chosen.append(found)
     asked = set(focus.answer_types)
     while len(chosen) < MAX_UNITS:
         nxt = _next_unit(chosen, candidates, scorer, asked, outline_of)
         if nxt is None:
             break
-        chosen.append(_complete(nxt, outline_of))
-    covered: set[str] = set()
-    for u in chosen:
-        covered |= u.covered
-        covered |= _context_cover(outline_of(u.doc_id), u.start, scorer)
+        nxt = _complete(nxt, outline_of)
+        if _duplicate(nxt, chosen, outline_of):  # completed, it holds what is already quoted
+            candidates = [c for c in candidates if not c.overlaps(nxt)]
+            continue
+        chosen.append(nxt)
+    # how well the question is answered: for each sub-question, the unit that covers it best
+    # (two units that each cover half of it do not answer it together)
+    part_best = [max(_part_cover(u, k, scorer, outline_of) for u in chosen) for k in range(len(focus.parts))]
+    coverage = sum(part_best) / len(part_best) if part_best else 0.0
     satisfied = frozenset(
         p.answer_type for k, p in enumerate(focus.parts) if p.answer_type and _answers_part(chosen, k, scorer, outline_of)
     )
-    ordered = _answer_order(chosen)
-    return Selection(tuple(ordered), scorer.share(covered), satisfied, best.score)
+    ordered = [best, *_answer_order(chosen[1:])]  # the best unit leads; the rest as the documents read
+    return Selection(tuple(ordered), coverage, satisfied, best.score)
 
 
 DENSE_RERANK = 8  # candidates re-scored by the embedding model
@@ -230,9 +238,19 @@ PART_COVERED = 0.6  # a sub-question counts as answered when the chosen units co
 SENTENCE_EVIDENCE = 0.5  # …and, when it asks for a date, a number…, one sentence gives it next to this much
 
 
+# What a question asks about its subject: "UVTV quận ủy có nhiệm vụ gì?" is not answered by a
+# passage that names the UVTV but says nothing of duties, however rare the other words are.
+ATTRIBUTES = frozenset(fold(w) for w in ("nhiệm vụ", "quyền", "quyền hạn", "điều kiện", "tiêu chuẩn", "thẩm quyền", "trách nhiệm", "chức năng"))
+
+
 def _part_cover(unit: Unit, k: int, scorer: _Scorer, outline_of: Callable[[str], Outline]) -> float:
     outline = outline_of(unit.doc_id)
-    return scorer.part_share(k, scorer.sig(unit_text(outline, unit)), scorer.sig(_context_text(outline, unit.start)))
+    own, context = scorer.sig(unit_text(outline, unit)), scorer.sig(_context_text(outline, unit.start))
+    share = scorer.part_share(k, own, context)
+    asked = [t for t in scorer.focus.parts[k].terms if fold(t.key.replace("_", " ")) in ATTRIBUTES]
+    if asked and not any(own.covers(t) or context.covers(t) for t in asked):
+        share *= 0.5  # the attribute asked for is nowhere in or above the unit
+    return share
 
 
 def _gives_kind(unit: Unit, k: int, scorer: _Scorer, outline_of: Callable[[str], Outline]) -> bool:
@@ -259,7 +277,17 @@ def _answers_part(chosen: Sequence[Unit], k: int, scorer: _Scorer, outline_of: C
 def _best_for_part(
     k: int, chosen: Sequence[Unit], candidates: Sequence[Unit], scorer: _Scorer, outline_of: Callable[[str], Outline]
 ) -> Unit | None:
-    """The candidate that answers sub-question ``k`` best, if one answers it at all."""
+    """The candidate that answers sub-question ``k`` best, if one answers it at all and adds to
+    what the chosen units say of it (its missing words, or the kind of answer it asks for)."""
+    part = scorer.focus.parts[k]
+    kind_given = part.answer_type is not None and any(_gives_kind(u, k, scorer, outline_of) for u in chosen)
+    known = [
+        (scorer.sig(unit_text(outline_of(u.doc_id), u)), scorer.sig(_context_text(outline_of(u.doc_id), u.start)))
+        for u in chosen
+    ]
+    missing = [t for t in part.terms if not any(own.covers(t) or ctx.covers(t) for own, ctx in known)]
+    weights = scorer.part_weights[k]
+    total = sum(weights.values()) or 1.0
     pick: tuple[float, Unit] | None = None
     for c in candidates:
         if any(c.overlaps(u) for u in chosen) or _duplicate(c, chosen, outline_of):
@@ -267,6 +295,10 @@ def _best_for_part(
         cover = _part_cover(c, k, scorer, outline_of)
         if cover < 0.45 or not _gives_kind(c, k, scorer, outline_of):
             continue
+        sig = scorer.sig(unit_text(outline_of(c.doc_id), c))
+        adds = sum(weights[t.key] for t in missing if sig.covers(t)) / total
+        if adds < 0.1 and (kind_given or part.answer_type is None):
+            continue  # it says nothing of this sub-question that the chosen units do not
         sibling = any(_siblings(outline_of(c.doc_id), c, u) for u in chosen)
         value = cover + 0.1 * c.score - 0.05 * (c.stop - c.start > 1) + (0.1 if sibling else 0.0)
         if pick is None or value > pick[0]:
@@ -300,7 +332,7 @@ def _candidates(outline: Outline, i: int, rank: int, prior: float, scorer: _Scor
         evidence = frozenset(k for k in asked if has_evidence(k, line.content))
         own = scorer.share(head) * HEAD + scorer.share(ctx) * CONTEXT
         score = own + prior + _role_bonus(role, line.content) + _kind_bonus(evidence)
-        if line.lead_in or (line.structural and len(outline.extent(i)) > 1):
+        if (line.lead_in or (line.structural and len(outline.extent(i)) > 1)) and not scorer.focus.wants_list:
             score *= 0.8  # a heading or lead-in alone: its content answers, it only announces
         out.append(Unit(outline.doc_id, i, i + 1, rank, score * damp, frozenset(head), evidence, own))
     span = outline.extent(i)
@@ -330,18 +362,27 @@ def _role_bonus(role: str | None, text: str) -> float:
     return 0.15 if ROLES[role].search(text) else 0.0
 
 
-def _widen(best: Unit, candidates: Sequence[Unit], focus: Focus, outline_of: Callable[[str], Outline]) -> Unit:
-    """A lead-in or heading alone becomes its block; an item of a list asked for becomes the list."""
+def _widen(
+    best: Unit, candidates: Sequence[Unit], focus: Focus, outline_of: Callable[[str], Outline], scorer: _Scorer
+) -> Unit:
+    """A lead-in or heading alone becomes its block; an item of a list asked for becomes the list;
+    one step of a procedure asked for becomes the procedure its heading names."""
+    outline = outline_of(best.doc_id)
+    if focus.wants_list:
+        container = _named_container(best, outline, scorer)
+        if container is not None:
+            return container
     if best.stop - best.start > 1:
         return best
-    outline = outline_of(best.doc_id)
     line = outline.lines[best.start]
     blocks = [c for c in candidates if c.doc_id == best.doc_id and c.start == best.start and c.stop > best.stop]
     if blocks and (line.lead_in or line.structural or line.bare or focus.wants_list):
         return max(blocks, key=lambda c: c.score)
-    if line.lead_in or line.bare:
-        # never a dangling lead-in: a list too long to score whole is still quoted (trimmed)
-        return _complete(best, outline_of)
+    completed = _complete(best, outline_of)
+    if completed != best:
+        # never a dangling lead-in or a bare heading: a list too long to score whole is still
+        # quoted (trimmed); a line pointing back to the list above comes with it
+        return completed
     small = _small_section(outline, best)
     if small is not None:
         return small
@@ -358,8 +399,31 @@ def _widen(best: Unit, candidates: Sequence[Unit], focus: Focus, outline_of: Cal
     return best
 
 
+CONTAINER_LINES = 60
+
+
+def _named_container(unit: Unit, outline: Outline, scorer: _Scorer) -> Unit | None:
+    """The section holding a unit when its heading names what is asked better than the unit's own
+    head ("Quy trình xét tặng Huy hiệu Đảng" over its "Bước 02: Chi bộ")."""
+    own = scorer.share(scorer.cover(scorer.sig(outline.lines[unit.start].content)))
+    best: tuple[float, range] | None = None
+    for j in outline.ancestors(unit.start)[:3]:
+        head = outline.lines[j]
+        span = outline.extent(j)
+        if not (head.heading_like or head.lead_in) or len(span) > CONTAINER_LINES:
+            continue
+        named = scorer.share(scorer.cover(scorer.sig(head.content)))
+        if named > own and (best is None or named > best[0]):
+            best = (named, span)
+    return replace(unit, start=best[1].start, stop=best[1].stop) if best else None
+
+
 def _stands_alone(item: Unit, candidates: Sequence[Unit], outline: Outline) -> bool:
-    """An item that answers by itself while its neighbours do not ("… làm gì để nâng cao X?")."""
+    """An item that answers by itself while its neighbours do not ("… làm gì để nâng cao X?"),
+    or that holds the list asked for in its own sentence ("Không giải quyết những trường hợp
+    sau đây: …; …; …")."""
+    if item.own >= 0.6 and has_evidence("list", outline.lines[item.start].content):
+        return True
     if item.own < 0.75:
         return False
     parent = outline.parent(item.start)
@@ -371,13 +435,22 @@ def _stands_alone(item: Unit, candidates: Sequence[Unit], outline: Outline) -> b
     return sum(1 for c in peers if c.own >= 0.6 * item.own) < 2
 
 
+_BACK_REFERENCE = re.compile(r"\b(?:trên đây|nêu trên|nói trên|như trên|kể trên|các (?:quyền|nhiệm vụ|trường hợp|điều kiện) trên)\b")
+
+
 def _complete(unit: Unit, outline_of: Callable[[str], Outline]) -> Unit:
-    """A lead-in or bare heading chosen alone, with what it announces."""
+    """A lead-in or heading chosen alone, with what it announces; a line that points back to
+    the list above ("… có các quyền trên đây, trừ …") with that list."""
     outline = outline_of(unit.doc_id)
     line = outline.lines[unit.start]
     span = outline.extent(unit.start)
-    if unit.stop - unit.start == 1 and (line.lead_in or line.bare) and len(span) > 1:
-        return Unit(unit.doc_id, span.start, span.stop, unit.rank, unit.score, unit.covered, unit.evidence, unit.own)
+    if unit.stop - unit.start == 1 and (line.lead_in or line.heading_like) and len(span) > 1:
+        return replace(unit, start=span.start, stop=span.stop)
+    if _BACK_REFERENCE.search(line.content):
+        for j in outline.ancestors(unit.start):
+            if outline.lines[j].lead_in:
+                block = outline.extent(j)
+                return replace(unit, start=block.start, stop=max(block.stop, unit.stop))
     return unit
 
 
@@ -409,7 +482,7 @@ def _next_unit(
     outline_of: Callable[[str], Outline],
 ) -> Unit | None:
     """The unit that adds most of what the chosen ones lack, if it adds enough (no padding)."""
-    covered = set().union(*(u.covered for u in chosen))
+    covered = set().union(*(u.covered | _context_cover(outline_of(u.doc_id), u.start, scorer) for u in chosen))
     given = set().union(*(u.evidence for u in chosen))
     best = chosen[0]
     pick: tuple[float, Unit] | None = None

@@ -52,6 +52,14 @@ class Line:
         return " ".join(s for s in split_sentences(self.text) if not s.rstrip(" )\"”'").endswith("?"))
 
     @property
+    def heading_like(self) -> bool:
+        """A heading by its look: a marked title line that does not end like a sentence."""
+        if self.structural or self.bare:
+            return True
+        text = self.text.rstrip()
+        return self.kind not in ("para",) + _LIST_KINDS and len(text) < 120 and not text.endswith((".", ";", ":", "?"))
+
+    @property
     def bare(self) -> bool:
         """A heading that carries no content of its own ("Điều 2.", "Chương II")."""
         return bool(_BARE_MARK.match(self.text))
@@ -174,6 +182,12 @@ def _place(stack: list[tuple[str, bool, int]], kind: str, lead: bool) -> int:
         if lead:
             stack.append(("lead", True, 0))
         return depth
+    elif kind.startswith("num"):
+        # decimal numbering nests by its dots: "23." closes an open "22.1.2." as well as "22."
+        level = int(kind[3:])
+        cut = next((i for i, (k, _, _) in enumerate(stack) if k.startswith("num") and int(k[3:]) >= level), None)
+        if cut is not None:
+            del stack[cut:]
     else:
         cut = next((i for i in range(len(stack) - 1, -1, -1) if stack[i][0] == kind), None)
         if cut is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections import OrderedDict
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import replace
@@ -10,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from knowledge.answer.document_facts import asks_document_date, date_fact
+from knowledge.answer.document_facts import asks_document_date, asks_signer, date_fact, signer_fact
 from knowledge.answer.extractive import NotAnswered, cited_chunks, compose_extractive, focus_of
 from knowledge.answer.render import format_date
 from knowledge.findings.access import Viewer, readable
@@ -30,11 +31,13 @@ from knowledge.search.query import (
 from knowledge.search.retrieval import HybridRetriever, Retrieval, same_code
 from knowledge.settings import KnowledgeSettings
 from knowledge.store.chroma import KnowledgeStore
-from knowledge.text import fold
+from knowledge.text import CODE_RE, LAW_CODE_RE, fold
 
 log = logging.getLogger(__name__)
 
 DECLINE_TEXT = "Không tìm thấy nội dung trả lời câu hỏi này trong các tài liệu hiện có."
+# A number the question states with its unit ("90 ngày", "3 tháng", "30 đảng viên", "20%")
+_STATED_NUMBER = re.compile(r"(?<![\w/.,-])\d{1,3}(?:[.,]\d+)?(?=\s*(?:%|[^\W\d_]))")
 UNIT_VECTORS_KEPT = 20_000  # answer units embedded for re-ranking, most recent first
 UNSTORED_TEXT = (
     "Văn bản {code} không có trong kho tài liệu (các tài liệu hiện có chỉ nhắc đến nó), "
@@ -164,7 +167,7 @@ class QAService:
         focus: Focus | None = focus_of(query.topic_text, self.glossary.matches(query.text), query.accented)
         facts = self._document_facts(focus, retrieval)
         if facts and focus is not None:
-            rest = [p.text for p in focus.parts if not asks_document_date(p.text)]
+            rest = [p.text for p in focus.parts if not asks_document_date(p.text) and not asks_signer(p.text)]
             focus = focus_of("; ".join(rest), self.glossary.matches(query.text), query.accented) if rest else None
         composed = compose_extractive(
             focus, list(retrieval.results), self.retriever.outline, self._weight,
@@ -204,26 +207,36 @@ class QAService:
 
     @staticmethod
     def _required(query: AnalyzedQuery) -> list[str]:
-        """What a question about findings is about: its units and years must be in the answer."""
+        """What the answer must name: a number the question states ("quá 90 ngày"), and for a
+        question about findings its units and years."""
+        numbers = [m.group(0) for m in _STATED_NUMBER.finditer(CODE_RE.sub(" ", LAW_CODE_RE.sub(" ", query.topic_text)))]
         if not asks_about_findings(query.text):
-            return []
-        return [*query.units, *query.unknown_units, *YEAR.findall(query.text)]
+            return numbers
+        return [*numbers, *query.units, *query.unknown_units, *YEAR.findall(query.text)]
 
     def _document_facts(self, focus: Focus, retrieval: Retrieval) -> list[tuple[str, str]]:
         """Answers to parts asking when a document was issued or posted, from its metadata."""
         out: list[tuple[str, str]] = []
         for part in focus.parts:
             verb = asks_document_date(part.text)
-            if verb is None:
+            signer = asks_signer(part.text)
+            if verb is None and not signer:
                 continue
             named = documents_for_codes(retrieval.query.codes, [c.chunk.meta for c in retrieval.results])
+            named = named or list(retrieval.query.documents)
             top = next((r.chunk for r in retrieval.results if not named or r.chunk.doc_id in named), None)
             if top is None:
                 continue
-            first = self.retriever.outline(top.doc_id).lines
-            fact = date_fact(top.meta, verb)
-            if fact and first:
-                out.append((fact, first[0].chunk_id))
+            lines = self.retriever.outline(top.doc_id).lines
+            if signer:
+                closing = [ln for ln in lines if ln.closing]
+                fact = signer_fact(top.meta, [ln.text for ln in closing])
+                where = closing[-1].chunk_id if closing else None
+            else:
+                fact = date_fact(top.meta, verb or "")
+                where = lines[0].chunk_id if lines else None
+            if fact and where:
+                out.append((fact, where))
         return out
 
     def _weight(self, term: Term) -> float:

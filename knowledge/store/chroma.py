@@ -34,7 +34,6 @@ from knowledge.models import DocumentMeta, StoredChunk
 from knowledge.settings import KnowledgeSettings
 from knowledge.store.handle import ChromaHandle, handle_for, store_error
 from knowledge.store.records import (
-    ChunkRecord,
     DocRecord,
     DocumentVersion,
     PendingDocument,

@@ -13,7 +13,6 @@ from trafilatura.settings import Document
 from knowledge.documents.loaders.base import Extracted, LoadLimits, too_complex
 from knowledge.errors import CorruptDocumentError
 
-
 _TAG = re.compile(rb"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*?(/?)>")
 _VOID = {b"area", b"base", b"br", b"col", b"embed", b"hr", b"img", b"input", b"link", b"meta", b"source", b"track", b"wbr",
          b"p", b"li", b"td", b"tr", b"th", b"option"}  # void, or often left unclosed: never counted as nesting

@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 import unicodedata
 
-from knowledge.documents.loaders.base import Extracted, LoadLimits, too_complex
+from knowledge.documents.loaders.base import Extracted, LoadLimits
 from knowledge.errors import EncodingError
 from knowledge.text import nfc
 
