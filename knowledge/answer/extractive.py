@@ -13,8 +13,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from knowledge.answer.composition import Shown, render, show_units
-from knowledge.answer.selection import Selection, question_role, select_units, unit_text
+from knowledge.answer.selection import select_units
+from knowledge.answer.units import Selection, unit_text
 from knowledge.documents.outline import Outline
+from knowledge.documents.roles import question_role
 from knowledge.models import ScoredChunk, StoredChunk
 from knowledge.search.focus import Focus, Term, analyze_focus, coverage, has_evidence, signature
 from knowledge.text import fold
@@ -123,7 +125,9 @@ def _relevance(focus: Focus, weight: Callable[[Term], float]) -> Callable[[str],
     return relevant
 
 
-def cited_chunks(composed: Composed, chunk_of: Callable[[str], StoredChunk | None]) -> list[tuple[int, StoredChunk, str]]:
+def cited_chunks(
+    composed: Composed, chunk_of: Callable[[str], StoredChunk | None]
+) -> list[tuple[int, StoredChunk, str]]:
     """(number, chunk, quote) for every citation of an answer, in number order."""
     quotes: dict[str, list[str]] = {}
     for s in composed.shown:

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from knowledge.documents.reflow import match_heading
+from knowledge.documents.roles import line_role
 from knowledge.models import StoredChunk
 from knowledge.text import split_sentences
 
@@ -24,7 +25,9 @@ _LIST_KINDS = ("dash", "plus", "bullet", "star")
 # A line that announces what follows: "… như sau:", "Hồ sơ gồm:", "… những trường hợp sau đây:".
 _LEAD_END = re.compile(r"(?:[:：]|\b(?:như sau|sau đây|dưới đây))\s*[.…]?\s*$", re.IGNORECASE)
 # "Điều 2." "Chương II" "1." alone: a heading whose title is on the next line or absent.
-_BARE_MARK = re.compile(r"^(?:#+\s*)?(?:Điều\s+\d+|Chương\s+[IVXL\d]+|Mục\s+[IVXL\d]+|Phần\s+\S+)\s*[.:]?\s*$", re.IGNORECASE)
+_BARE_MARK = re.compile(
+    r"^(?:#+\s*)?(?:Điều\s+\d+|Chương\s+[IVXL\d]+|Mục\s+[IVXL\d]+|Phần\s+\S+)\s*[.:]?\s*$", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,7 @@ class Line:
     depth: int
     lead_in: bool  # announces a list or steps
     closing: bool = False  # in the distribution list and signature block ("Nơi nhận: …")
+    role: str | None = None  # report role: result | shortcoming | request (documents.roles)
 
     @property
     def structural(self) -> bool:
@@ -107,7 +111,7 @@ class Outline:
                     closing = kind == "closing"
                 lead = is_lead_in(text)
                 depth = _place(stack, kind, lead)
-                lines.append(Line(len(lines), chunk.chunk_id, text, kind, depth, lead, closing))
+                lines.append(Line(len(lines), chunk.chunk_id, text, kind, depth, lead, closing, line_role(text)))
         meta = chunks[0].meta if chunks else None
         title = " ".join(x for x in (meta.code, meta.doc_type, meta.title) if x) if meta else ""
         return cls(doc_id, lines, title)
@@ -166,7 +170,9 @@ def _place(stack: list[tuple[str, bool, int]], kind: str, lead: bool) -> int:
             stack.clear()
     elif kind.startswith("md"):
         level = int(kind[2:])
-        while stack and not (stack[-1][0] in _FIXED or (stack[-1][0].startswith("md") and int(stack[-1][0][2:]) < level)):
+        while stack and not (
+            stack[-1][0] in _FIXED or (stack[-1][0].startswith("md") and int(stack[-1][0][2:]) < level)
+        ):
             stack.pop()
     elif kind == "para":
         top = stack[-1] if stack else None
