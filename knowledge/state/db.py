@@ -39,6 +39,18 @@ CREATE TABLE IF NOT EXISTS units (
     updated_by INTEGER,
     updated_at REAL NOT NULL
 );
+-- who may read restricted documents (added in place: schema 1 files gain these tables on open)
+CREATE TABLE IF NOT EXISTS members (
+    user_id INTEGER PRIMARY KEY,
+    unit TEXT NOT NULL,
+    updated_by INTEGER,
+    updated_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS district_readers (
+    user_id INTEGER PRIMARY KEY,
+    updated_by INTEGER,
+    updated_at REAL NOT NULL
+);
 CREATE TABLE IF NOT EXISTS history (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     chat_id INTEGER NOT NULL,

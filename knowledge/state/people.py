@@ -17,6 +17,7 @@ from knowledge.state.db import StateDB
 
 Role = Literal["admin", "user"]
 Outcome = Literal["done", "unchanged", "pinned"]
+ReaderRole = Literal["admin", "district", "member"]  # who may read restricted documents (knowledge.findings.access)
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,8 @@ class Person:
     name: str | None = None
     unit: str | None = None
     pinned: bool = False  # a configured admin (BOT_ADMIN_IDS): cannot be removed from Telegram
+    member_of: str | None = None  # the unit an admin confirmed they belong to (opens its restricted documents)
+    district: bool = False  # a district reader: reads every unit's restricted documents
 
 
 @dataclass(frozen=True)
@@ -92,13 +95,17 @@ class People:
     def people(self) -> list[Person]:
         """Everyone on the list, admins first, then by id."""
         rows = self.db.rows(
-            "SELECT p.user_id, p.role, p.name, u.unit FROM people p LEFT JOIN units u USING (user_id) "
-            "WHERE p.role != 'removed'"
+            "SELECT p.user_id, p.role, p.name, u.unit, m.unit AS member_of, d.user_id IS NOT NULL AS district "
+            "FROM people p LEFT JOIN units u USING (user_id) LEFT JOIN members m USING (user_id) "
+            "LEFT JOIN district_readers d USING (user_id) WHERE p.role != 'removed'"
         )
-        found = {r["user_id"]: Person(r["user_id"], r["role"], r["name"], r["unit"]) for r in rows}
+        found = {
+            r["user_id"]: Person(r["user_id"], r["role"], r["name"], r["unit"], False, r["member_of"], bool(r["district"]))
+            for r in rows
+        }
         for uid in self.pinned_admins:
             p = found.get(uid, Person(uid, "admin"))
-            found[uid] = Person(uid, "admin", p.name, p.unit, pinned=True)
+            found[uid] = Person(uid, "admin", p.name, p.unit, True, p.member_of, p.district)
         return sorted(found.values(), key=lambda p: (p.role != "admin", p.user_id))
 
     def chats(self) -> list[AllowedChat]:
@@ -123,6 +130,9 @@ class People:
         if self.role(user_id) is None:
             return "unchanged"
         self._set_role(user_id, "removed", by, None)
+        with self.db.tx() as conn:  # access to restricted documents is granted again explicitly, if ever
+            conn.execute("DELETE FROM members WHERE user_id = ?", (user_id,))
+            conn.execute("DELETE FROM district_readers WHERE user_id = ?", (user_id,))
         return "done"
 
     def make_admin(self, user_id: int, *, by: int | None, name: str | None = None) -> Outcome:
@@ -188,3 +198,50 @@ class People:
             )
         else:
             self.db.execute("DELETE FROM units WHERE user_id = ?", (user_id,))
+
+    # reading restricted documents -----------------------------------------------------------
+    def member_unit(self, user_id: int) -> str | None:
+        """The unit an admin confirmed this user belongs to (a unit chosen with /donvi is not enough)."""
+        row = self.db.row("SELECT unit FROM members WHERE user_id = ?", (user_id,))
+        return row["unit"] if row is not None else None
+
+    def set_member_unit(self, user_id: int, unit: str | None, *, by: int | None) -> None:
+        """Admin: record (or clear) the unit whose restricted documents this user may read."""
+        if unit:
+            self.db.execute(
+                "INSERT INTO members (user_id, unit, updated_by, updated_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (user_id) DO UPDATE SET unit = excluded.unit, updated_by = excluded.updated_by, "
+                "updated_at = excluded.updated_at",
+                (user_id, unit, by, self._clock()),
+            )
+        else:
+            self.db.execute("DELETE FROM members WHERE user_id = ?", (user_id,))
+
+    def is_district(self, user_id: int | None) -> bool:
+        """True for a district reader who may still ask."""
+        if user_id is None or self.role(user_id) is None:
+            return False
+        return self.db.row("SELECT 1 FROM district_readers WHERE user_id = ?", (user_id,)) is not None
+
+    def make_district(self, user_id: int, *, by: int | None, name: str | None = None) -> Outcome:
+        """Let a user read every unit's restricted documents (adding them to the list if needed)."""
+        if self.is_admin(user_id) or self.is_district(user_id):
+            return "unchanged"  # an admin already reads everything
+        if self.role(user_id) is None:
+            self._set_role(user_id, "user", by, name)
+        self.db.execute(
+            "INSERT INTO district_readers (user_id, updated_by, updated_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (user_id) DO UPDATE SET updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+            (user_id, by, self._clock()),
+        )
+        return "done"
+
+    def remove_district(self, user_id: int, *, by: int | None) -> Outcome:
+        """A district reader becomes an ordinary user (they still may ask)."""
+        return "done" if self.db.execute("DELETE FROM district_readers WHERE user_id = ?", (user_id,)) else "unchanged"
+
+    def reader_role(self, user_id: int) -> ReaderRole:
+        """How this user reads restricted documents: as an admin, a district reader or a unit member."""
+        if self.is_admin(user_id):
+            return "admin"
+        return "district" if self.is_district(user_id) else "member"

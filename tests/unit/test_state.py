@@ -52,6 +52,31 @@ def test_roles_survive_reopening_and_env_seeds_do_not_undo_removals(tmp_path: Pa
     assert not s.people.is_admin(1)
 
 
+def test_reading_rights_are_granted_by_admins_and_survive_reopening(tmp_path: Path) -> None:
+    s = open_state(tmp_path)
+    s.people.seed(admins={1}, users={2, 3})
+    s.people.set_unit(2, "Đảng ủy phường An Phú")  # chosen by the user: opens nothing
+    assert s.people.reader_role(2) == "member" and s.people.member_unit(2) is None
+    s.people.set_member_unit(3, "Đảng ủy phường An Phú", by=1)
+    assert s.people.make_district(5, by=1, name="Hà") == "done"  # not on the list yet: added as a user
+    assert s.people.make_district(5, by=1) == "unchanged" and s.people.make_district(1, by=1) == "unchanged"
+    s.close()
+
+    s = open_state(tmp_path)
+    s.people.seed(admins={1}, users={2, 3})
+    assert s.people.member_unit(3) == "Đảng ủy phường An Phú" and s.people.reader_role(3) == "member"
+    assert s.people.may_ask(5, 5) and s.people.reader_role(5) == "district" and s.people.reader_role(1) == "admin"
+    listed = {p.user_id: p for p in s.people.people()}
+    assert listed[5].district and listed[3].member_of == "Đảng ủy phường An Phú" and not listed[2].district
+    assert s.people.remove_district(5, by=1) == "done" and s.people.reader_role(5) == "member"
+    assert s.people.remove_district(5, by=1) == "unchanged"
+    s.people.make_district(5, by=1)
+    assert s.people.remove_user(5, by=1) == "done" and s.people.remove_user(3, by=1) == "done"
+    s.people.allow_user(5, by=1)
+    s.people.allow_user(3, by=1)  # coming back does not bring the old reading rights back
+    assert s.people.reader_role(5) == "member" and s.people.member_unit(3) is None
+
+
 def test_history_is_bounded_and_survives_reopening(tmp_path: Path) -> None:
     s = open_state(tmp_path, history_turns=2)
     for i in range(4):
