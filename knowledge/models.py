@@ -183,6 +183,7 @@ class IngestPreview:
     excerpt: str
     matches: tuple[StoredMatch, ...] = ()
     expires_at: float = 0.0  # epoch seconds
+    concerned: tuple[str, ...] = ()  # the units a restricted upload would be open to (empty: it cannot be restricted)
 
     @property
     def identical(self) -> StoredMatch | None:

@@ -66,7 +66,7 @@ class LiveView:
 def restriction_for(text: str, meta: DocumentMeta, restricted: bool | Sequence[str]) -> tuple[str, ...]:
     """The units a restricted document is open to: the given ones, or (``True``) the units it concerns."""
     if restricted is True:
-        units = concerned_units(extract_document(text, meta)) or meta.units
+        units = units_concerned(text, meta)
     else:
         units = tuple(u.strip() for u in restricted if isinstance(u, str) and u.strip())  # type: ignore[union-attr]
     if not units:
@@ -75,6 +75,11 @@ def restriction_for(text: str, meta: DocumentMeta, restricted: bool | Sequence[s
             english=f"{meta.doc_id} names no unit; give the units that may read it.",
         )
     return tuple(dict.fromkeys(units))
+
+
+def units_concerned(text: str, meta: DocumentMeta) -> tuple[str, ...]:
+    """The units ``restricted=True`` opens a document to: those it concerns, else those it names (may be empty)."""
+    return concerned_units(extract_document(text, meta)) or meta.units
 
 
 def concerned_units(extraction: Extraction) -> tuple[str, ...]:
@@ -169,9 +174,21 @@ class FindingsService:
         return LiveView((self.store.generation(), self.records.generation()), docs, registry, findings, items, chunks)
 
     # ---- units ---------------------------------------------------------------------------------
-    def units(self) -> list[str]:
-        """Every canonical unit the findings documents and programmes name."""
-        return [u.name for u in self.view().registry.units()]
+    def units(self, viewer: Viewer | None = None) -> list[str]:
+        """Every canonical unit the findings documents and programmes name.
+
+        With a viewer, only the units named in documents that viewer may read (a unit named
+        only in a restricted document is not shown to whoever may not read it).
+        """
+        view = self.view()
+        if viewer is None:
+            return [u.name for u in view.registry.units()]
+        names: set[str] = set()
+        for d in view.visible_docs(viewer):
+            ex = d.extraction
+            named = [*ex.inspected, *(f.unit for f in ex.findings), *(i.unit for i in ex.items if i.part == "quota")]
+            names.update(c for n in named if n and (c := view.registry.canonical(n, ex.locality)))
+        return sorted(names)
 
     def resolve_unit(self, text: str) -> str | None:
         """The canonical unit a user means ("ĐU P. Sài Đồng", "cu khoi"), if exactly one fits."""

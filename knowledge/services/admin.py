@@ -8,6 +8,7 @@ live version.
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import TYPE_CHECKING, Literal
 
@@ -19,7 +20,9 @@ from knowledge.services.matching import find_matches, free_doc_id
 from knowledge.store.records import DocRecord
 
 if TYPE_CHECKING:
-    from knowledge.services.ingest import IngestService
+    from knowledge.services.ingest import IngestService, Prepared
+
+log = logging.getLogger(__name__)
 
 _EXCERPT_CHARS = 300
 
@@ -51,14 +54,24 @@ class DocumentAdminMixin:
             excerpt=excerpt,
             matches=matches,
             expires_at=time.time() + self.settings.preview_ttl_s,
+            concerned=_concerned(prepared),
         )
         self.previews.save(preview, data, code)
         return preview
 
     def confirm(
-        self: IngestService, token: str, action: Literal["add", "replace"], target: str | None = None
+        self: IngestService,
+        token: str,
+        action: Literal["add", "replace"],
+        target: str | None = None,
+        *,
+        restricted: bool = False,
     ) -> FileResult:
-        """Add the previewed document, or replace ``target`` (a doc_id among its matches) with it."""
+        """Add the previewed document, or replace ``target`` (a doc_id among its matches) with it.
+
+        ``restricted``: only the units it concerns (``IngestPreview.concerned``), admins and
+        district readers may read it; the restriction is written with the document, never after.
+        """
         from knowledge.services.ingest import Plan
 
         loaded = self.previews.load(token)
@@ -68,7 +81,7 @@ class DocumentAdminMixin:
                 english="That preview is gone (expired or already handled); send the file again.",
             )
         preview, data, code = loaded
-        prepared = self.prepare(load_bytes(preview.file_name, data, limits=self.limits), code)
+        prepared = self.prepare(load_bytes(preview.file_name, data, limits=self.limits), code, True if restricted else None)
         if action == "add":
             same = self.store.documents_with_sha(prepared.doc.sha256)
             if same:
@@ -144,3 +157,14 @@ def _info(rec: DocRecord, live: bool) -> VersionInfo:
         doc_id=m.doc_id, version=rec.version, title=m.title, code=m.code, issue_date=m.issue_date,
         chunks=rec.chunks, ingested_at=rec.ingested_at, live=live, source=rec.source, fmt=rec.fmt,
     )
+
+
+def _concerned(prepared: Prepared) -> tuple[str, ...]:
+    """The units a restricted upload would be open to; empty when the document names none (or extraction fails)."""
+    from knowledge.findings.service import units_concerned
+
+    try:
+        return units_concerned(prepared.doc.text, prepared.meta)
+    except Exception:  # a preview must not fail on the findings extractor; the upload just cannot be restricted
+        log.exception("could not find the units %s concerns", prepared.doc.doc_id)
+        return ()

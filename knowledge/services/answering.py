@@ -378,12 +378,13 @@ class QAService:
         return [target]
 
     def example_questions(self, n: int = 3) -> list[str]:
-        """Example questions built from what is actually ingested."""
+        """Example questions built from what is actually ingested (public documents only: anyone sees them)."""
         out: list[str] = []
-        units = self.units()
+        public = [d for d in self.documents() if not d.restricted_units]
+        units = [u for d in public for u in d.units]
         if units:
             out.append(f"Kết quả kiểm tra tại {units[0]} thế nào?")
-        for meta in self.documents():
+        for meta in public:
             if len(out) >= n:
                 break
             if meta.code:

@@ -115,4 +115,5 @@ def _preview_from(d: dict) -> IngestPreview:
         excerpt=d["excerpt"],
         matches=tuple(StoredMatch(**m) for m in d["matches"]),
         expires_at=d["expires_at"],
+        concerned=tuple(d.get("concerned", ())),  # absent in previews saved before restricted uploads
     )

@@ -58,8 +58,12 @@ class FindingsQueries(Protocol):
         """The Viewer to pass with a user's questions: their units resolved to canonical names."""
         ...
 
-    def units(self) -> list[str]:
-        """Every canonical unit the findings documents and programmes name."""
+    def units(self, viewer: Viewer | None = None) -> list[str]:
+        """Every canonical unit the findings documents name (with a viewer: in documents it may read)."""
+        ...
+
+    def aliases(self, unit: str) -> tuple[str, ...]:
+        """The other names of a canonical unit."""
         ...
 
     def resolve_unit(self, text: str) -> str | None:
@@ -88,6 +92,18 @@ class FindingsQueries(Protocol):
         """Admin: another name for a unit (merges two units when both are known)."""
         ...
 
+    def rename_unit(self, unit: str, new_name: str) -> str:
+        """Admin: show a unit under a new canonical name (the old one stays an alias)."""
+        ...
+
+    def remove_alias(self, alias: str) -> bool:
+        """Admin: undo an alias or rename added earlier; False when there was none."""
+        ...
+
+    def hide_name(self, name: str) -> None:
+        """Admin: a name taken for a unit is not one."""
+        ...
+
 
 class DocumentAdmin(Protocol):
     """What an admin front end needs: preview an upload, then add, replace or cancel; versions.
@@ -101,8 +117,14 @@ class DocumentAdmin(Protocol):
         """Parse and split an upload and say what it would do; raises KnowledgeError for a bad file."""
         ...
 
-    def confirm(self, token: str, action: Literal["add", "replace"], target: str | None = None) -> FileResult:
-        """Add the previewed document, or replace ``target`` (a doc_id among its matches) with it."""
+    def confirm(
+        self, token: str, action: Literal["add", "replace"], target: str | None = None, *, restricted: bool = False
+    ) -> FileResult:
+        """Add the previewed document, or replace ``target`` (a doc_id among its matches) with it.
+
+        ``restricted``: readable only by the units in ``IngestPreview.concerned`` (and admins,
+        district readers), written together with the document.
+        """
         ...
 
     def cancel(self, token: str) -> bool:

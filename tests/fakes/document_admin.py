@@ -114,11 +114,13 @@ class FakeDocumentAdmin:
             self._pending[token] = pending
         return IngestPreview(
             token=token, file_name=name, doc_id=doc_id, meta=version.meta, chunks=len(chunks),
-            excerpt=chunks[0].text[:400], matches=matches, expires_at=pending.expires_at,
+            excerpt=chunks[0].text[:400], matches=matches, expires_at=pending.expires_at, concerned=meta.units,
         )
 
-    def confirm(self, token: str, action: Literal["add", "replace"], target: str | None = None) -> FileResult:
-        self.calls.append(("confirm", token, action, target or ""))
+    def confirm(
+        self, token: str, action: Literal["add", "replace"], target: str | None = None, *, restricted: bool = False
+    ) -> FileResult:
+        self.calls.append(("confirm", token, action, target or "", "restricted" if restricted else "public"))
         with self._lock:
             pending = self._pending.pop(token, None)
             if pending is None or self.clock() >= pending.expires_at:
@@ -141,6 +143,10 @@ class FakeDocumentAdmin:
                 doc_id, status = pending.doc_id, "added"
             versions = self._versions.setdefault(doc_id, [])
             meta = replace(pending.version.meta, doc_id=doc_id)
+            if restricted:  # like the real service: open to the units it names, or refused
+                if not meta.units:
+                    raise KnowledgeError("Tài liệu không nêu đơn vị nào.", english="The document names no unit.")
+                meta = replace(meta, restricted_units=meta.units)
             chunks = tuple(replace(c, doc_id=doc_id) for c in pending.version.chunks)
             version = replace(pending.version, version=f"v{len(versions) + 1}", meta=meta, chunks=chunks,
                               at=self.clock())

@@ -135,3 +135,16 @@ def test_before_live_hooks_see_the_version_before_readers_do_and_can_veto(tmp_pa
     result = s.ingest.ingest_bytes("dieu-le.txt", CHARTER.encode())
     assert result.status == "failed" and s.store.document("dieu-le") is None
     assert s.store.remove_orphans() == 0
+
+
+def test_a_restricted_upload_is_written_restricted_to_the_units_its_preview_names(tmp_path: Path) -> None:
+    notice = (Path(__file__).resolve().parents[1] / "fixtures/findings/02_thong-bao-ket-luan_per-unit.txt").read_bytes()
+    s = make(tmp_path)
+    p = s.ingest.preview_bytes("112-TB-QU.txt", notice)
+    assert "Đảng ủy phường An Phú" in p.concerned and "Chi bộ Tòa án nhân dân quận Hòa Bình" in p.concerned
+    assert make(tmp_path).ingest.previews.load(p.token)[0].concerned == p.concerned  # kept with the preview
+    assert s.ingest.confirm(p.token, "add", restricted=True).status == "added"
+    assert s.store.document("112-TB-QU").meta.restricted_units == p.concerned  # with the document, not after
+    plain = s.ingest.preview_bytes("ke-hoach.txt", PLAN.encode())
+    assert s.ingest.confirm(plain.token, "add").status == "added"
+    assert s.store.document("ke-hoach").meta.restricted_units == ()

@@ -148,3 +148,13 @@ def test_making_it_public_again(services, outsider: Viewer) -> None:
     finally:
         services.findings.restrict(NOTICE, ["phường An Phú"])
     assert "07/24 chi bộ" not in services.engine.answer("Phường An Phú còn hạn chế gì?", viewer=outsider).text
+
+
+def test_units_named_only_in_restricted_documents_are_not_listed_to_outsiders(services, outsider: Viewer) -> None:
+    everyone = set(services.findings.units())
+    theirs = set(services.findings.units(outsider))
+    assert "Chi bộ Ban Quản lý dự án đầu tư xây dựng quận Hòa Bình" in everyone - theirs  # disciplined, restricted
+    assert "Đảng ủy phường An Phú" in theirs  # also named in public documents
+    assert set(services.findings.units(Viewer.admin())) == everyone
+    examples = " ".join(services.engine.example_questions(10))
+    assert "112-TB/QU" not in examples and "52-TB/UBKTQU" not in examples and "Ban Quản lý dự án" not in examples
