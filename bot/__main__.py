@@ -93,7 +93,12 @@ def main(kb_settings: KnowledgeSettings | None = None) -> None:
     state = State.open(
         state_path(settings, kb_settings), history_turns=settings.history_turns, answers_kept=settings.answers_kept
     )
-    services = BotServices(engine=knowledge.engine, admin=admin, llm_streaming=kb_settings.llm_provider != "none")
+    services = BotServices(
+        engine=knowledge.engine,
+        admin=admin,
+        findings=knowledge.findings,
+        llm_streaming=kb_settings.llm_provider != "none",
+    )
     application = build_application(settings, services, state=state)
     try:
         if settings.webhook_url:

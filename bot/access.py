@@ -18,12 +18,14 @@ from telegram.ext import ApplicationHandlerStop
 from bot import keyboards, texts
 from bot.context import BotContext
 from bot.delivery import answer_query, is_private
+from bot.services import Reader
 from knowledge.state.memory import Conversations, StoredAnswer
 from knowledge.state.people import People
 
 _log = logging.getLogger(__name__)
 _DEEP_LINK_RE = re.compile(r"^/start(?:@\w+)?\s+(\S+)\s*$")
 _MEMBER = frozenset({ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER})
+_COUNTED_BUTTONS = frozenset({keyboards.UNIT, keyboards.DUE})  # count toward the rate limit like a question
 
 
 def _mention_re(bot_username: str) -> re.Pattern[str]:
@@ -177,11 +179,20 @@ async def gate(update: object, context: BotContext) -> None:
             return
     if not context.people.may_ask(user.id, chat.id):
         await _refuse(update, context, user, chat)
-    if query is not None and (cb := keyboards.Callback.decode(query.data)) is not None and cb.action == keyboards.UNIT:
-        verdict = context.limiter.check(user.id)  # a unit button press counts like any other
+    cb = keyboards.Callback.decode(query.data) if query is not None else None
+    if query is not None and cb is not None and cb.action in _COUNTED_BUTTONS:
+        verdict = context.limiter.check(user.id)  # a unit or deadline button press counts like any other
         if not verdict.allowed:
             await answer_query(query, texts.rate_limited_short(verdict.wait_s), alert=True)
             raise ApplicationHandlerStop
+
+
+def reader_of(context: BotContext, update: Update) -> Reader:
+    """The person behind an update as a reader of restricted documents in this chat (a group: public only)."""
+    user = update.effective_user
+    if user is None:
+        return Reader(public_only=True)
+    return Reader.of(context.people, user.id, private=is_private(update.effective_chat))
 
 
 def startup_warning(people: People) -> str | None:

@@ -27,7 +27,7 @@ from bot import context as ctx
 from bot import keyboards, texts
 from bot.access import gate, startup_warning
 from bot.context import BotContext
-from bot.handlers import admin, ask, docs, errors, feedback, media, people, report, start, units, versions
+from bot.handlers import admin, ask, docs, errors, feedback, media, people, report, start, unitnames, units, versions
 from bot.ratelimit import UserRateLimiter
 from bot.retry import RetryingRateLimiter
 from bot.services import BotServices
@@ -57,8 +57,10 @@ def handler_table() -> list[tuple[int, BaseHandler[Any, Any, Any]]]:
         (0, CommandHandler("help", start.help_command)),
         (0, CommandHandler("moi", start.new_conversation)),
         (0, CommandHandler("donvi", units.set_unit)),
+        (0, CommandHandler("hanchot", units.due)),
         (0, CommandHandler("tailieu", docs.list_documents)),
         (0, CommandHandler("nguoidung", people.manage)),
+        (0, CommandHandler("tendonvi", unitnames.unit_names)),
         (0, CommandHandler("thongke", report.stats)),
         (0, CommandHandler("danhgia", report.downvoted)),
         (0, CommandHandler("xuat", report.export)),
@@ -72,6 +74,7 @@ def handler_table() -> list[tuple[int, BaseHandler[Any, Any, Any]]]:
         (0, _button(docs.show_section, keyboards.SECTION)),
         (0, _button(feedback.vote, keyboards.VOTE)),
         (0, _button(units.choose_unit, keyboards.UNIT)),
+        (0, _button(units.due_button, keyboards.DUE)),
         (0, _button(admin.decide, keyboards.PREVIEW)),
         (0, _button(versions.show_versions, keyboards.VERSIONS)),
         (0, _button(versions.ask_restore, keyboards.RESTORE_ASK)),

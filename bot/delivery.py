@@ -111,3 +111,12 @@ async def edit_query_text(query: CallbackQuery, text: str, markup: InlineKeyboar
     except BadRequest as exc:
         if "not modified" not in str(exc).lower():
             raise
+
+
+async def edit_query_markup(query: CallbackQuery, markup: InlineKeyboardMarkup | None) -> None:
+    """Change only the buttons of the message a button sits on (an identical edit is not an error)."""
+    try:
+        await query.edit_message_reply_markup(reply_markup=markup)
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower():
+            raise

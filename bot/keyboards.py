@@ -21,9 +21,11 @@ SOURCES = "s"  # show quoted passages
 VOTE = "f"  # 👍/👎, arg "u" or "d"
 SECTION = "x"  # full section of citation n, arg n
 ANSWER_ACTIONS = frozenset({SOURCES, VOTE, SECTION})
-UNIT = "n"  # choose unit by index into engine.units(); arg "-" clears
+UNIT = "n"  # choose unit by index into BotServices.unit_choices(); key "-" clears, "*" shows the list
+DUE = "h"  # /hanchot for the unit the user has set when pressed
 # admin buttons
-PREVIEW = "p"  # key = preview ref, arg "a" add, "rN" replace target N, "c" cancel
+PREVIEW = "p"  # key = preview ref, arg "a" add, "rN" replace target N ("A", "RN": restricted), "c" cancel,
+# "t" / "u": show the buttons for a restricted / public upload
 VERSIONS = "v"  # key = document ref: list its versions
 RESTORE_ASK = "k"  # key = document ref, arg = version hash: ask for confirmation
 RESTORE = "K"  # the same, confirmed
@@ -142,16 +144,36 @@ def units_keyboard(units: Sequence[str], *, current: str | None = None) -> Inlin
     return InlineKeyboardMarkup(rows)
 
 
+def unit_summary_keyboard(within_days: int) -> InlineKeyboardMarkup:
+    """Under a /donvi summary: the remedies due soon, and another unit."""
+    return InlineKeyboardMarkup(
+        [[button(texts.BTN_DUE.format(days=within_days), DUE)], [button(texts.BTN_CHANGE_UNIT, UNIT, "*")]]
+    )
+
+
 def button(text: str, action: str, key: str = "", arg: str = "") -> InlineKeyboardButton:
     """One callback button (label clipped to a readable length)."""
     label = text if len(text) <= 60 else text[:59] + "…"
     return InlineKeyboardButton(label, callback_data=Callback(action, key, arg).encode())
 
 
-def preview_keyboard(ref: str, replace_labels: Sequence[str], *, can_add: bool) -> InlineKeyboardMarkup:
-    """Add (unless identical), one "replace X" per stored match, cancel."""
-    rows = [[button(texts.BTN_ADD, PREVIEW, ref, "a")]] if can_add else []
-    rows += [[button(texts.btn_replace(label), PREVIEW, ref, f"r{i}")] for i, label in enumerate(replace_labels)]
+def preview_keyboard(
+    ref: str, replace_labels: Sequence[str], *, can_add: bool, restricted: bool | None = None
+) -> InlineKeyboardMarkup:
+    """Add (unless identical), one "replace X" per stored match, the public/restricted switch, cancel.
+
+    ``restricted``: None when the upload cannot be restricted (it names no unit, or is already
+    stored); otherwise whether add/replace will write it restricted to the units it concerns.
+    """
+    lock = texts.BTN_RESTRICTED_MARK if restricted else ""
+    a, r = ("A", "R") if restricted else ("a", "r")
+    rows = [[button(texts.BTN_ADD + lock, PREVIEW, ref, a)]] if can_add else []
+    rows += [
+        [button(texts.btn_replace(label) + lock, PREVIEW, ref, f"{r}{i}")] for i, label in enumerate(replace_labels)
+    ]
+    if restricted is not None and (can_add or replace_labels):
+        switch = texts.BTN_MAKE_PUBLIC if restricted else texts.BTN_MAKE_RESTRICTED
+        rows.append([button(switch, PREVIEW, ref, "u" if restricted else "t")])
     rows.append([button(texts.BTN_CANCEL if can_add or replace_labels else texts.BTN_CLOSE, PREVIEW, ref, "c")])
     return InlineKeyboardMarkup(rows)
 

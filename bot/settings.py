@@ -63,6 +63,9 @@ class BotSettings(EnvSettings):
     answers_kept: int = Field(2000, ge=10, description="Recent answers kept for buttons and deep links")
     engine_threads: int = Field(16, ge=1, le=256, description="Questions answered at once (a stuck LLM holds one)")
 
+    # /hanchot and the button under /donvi: remedies due within this many days
+    due_within_days: int = Field(30, ge=1, le=366, description="Window of /hanchot, in days from today")
+
     # Document upload by admins (the Bot API download limit is 20 MB)
     max_upload_mb: float = Field(20.0, gt=0, le=20.0)
 

@@ -13,6 +13,7 @@ from telegram import Message
 from bot import texts
 from bot.context import BotContext
 from bot.delivery import edit_text, quote
+from bot.services import Reader
 from knowledge.models import Answer, Turn
 
 
@@ -25,16 +26,17 @@ _DONE = object()
 
 
 async def stream_answer(
-    context: BotContext, message: Message, question: str, history: Sequence[Turn], unit: str | None
+    context: BotContext, message: Message, question: str, history: Sequence[Turn], unit: str | None, reader: Reader
 ) -> tuple[Answer, Message | None]:
     """The final Answer, and the message that shows the partial text (to be edited into the answer)."""
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[object] = asyncio.Queue()
-    engine = context.services.engine
+    services = context.services
 
     def produce() -> None:
         try:
-            items: Iterator[str | Answer] = iter(engine.stream(question, history, unit))
+            viewer = services.viewer(reader)
+            items: Iterator[str | Answer] = iter(services.engine.stream(question, history, unit, viewer=viewer))
             for item in items:
                 loop.call_soon_threadsafe(queue.put_nowait, item)
         except BaseException as exc:  # noqa: BLE001  # handed to the event loop, re-raised there

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta, timezone
 
 from bot.htmlsplit import MAX_MESSAGE, is_balanced, split_html, tg_len
@@ -35,7 +35,8 @@ HELP = (
     "cuộc trò chuyện.\n"
     "Trong nhóm, hãy nhắc đến tôi (@{bot}) hoặc trả lời tin nhắn của tôi.\n\n"
     "<b>Lệnh</b>\n"
-    "/donvi – đặt đơn vị của bạn (ví dụ: /donvi phường Cự Khối)\n"
+    "/donvi – đơn vị của bạn: kết quả kiểm tra, yêu cầu khắc phục (đặt: /donvi phường Cự Khối)\n"
+    "/hanchot – các yêu cầu khắc phục của đơn vị sắp đến hạn\n"
     "/tailieu – danh sách tài liệu đã nạp\n"
     "/moi – bắt đầu cuộc trò chuyện mới\n"
     "/help – hướng dẫn này"
@@ -44,7 +45,8 @@ HELP_ADMIN = (
     "<b>Quản trị</b>\n"
     "Gửi tệp PDF, DOCX, TXT, HTML hoặc MD trong tin nhắn riêng: tôi cho xem trước, chỉ lưu khi bạn bấm nút.\n"
     "/tailieu – danh sách tài liệu, lịch sử phiên bản, khôi phục, gỡ\n"
-    "/nguoidung – người dùng, quản trị viên, nhóm, đơn vị\n"
+    "/nguoidung – người dùng, quản trị viên, người đọc cấp quận, nhóm, đơn vị\n"
+    "/tendonvi – tên đơn vị và tên gọi khác (thêm, đổi tên, bỏ)\n"
     "/thongke – thống kê câu hỏi và đánh giá\n"
     "/danhgia – các câu trả lời bị đánh giá 👎\n"
     "/xuat – xuất nhật ký hỏi đáp (CSV)"
@@ -53,12 +55,14 @@ EXAMPLES_HEADER = "<b>Ví dụ câu hỏi</b>"
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", "Bắt đầu"),
     ("help", "Hướng dẫn sử dụng"),
-    ("donvi", "Đặt đơn vị của bạn"),
+    ("donvi", "Đơn vị của bạn: kết quả kiểm tra, khắc phục"),
+    ("hanchot", "Yêu cầu khắc phục sắp đến hạn"),
     ("tailieu", "Danh sách tài liệu"),
     ("moi", "Bắt đầu cuộc trò chuyện mới"),
 )
 ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
     ("nguoidung", "Quản lý người dùng và nhóm"),
+    ("tendonvi", "Tên đơn vị và tên gọi khác"),
     ("thongke", "Thống kê"),
     ("danhgia", "Câu trả lời bị đánh giá 👎"),
     ("xuat", "Xuất nhật ký hỏi đáp (CSV)"),
@@ -103,6 +107,7 @@ QUOTES_TITLE = "<b>Trích dẫn nguyên văn</b>"
 SECTION_TITLE = "<b>Toàn văn mục</b>"
 ANSWER_EXPIRED = "Câu trả lời này đã cũ nên tôi không còn lưu nguồn. Vui lòng hỏi lại."
 NO_SOURCES = "Câu trả lời này không có nguồn trích dẫn."
+QUOTE_UNAVAILABLE = "Đoạn này hiện không xem được (tài liệu đã thay đổi, hoặc bạn không có quyền xem)."
 SECTION_MISSING = "Không tìm thấy mục này trong tài liệu (có thể tài liệu vừa được cập nhật)."
 FEEDBACK_UP = "Cảm ơn bạn đã đánh giá!"
 FEEDBACK_DOWN = "Cảm ơn góp ý của bạn, chúng tôi sẽ cải thiện."
@@ -122,6 +127,43 @@ UNIT_CHOOSE = "Chọn đơn vị của bạn (hoặc gõ /donvi tên đơn vị)
 UNIT_NOT_FOUND = "Không tìm thấy đơn vị “{query}” trong tài liệu."
 UNIT_AMBIGUOUS = "Có nhiều đơn vị khớp với “{query}”. Vui lòng chọn:"
 NO_UNITS = "Tài liệu hiện có chưa nêu tên đơn vị nào."
+UNIT_UNKNOWN = (
+    "Không tìm thấy đơn vị “{query}” trong các tài liệu hiện có. Hãy gõ đúng tên đơn vị (có dấu hoặc không dấu), "
+    "ví dụ /donvi phường An Phú, hoặc gõ /donvi để chọn trong danh sách."
+)
+UNIT_SUGGEST = "Có phải bạn muốn chọn một trong các đơn vị sau?"
+UNIT_NO_FINDINGS = "Tài liệu hiện có chưa nêu kết quả kiểm tra, giám sát nào về <b>{unit}</b>."
+UNIT_MEMBER_NOTE = "<i>Bạn được quản trị viên xác nhận là thành viên của {unit}.</i>"
+
+# /donvi summary and /hanchot (rendered by bot.unitview)
+SUMMARY_TITLE = "🏢 <b>{unit}</b>"
+SUMMARY_ALIASES = "Tên gọi khác: {names}"
+SUMMARY_INSPECTED = "<b>Được kiểm tra, giám sát tại</b>"
+SUMMARY_LATEST = "<b>Kết quả mới nhất</b> — {doc}"
+SUMMARY_OLDER = "<i>Còn {n} kết quả trong các tài liệu cũ hơn; hỏi ví dụ “{unit} còn hạn chế gì?” để xem đầy đủ.</i>"
+SUMMARY_REMEDIES = "<b>Yêu cầu khắc phục còn hiệu lực ({n})</b>"
+SUMMARY_NO_REMEDIES = "<i>Không có yêu cầu khắc phục nào còn hạn trong tài liệu.</i>"
+SUMMARY_MORE = "<i>… và {n} mục khác.</i>"
+DEADLINE_NONE = "tài liệu không nêu thời hạn"
+DEADLINE_DUE = "hạn {date}"
+DAYS_LEFT = "còn {n} ngày"
+DAYS_TODAY = "đến hạn hôm nay"
+DUE_TITLE = "⏰ <b>Yêu cầu khắc phục của {unit} đến hạn trong {days} ngày tới</b> (tính từ {today})"
+DUE_NONE = "Không có yêu cầu khắc phục nào của <b>{unit}</b> đến hạn trong {days} ngày tới (tính từ {today})."
+DUE_LATER = "Hạn gần nhất sau đó: <b>{date}</b> ({left}) — {text}"
+DUE_UNDATED = "{n} yêu cầu khắc phục khác của đơn vị không được tài liệu nêu thời hạn."
+DUE_ONLY_UNDATED = (
+    "Các yêu cầu khắc phục của <b>{unit}</b> ({n} yêu cầu) không được tài liệu nêu thời hạn, nên không có hạn "
+    "chót nào để nhắc. Gõ /donvi để xem nội dung các yêu cầu."
+)
+DUE_NO_REMEDIES = "Tài liệu hiện có không nêu yêu cầu khắc phục nào còn hạn đối với <b>{unit}</b>."
+DUE_NO_UNIT = (
+    "Bạn chưa chọn đơn vị. Gõ /donvi tên đơn vị (ví dụ: /donvi phường An Phú), rồi dùng lại /hanchot; "
+    "hoặc gõ /hanchot tên đơn vị."
+)
+DUE_DISABLED = "Chức năng theo dõi kết quả kiểm tra chưa được bật trên máy chủ này."
+BTN_DUE = "⏰ Hạn khắc phục {days} ngày tới"
+BTN_CHANGE_UNIT = "🔄 Đổi đơn vị"
 
 DOCS_TITLE = "<b>Tài liệu hiện có ({count})</b>"
 NO_DOCS = "Chưa có tài liệu nào được nạp."
@@ -166,6 +208,14 @@ MATCH_REASONS = {
     "same_name": "Cùng tên tệp với",
     "similar_text": "Nội dung gần giống",
 }
+PREVIEW_RESTRICTABLE = (
+    "🔒 Mặc định tài liệu là <b>công khai</b>. Nếu chọn <b>hạn chế</b>, chỉ thành viên của {units} "
+    "(cùng quản trị viên và người đọc cấp quận) đọc được tài liệu này và các kết quả kiểm tra trong đó."
+)
+PREVIEW_NOT_RESTRICTABLE = "🔓 Tài liệu không nêu đơn vị nào nên sẽ công khai (không giới hạn được người xem)."
+PREVIEW_RESTRICTED_SAVED = (
+    "🔒 Chỉ thành viên của {units} (cùng quản trị viên, người đọc cấp quận) đọc được tài liệu này."
+)
 PREVIEW_FOOTER = "<i>Chưa có gì được lưu. Bản xem trước hết hạn lúc {clock} (giờ Việt Nam).</i>"
 PREVIEW_SAVING = "⏳ Đang lưu tài liệu <b>{name}</b>…"
 PREVIEW_CANCELLED = "✖️ Đã hủy <b>{name}</b>. Không có gì được lưu."
@@ -202,13 +252,17 @@ PEOPLE_USAGE = (
     "/nguoidung boquantri &lt;mã&gt; – bỏ quyền quản trị\n"
     "/nguoidung nhom [mã nhóm] – cho phép cả nhóm (gõ trong nhóm: nhóm hiện tại)\n"
     "/nguoidung xoanhom [mã nhóm] – thu hồi nhóm\n"
-    "/nguoidung donvi &lt;mã&gt; &lt;tên đơn vị&gt; – gán đơn vị\n"
+    "/nguoidung donvi &lt;mã&gt; &lt;tên đơn vị&gt; – gán đơn vị (người đó đọc được cả tài liệu hạn chế của đơn vị)\n"
+    "/nguoidung capquan &lt;mã&gt; – người đọc cấp quận: đọc được tài liệu hạn chế của mọi đơn vị\n"
+    "/nguoidung bocapquan &lt;mã&gt; – bỏ quyền đọc cấp quận\n"
     "Trả lời (reply) tin nhắn của một người bằng lệnh thì không cần gõ mã."
 )
 PEOPLE_TITLE = "<b>Người dùng ({count})</b>"
 PEOPLE_ADMIN = "quản trị viên"
 PEOPLE_PINNED = "quản trị viên (cấu hình BOT_ADMIN_IDS)"
 PEOPLE_USER = "người dùng"
+PEOPLE_DISTRICT = "người đọc cấp quận"
+PEOPLE_MEMBER = "thành viên {unit}"
 CHATS_TITLE = "<b>Nhóm được phép ({count})</b>"
 PEOPLE_NONE = "Chưa có người dùng nào ngoài quản trị viên."
 CHATS_NONE = "Chưa có nhóm nào."
@@ -218,6 +272,8 @@ PEOPLE_DONE = {
     "xoa": "✅ Đã thu hồi quyền của <code>{id}</code>.",
     "quantri": "✅ <code>{id}</code> đã là quản trị viên.",
     "boquantri": "✅ <code>{id}</code> không còn là quản trị viên (vẫn được hỏi).",
+    "capquan": "✅ <code>{id}</code> là người đọc cấp quận: đọc được tài liệu hạn chế của mọi đơn vị.",
+    "bocapquan": "✅ <code>{id}</code> không còn là người đọc cấp quận (vẫn được hỏi).",
     "nhom": "✅ Đã cho phép mọi thành viên nhóm <code>{id}</code> đặt câu hỏi trong nhóm.",
     "xoanhom": "✅ Đã thu hồi quyền của nhóm <code>{id}</code>.",
 }
@@ -225,9 +281,27 @@ PEOPLE_UNCHANGED = "ℹ️ Không có gì thay đổi cho <code>{id}</code>."
 PEOPLE_PINNED_REFUSED = (
     "<code>{id}</code> là quản trị viên trong cấu hình (BOT_ADMIN_IDS); hãy sửa cấu hình và khởi động lại."
 )
-PEOPLE_UNIT_SET = "✅ Đã gán đơn vị <b>{unit}</b> cho <code>{id}</code>."
+PEOPLE_UNIT_SET = (
+    "✅ Đã gán đơn vị <b>{unit}</b> cho <code>{id}</code>: người đó đọc được cả tài liệu hạn chế của đơn vị này."
+)
 PEOPLE_UNIT_CLEARED = "✅ Đã bỏ đơn vị của <code>{id}</code>."
 PEOPLE_NEED_GROUP_ID = "Hãy gõ lệnh này trong nhóm cần cho phép, hoặc ghi mã nhóm (số âm)."
+
+UNIT_NAMES_TITLE = "<b>Đơn vị và tên gọi khác ({count})</b>"
+UNIT_NAMES_NONE = "Tài liệu hiện có chưa nêu đơn vị nào."
+UNIT_NAMES_USAGE = (
+    "<b>Sửa danh mục đơn vị</b>\n"
+    "/tendonvi – danh sách đơn vị và tên gọi khác\n"
+    "/tendonvi them &lt;đơn vị&gt; = &lt;tên khác&gt; – thêm tên gọi khác (cũng để gộp hai đơn vị là một)\n"
+    "/tendonvi doiten &lt;đơn vị&gt; = &lt;tên mới&gt; – đổi tên hiển thị (tên cũ thành tên gọi khác)\n"
+    "/tendonvi xoa &lt;tên&gt; – bỏ một tên gọi khác hoặc một lần đổi tên đã thêm\n"
+    "/tendonvi an &lt;tên&gt; – một cụm từ bị nhận nhầm là tên đơn vị"
+)
+UNIT_ALIAS_ADDED = "✅ “{alias}” từ nay là tên gọi khác của <b>{unit}</b>."
+UNIT_RENAMED = "✅ <b>{old}</b> từ nay hiển thị là <b>{unit}</b> (tên cũ vẫn được hiểu)."
+UNIT_ALIAS_REMOVED = "✅ Đã bỏ tên “{name}” đã thêm trước đây."
+UNIT_ALIAS_MISSING = "ℹ️ Không có tên gọi khác hay lần đổi tên nào “{name}” do quản trị viên thêm."
+UNIT_NAME_HIDDEN = "✅ “{name}” không còn được coi là tên đơn vị (bỏ bằng /tendonvi xoa {name})."
 
 STATS_TITLE = "📊 <b>Thống kê</b>"
 STATS_BODY = (
@@ -256,6 +330,9 @@ BTN_CLEAR_UNIT = "Bỏ chọn đơn vị"
 BTN_ADD = "➕ Thêm tài liệu mới"
 BTN_REPLACE = "🔁 Thay thế: {doc}"
 BTN_CANCEL = "✖️ Hủy"
+BTN_RESTRICTED_MARK = " (🔒 hạn chế)"
+BTN_MAKE_RESTRICTED = "🔓 Đang: công khai · bấm để hạn chế"
+BTN_MAKE_PUBLIC = "🔒 Đang: hạn chế · bấm để công khai"
 BTN_CLOSE = "Đóng"
 BTN_HISTORY = "🕘 {doc}"
 BTN_RESTORE = "↩️ Khôi phục {version}"
@@ -413,14 +490,22 @@ def render_partial(text: str) -> str:
     return split_html(body, limit=MAX_MESSAGE - 4)[0] + (" …" if body != STREAM_PLACEHOLDER else "")
 
 
-def render_quotes(answer: Answer, chunks: Sequence[StoredChunk | None]) -> list[str]:
-    """The quoted passages behind each citation (the "Nguồn" button)."""
+def render_quotes(answer: Answer, chunks: Sequence[StoredChunk | None], *, quotable: Collection[str]) -> list[str]:
+    """The quoted passages behind each citation (the "Nguồn" button).
+
+    A passage that cannot be read now (``None``) is replaced by the answer's own quote only for
+    documents in ``quotable`` (live and readable by whoever pressed): a passage may have become
+    restricted, or the presser may not be the one it was shown to.
+    """
     if not answer.citations:
         return [NO_SOURCES]
     blocks = [QUOTES_TITLE]
     for c, chunk in zip(answer.citations, chunks, strict=True):
-        passage = for_display(chunk.text) if chunk is not None else c.quote
         blocks.append(citation_line(c))
+        if chunk is None and c.doc_id not in quotable:
+            blocks.append(f"<i>{QUOTE_UNAVAILABLE}</i>")
+            continue
+        passage = for_display(chunk.text) if chunk is not None else c.quote
         blocks += [f"<blockquote>{esc(p)}</blockquote>" for p in _paragraphs(passage)] or ["…"]
     return split_html("\n\n".join(blocks))
 
@@ -462,6 +547,10 @@ def unit_not_found(query: str) -> str:
     return UNIT_NOT_FOUND.format(query=esc(query))
 
 
+def unit_unknown(query: str) -> str:
+    return UNIT_UNKNOWN.format(query=esc(query))
+
+
 def unit_ambiguous(query: str) -> str:
     return UNIT_AMBIGUOUS.format(query=esc(query))
 
@@ -484,10 +573,14 @@ def upload_result(result: FileResult) -> str:
     if result.meta and result.meta.code:
         title = f"{result.meta.code} — {title}"
     template = UPLOAD_RESULTS.get(result.status, UPLOAD_RESULT_OTHER)
-    return template.format(
+    text = template.format(
         title=esc(title), chunks=int(result.chunks), reason=esc(result.reason or UPLOAD_UNKNOWN_REASON),
         status=esc(result.status),
     )
+    restricted = result.meta.restricted_units if result.meta and result.status != "failed" else ()
+    if restricted:  # chosen now, or kept from the version it replaced
+        text += "\n" + PREVIEW_RESTRICTED_SAVED.format(units=units_list(restricted))
+    return text
 
 
 def doc_label(code: str | None, title: str, limit: int = 48) -> str:
@@ -538,9 +631,23 @@ def render_preview(preview: IngestPreview, *, excerpt_chars: int = 400) -> str:
         for m in preview.replaceable:
             reason = MATCH_REASONS.get(m.reason, MATCH_REASONS["similar_text"])
             blocks.append(PREVIEW_MATCH.format(reason=reason, doc=_match_doc(m.code, m.title, m.issue_date)))
+        blocks.append(restriction_note(preview.concerned))
     if preview.expires_at:
         blocks.append(PREVIEW_FOOTER.format(clock=vn_clock(preview.expires_at)))
     return split_html("\n\n".join(blocks))[0]
+
+
+def units_list(units: Sequence[str], limit: int = 8) -> str:
+    """"A, B và C" (escaped, the first ``limit`` of them)."""
+    shown = [f"<b>{esc(u)}</b>" for u in units[:limit]]
+    if len(units) > limit:
+        shown.append(f"{len(units) - limit} đơn vị khác")
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " và " + shown[-1]
+
+
+def restriction_note(units: Sequence[str]) -> str:
+    """What choosing "restricted" on a preview would mean (or that it cannot be restricted)."""
+    return PREVIEW_RESTRICTABLE.format(units=units_list(units)) if units else PREVIEW_NOT_RESTRICTABLE
 
 
 def render_versions(doc: str, versions: Sequence[VersionInfo]) -> str:
@@ -566,7 +673,11 @@ def render_people(people: Sequence[Person], chats: Sequence[AllowedChat]) -> lis
         if p.name:
             line += f" {esc(p.name)}"
         line += f" — {role}"
-        if p.unit:
+        if p.district and p.role != "admin":
+            line += f" — {PEOPLE_DISTRICT}"
+        if p.member_of:
+            line += f" — {PEOPLE_MEMBER.format(unit=esc(p.member_of))}"
+        if p.unit and p.unit != p.member_of:
             line += f" — {esc(p.unit)}"
         lines.append(line)
     if not any(p.role == "user" for p in people):
@@ -576,6 +687,20 @@ def render_people(people: Sequence[Person], chats: Sequence[AllowedChat]) -> lis
     if not chats:
         lines.append(CHATS_NONE)
     lines += ["", PEOPLE_USAGE]
+    return split_html("\n".join(lines))
+
+
+def render_unit_names(units: Sequence[tuple[str, Sequence[str]]]) -> list[str]:
+    """/tendonvi: every unit with its other names, then how to edit them."""
+    lines = [UNIT_NAMES_TITLE.format(count=len(units))]
+    for name, aliases in units:
+        line = f"• <b>{esc(name)}</b>"
+        if aliases:
+            line += " — " + esc("; ".join(aliases))
+        lines.append(line)
+    if not units:
+        lines.append(UNIT_NAMES_NONE)
+    lines += ["", UNIT_NAMES_USAGE]
     return split_html("\n".join(lines))
 
 

@@ -12,13 +12,14 @@ import asyncio
 import logging
 import re
 import time
+from collections.abc import Sequence
 from pathlib import PurePath
 
 from telegram import Update
 
 from bot import keyboards, texts
 from bot.context import BotContext
-from bot.delivery import answer_query, edit_query_text, edit_text, is_private
+from bot.delivery import answer_query, edit_query_markup, edit_query_text, edit_text, is_private
 from bot.handlers.ask import ask_caption
 from knowledge.errors import KnowledgeError
 
@@ -80,13 +81,16 @@ async def document(update: Update, context: BotContext) -> None:
         expires_at=preview.expires_at or time.time() + DEFAULT_PREVIEW_TTL_S,
     )
     labels = [texts.doc_label(m.code, m.title, 40) for m in preview.replaceable]
-    keyboard = keyboards.preview_keyboard(pending.ref, labels, can_add=preview.identical is None)
+    restrictable = bool(preview.concerned) and preview.identical is None
+    keyboard = keyboards.preview_keyboard(
+        pending.ref, labels, can_add=preview.identical is None, restricted=False if restrictable else None
+    )
     await edit_text(progress, texts.render_preview(preview), keyboard)
     context.audit.admin_action(user.id, "preview", f"{name} -> {preview.doc_id}")
 
 
 async def decide(update: Update, context: BotContext) -> None:
-    """A preview button: add, replace a stored match, or cancel."""
+    """A preview button: add or replace (public or restricted), switch between the two, or cancel."""
     query, user = update.callback_query, update.effective_user
     cb = keyboards.Callback.decode(query.data if query else None)
     admin = context.services.admin
@@ -113,9 +117,17 @@ async def decide(update: Update, context: BotContext) -> None:
         await edit_query_text(query, (texts.PREVIEW_EXPIRED if expired else texts.PREVIEW_CANCELLED).format(name=name))
         context.audit.admin_action(user.id, "expired" if expired else "cancel", pending.file_name)
         return
-    if cb.arg == "a":
+    if cb.arg in ("t", "u"):  # the public / restricted switch: only the buttons change
+        await answer_query(query)
+        labels = await asyncio.to_thread(_target_labels, context, pending.targets)
+        can_add = pending.identical is None
+        keyboard = keyboards.preview_keyboard(pending.ref, labels, can_add=can_add, restricted=cb.arg == "t")
+        await edit_query_markup(query, keyboard)
+        return
+    restricted = cb.arg[:1] in ("A", "R")
+    if cb.arg in ("a", "A"):
         action, target = "add", None
-    elif re.fullmatch(r"r\d{1,2}", cb.arg) and int(cb.arg[1:]) < len(pending.targets):
+    elif re.fullmatch(r"[rR]\d{1,2}", cb.arg) and int(cb.arg[1:]) < len(pending.targets):
         action, target = "replace", pending.targets[int(cb.arg[1:])]
     else:
         await answer_query(query, texts.PREVIEW_GONE, alert=True)
@@ -126,10 +138,19 @@ async def decide(update: Update, context: BotContext) -> None:
     await answer_query(query)
     await edit_query_text(query, texts.PREVIEW_SAVING.format(name=name))
     try:
-        result = await asyncio.to_thread(admin.confirm, pending.token, action, target)  # type: ignore[arg-type]
+        result = await asyncio.to_thread(
+            lambda: admin.confirm(pending.token, action, target, restricted=restricted)  # type: ignore[arg-type]
+        )
     except KnowledgeError as exc:
         await edit_query_text(query, "❌ " + texts.esc(exc.message))
         return
     await edit_query_text(query, texts.upload_result(result))
-    context.audit.admin_action(user.id, action, f"{pending.file_name} -> {result.doc_id} ({result.status})")
-    _log.info("admin %s: %s %s -> %s (%s)", user.id, action, pending.file_name, result.doc_id, result.status)
+    mode = "restricted" if restricted else "public"
+    context.audit.admin_action(user.id, action, f"{pending.file_name} -> {result.doc_id} ({result.status}, {mode})")
+    _log.info("admin %s: %s %s -> %s (%s, %s)", user.id, action, pending.file_name, result.doc_id, result.status, mode)
+
+
+def _target_labels(context: BotContext, targets: Sequence[str]) -> list[str]:
+    """The replace buttons' labels again (the stored documents a preview may replace)."""
+    metas = {d.doc_id: d for d in context.services.engine.documents()}
+    return [texts.doc_label(metas[t].code, metas[t].title, 40) if t in metas else t for t in targets]

@@ -12,6 +12,7 @@ from bot import texts
 from bot.access import strip_mention
 from bot.context import BotContext
 from bot.delivery import deliver, is_private, typing
+from bot.services import Reader
 from bot.streaming import stream_answer
 from knowledge.state.memory import StoredAnswer
 
@@ -77,12 +78,16 @@ async def answer_question(
     streamed: Message | None = None
     try:
         unit, history = context.people.unit(user_id), context.memory.history(chat.id)
+        reader = Reader.of(context.people, user_id, private=is_private(chat))
         async with typing(context, chat.id):
             if context.services.llm_streaming:
-                answer, streamed = await stream_answer(context, message, q, history, unit)
+                answer, streamed = await stream_answer(context, message, q, history, unit, reader)
             else:
                 loop = asyncio.get_running_loop()
-                answer = await loop.run_in_executor(context.engine_pool, engine.answer, q, history, unit)
+                answer = await loop.run_in_executor(
+                    context.engine_pool,
+                    lambda: engine.answer(q, history, unit, viewer=context.services.viewer(reader)),
+                )
         stored = context.memory.remember(
             chat_id=chat.id, user_id=user_id, question=q, answer=answer, unit=unit, chat_type=chat.type
         )

@@ -7,8 +7,11 @@ import asyncio
 from telegram import Update
 
 from bot import keyboards, texts
+from bot.access import reader_of
 from bot.context import BotContext
 from bot.delivery import answer_query, is_private
+from bot.services import BotServices, Reader
+from knowledge.models import DocumentMeta, StoredChunk
 from knowledge.state.memory import StoredAnswer
 
 
@@ -17,7 +20,8 @@ async def list_documents(update: Update, context: BotContext) -> None:
     message, user = update.effective_message, update.effective_user
     if message is None:
         return
-    docs = await asyncio.to_thread(context.services.engine.documents)
+    reader = reader_of(context, update)
+    docs = await asyncio.to_thread(readable_documents, context.services, reader)
     admin = (
         docs and user is not None and is_private(message.chat) and context.services.admin is not None
         and context.people.is_admin(user.id)
@@ -31,6 +35,12 @@ async def list_documents(update: Update, context: BotContext) -> None:
     for part in parts:
         await message.reply_text(part)
     await message.reply_text(texts.DOCS_ADMIN_HINT, reply_markup=keyboards.documents_keyboard(items))
+
+
+def readable_documents(services: BotServices, reader: Reader) -> list[DocumentMeta]:
+    """The documents this reader may know of (a restricted one's title alone can say too much)."""
+    viewer = services.viewer(reader)
+    return [d for d in services.engine.documents() if viewer.may_read(d)]
 
 
 async def _stored(update: Update, context: BotContext) -> tuple[StoredAnswer, keyboards.Callback] | None:
@@ -53,10 +63,16 @@ async def show_sources(update: Update, context: BotContext) -> None:
     if found is None or update.effective_chat is None:
         return
     stored, _ = found
-    engine = context.services.engine
+    services, reader = context.services, reader_of(context, update)
     ids = [c.chunk_id for c in stored.answer.citations]
-    chunks = await asyncio.to_thread(lambda: [engine.chunk(i) for i in ids])
-    for part in texts.render_quotes(stored.answer, chunks):
+
+    def passages() -> tuple[list[StoredChunk | None], set[str]]:
+        viewer = services.viewer(reader)  # whoever presses now, with what they may read now
+        readable = {d.doc_id for d in services.engine.documents() if viewer.may_read(d)}
+        return [services.engine.chunk(i, viewer=viewer) for i in ids], readable
+
+    chunks, readable = await asyncio.to_thread(passages)
+    for part in texts.render_quotes(stored.answer, chunks, quotable=readable):
         await context.bot.send_message(update.effective_chat.id, part)
 
 
@@ -70,7 +86,10 @@ async def show_section(update: Update, context: BotContext) -> None:
     if citation is None:
         parts = [texts.SECTION_MISSING]
     else:
-        chunks = await asyncio.to_thread(context.services.engine.section, citation.chunk_id)
+        services, reader = context.services, reader_of(context, update)
+        chunks = await asyncio.to_thread(
+            lambda: services.engine.section(citation.chunk_id, viewer=services.viewer(reader))
+        )
         parts = texts.render_section(citation, chunks)
     for part in parts:
         await context.bot.send_message(update.effective_chat.id, part)

@@ -10,7 +10,7 @@ from telegram import Message, Update
 from bot import texts
 from bot.context import BotContext
 from bot.delivery import is_private
-from bot.handlers.units import match_units
+from knowledge.findings.access import Viewer
 from knowledge.text import fold
 
 _log = logging.getLogger(__name__)
@@ -24,6 +24,8 @@ ALIASES = {
     "nhom": "nhom", "group": "nhom",
     "xoanhom": "xoanhom", "ungroup": "xoanhom",
     "donvi": "donvi", "unit": "donvi",
+    "capquan": "capquan", "district": "capquan",
+    "bocapquan": "bocapquan", "undistrict": "bocapquan",
 }
 CLEAR_UNIT = frozenset({"-", "bo", "xoa", "none"})
 
@@ -43,7 +45,11 @@ def _replied_user(message: Message) -> tuple[int, str] | None:
 
 
 async def manage(update: Update, context: BotContext) -> None:
-    """List people (private chat), or apply one change: them/xoa/quantri/boquantri/nhom/xoanhom/donvi."""
+    """List people (private chat), or apply one change.
+
+    Changes: them/xoa (may ask), quantri/boquantri (admin), capquan/bocapquan (district reader),
+    nhom/xoanhom (groups), donvi (unit and membership).
+    """
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:
         return
@@ -95,6 +101,10 @@ async def manage(update: Update, context: BotContext) -> None:
         outcome = people.make_admin(target, by=user.id, name=name)
     elif command == "boquantri":
         outcome = people.remove_admin(target, by=user.id)
+    elif command == "capquan":
+        outcome = people.make_district(target, by=user.id, name=name)
+    elif command == "bocapquan":
+        outcome = people.remove_district(target, by=user.id)
     else:
         await _assign_unit(context, message, user.id, target, " ".join(rest).strip())
         return
@@ -109,18 +119,24 @@ async def _done(context: BotContext, message: Message, admin_id: int, command: s
 
 
 async def _assign_unit(context: BotContext, message: Message, admin_id: int, target: int, query: str) -> None:
+    """The user's unit AND their membership of it: an admin's word opens the unit's restricted documents."""
     quote = not is_private(message.chat)
     if fold(query) in CLEAR_UNIT:
         context.people.set_unit(target, None, by=admin_id)
+        context.people.set_member_unit(target, None, by=admin_id)
+        context.audit.admin_action(admin_id, "nguoidung donvi", f"{target}: -")
         await message.reply_text(texts.PEOPLE_UNIT_CLEARED.format(id=target), do_quote=quote)
         return
-    units = await asyncio.to_thread(context.services.engine.units)
-    found = match_units(query, units)
-    if len(found) != 1:
-        text = texts.unit_not_found(query) if not found else texts.unit_ambiguous(query) + "\n" + "\n".join(
-            f"• {texts.esc(u)}" for u in found[:20])
+    services = context.services
+    match = await asyncio.to_thread(services.resolve_unit, query, Viewer.admin())
+    if match.unit is None:
+        text = texts.unit_not_found(query)
+        if match.candidates:
+            text = (texts.unit_ambiguous(query) if not match.suggested else text + "\n" + texts.UNIT_SUGGEST) + "\n" + \
+                "\n".join(f"• {texts.esc(u)}" for u in match.candidates[:20])
         await message.reply_text(text, do_quote=quote)
         return
-    context.people.set_unit(target, found[0], by=admin_id)
-    context.audit.admin_action(admin_id, "nguoidung donvi", f"{target}: {found[0]}")
-    await message.reply_text(texts.PEOPLE_UNIT_SET.format(unit=texts.esc(found[0]), id=target), do_quote=quote)
+    context.people.set_unit(target, match.unit, by=admin_id)
+    context.people.set_member_unit(target, match.unit, by=admin_id)
+    context.audit.admin_action(admin_id, "nguoidung donvi", f"{target}: {match.unit}")
+    await message.reply_text(texts.PEOPLE_UNIT_SET.format(unit=texts.esc(match.unit), id=target), do_quote=quote)

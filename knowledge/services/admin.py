@@ -81,7 +81,8 @@ class DocumentAdminMixin:
                 english="That preview is gone (expired or already handled); send the file again.",
             )
         preview, data, code = loaded
-        prepared = self.prepare(load_bytes(preview.file_name, data, limits=self.limits), code, True if restricted else None)
+        doc = load_bytes(preview.file_name, data, limits=self.limits)
+        prepared = self.prepare(doc, code, True if restricted else None)
         if action == "add":
             same = self.store.documents_with_sha(prepared.doc.sha256)
             if same:

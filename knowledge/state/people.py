@@ -100,7 +100,9 @@ class People:
             "LEFT JOIN district_readers d USING (user_id) WHERE p.role != 'removed'"
         )
         found = {
-            r["user_id"]: Person(r["user_id"], r["role"], r["name"], r["unit"], False, r["member_of"], bool(r["district"]))
+            r["user_id"]: Person(
+                r["user_id"], r["role"], r["name"], r["unit"], member_of=r["member_of"], district=bool(r["district"])
+            )
             for r in rows
         }
         for uid in self.pinned_admins:

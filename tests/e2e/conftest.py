@@ -13,6 +13,7 @@ import pytest
 from bot.app import ALLOWED_UPDATES, build_application
 from bot.services import BotServices
 from bot.settings import BotSettings
+from knowledge.findings.access import Viewer
 from knowledge.models import Answer, Turn
 from knowledge.state import State
 from tests.fakes.engine import EngineCall, FakeEngine
@@ -35,26 +36,40 @@ class RecordingEngine:
         self.inner = inner
         self.calls: list[EngineCall] = []
         self.answers: list[Answer] = []
+        self.viewers: list[Viewer | None] = []  # the viewer of every answer and stream call
+        self.button_viewers: list[Viewer | None] = []  # … and of every chunk and section call (the buttons)
         self._lock = threading.Lock()
 
-    def _record(self, method: str, question: str, history: Sequence[Turn], unit: str | None) -> None:
+    def _record(self, method: str, question: str, history: Sequence[Turn], unit: str | None,
+                viewer: Viewer | None) -> None:
         with self._lock:
             self.calls.append(EngineCall(method, question, tuple(history), unit))
+            self.viewers.append(viewer)
 
-    def answer(self, question: str, history: Sequence[Turn] = (), unit: str | None = None) -> Answer:
-        self._record("answer", question, history, unit)
-        result: Answer = self.inner.answer(question, history, unit)
+    def answer(self, question: str, history: Sequence[Turn] = (), unit: str | None = None,
+               viewer: Viewer | None = None) -> Answer:
+        self._record("answer", question, history, unit, viewer)
+        result: Answer = self.inner.answer(question, history, unit, viewer=viewer)
         self.answers.append(result)
         return result
 
-    def stream(self, question: str, history: Sequence[Turn] = (), unit: str | None = None) -> Iterator[str | Answer]:
-        self._record("stream", question, history, unit)
-        for item in self.inner.stream(question, history, unit):
+    def stream(self, question: str, history: Sequence[Turn] = (), unit: str | None = None,
+               viewer: Viewer | None = None) -> Iterator[str | Answer]:
+        self._record("stream", question, history, unit, viewer)
+        for item in self.inner.stream(question, history, unit, viewer=viewer):
             if isinstance(item, Answer):
                 self.answers.append(item)
             yield item
 
-    def __getattr__(self, name: str) -> Any:  # documents, units, chunk, section, example_questions
+    def chunk(self, chunk_id: str, viewer: Viewer | None = None) -> Any:
+        self.button_viewers.append(viewer)
+        return self.inner.chunk(chunk_id, viewer=viewer)
+
+    def section(self, chunk_id: str, viewer: Viewer | None = None) -> Any:
+        self.button_viewers.append(viewer)
+        return self.inner.section(chunk_id, viewer=viewer)
+
+    def __getattr__(self, name: str) -> Any:  # documents, units, example_questions
         return getattr(self.inner, name)
 
 

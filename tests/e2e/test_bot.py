@@ -268,8 +268,8 @@ class PacedStreamEngine(FakeEngine):
     """Streams like an LLM: a pause between partials (a stream that ends before the first partial
     is shown is sent as one message, which is right, but not what this test is about)."""
 
-    def stream(self, question: str, history: Any = (), unit: str | None = None) -> Any:
-        for item in super().stream(question, history, unit):
+    def stream(self, question: str, history: Any = (), unit: str | None = None, viewer: Any = None) -> Any:
+        for item in super().stream(question, history, unit, viewer):
             time.sleep(0.03)
             yield item
 

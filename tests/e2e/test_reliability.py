@@ -20,7 +20,8 @@ from tests.fakes.telegram_server import Call
 class EchoEngine(FakeEngine):
     """Answers every question with its own text (so each answer can be matched to its question)."""
 
-    def answer(self, question: str, history: Sequence[Turn] = (), unit: str | None = None) -> Answer:
+    def answer(self, question: str, history: Sequence[Turn] = (), unit: str | None = None,
+               viewer: object | None = None) -> Answer:
         c = seed_chunks()[0]
         citation = Citation(1, c.chunk_id, c.doc_id, c.meta.code, c.meta.title, c.section, c.meta.issue_date, "…")
         return Answer(text=f"Trả lời: {question}", grounded=True, citations=(citation,))
@@ -41,13 +42,15 @@ class StuckEngine(FakeEngine):
                 self.stuck += 1
             self.release.wait(30)
 
-    def answer(self, question: str, history: Sequence[Turn] = (), unit: str | None = None) -> Answer:
+    def answer(self, question: str, history: Sequence[Turn] = (), unit: str | None = None,
+               viewer: object | None = None) -> Answer:
         self._hang(question)
-        return super().answer(question, history, unit)
+        return super().answer(question, history, unit, viewer)
 
-    def stream(self, question: str, history: Sequence[Turn] = (), unit: str | None = None) -> Iterator[str | Answer]:
+    def stream(self, question: str, history: Sequence[Turn] = (), unit: str | None = None,
+               viewer: object | None = None) -> Iterator[str | Answer]:
         self._hang(question)
-        for item in super().stream(question, history, unit):
+        for item in super().stream(question, history, unit, viewer):
             time.sleep(0.03)  # paced like an LLM, so partials are shown before the end
             yield item
 

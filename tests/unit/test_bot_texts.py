@@ -80,8 +80,10 @@ def test_short_group_version_is_bounded_and_valid() -> None:
 
 def test_quotes_and_section_rendering() -> None:
     answer = Answer(text="x", grounded=True, citations=(CIT,))
-    [quotes] = texts.render_quotes(answer, [None])
+    [quotes] = texts.render_quotes(answer, [None], quotable={CIT.doc_id})  # a replaced passage: the answer's quote
     assert "<blockquote>trích &lt;dẫn&gt;</blockquote>" in quotes
+    [hidden] = texts.render_quotes(answer, [None], quotable=set())  # not readable (now, or by this presser)
+    assert "trích" not in hidden and texts.QUOTE_UNAVAILABLE in hidden and "01-CTr/QU" in hidden
     assert texts.render_section(CIT, []) == [texts.SECTION_MISSING]
 
 
