@@ -21,7 +21,7 @@ SOURCES = "s"  # show quoted passages
 VOTE = "f"  # 👍/👎, arg "u" or "d"
 SECTION = "x"  # full section of citation n, arg n
 ANSWER_ACTIONS = frozenset({SOURCES, VOTE, SECTION})
-UNIT = "n"  # choose unit by index into BotServices.unit_choices(); key "-" clears, "*" shows the list
+UNIT = "n"  # choose unit by index into BotServices.unit_choices(); key "-" clears, "l" shows the list
 DUE = "h"  # /hanchot for the unit the user has set when pressed
 # admin buttons
 PREVIEW = "p"  # key = preview ref, arg "a" add, "rN" replace target N ("A", "RN": restricted), "c" cancel,
@@ -147,7 +147,7 @@ def units_keyboard(units: Sequence[str], *, current: str | None = None) -> Inlin
 def unit_summary_keyboard(within_days: int) -> InlineKeyboardMarkup:
     """Under a /donvi summary: the remedies due soon, and another unit."""
     return InlineKeyboardMarkup(
-        [[button(texts.BTN_DUE.format(days=within_days), DUE)], [button(texts.BTN_CHANGE_UNIT, UNIT, "*")]]
+        [[button(texts.BTN_DUE.format(days=within_days), DUE)], [button(texts.BTN_CHANGE_UNIT, UNIT, "l")]]
     )
 
 

@@ -54,7 +54,7 @@ class DueReport:
     """What /hanchot shows: the remedies due soon and, when there are none, why."""
 
     unit: str
-    known: bool  # the findings name this unit at all
+    known: bool  # the documents report findings or an inspection of this unit
     due: tuple[DueRemedy, ...]
     undated: int  # open remedies whose documents give no deadline
     later: DueRemedy | None  # the next dated remedy after the window, if any
@@ -145,8 +145,8 @@ class BotServices:
             return DueReport(unit, False, (), 0, None, within_days)
         today = self.today()
         summary = self.findings.unit_summary(unit, viewer, today)
-        if summary is None:
-            return DueReport(unit, False, (), 0, None, within_days)
+        if summary is None or not (summary.findings or summary.inspected_in):  # e.g. only given a programme quota
+            return DueReport(summary.unit if summary else unit, False, (), 0, None, within_days)
         due = tuple(self.findings.due_remedies(summary.unit, within_days, viewer, today))
         undated = sum(1 for f in summary.open_remedies if f.finding.due is None)
         shown = {(d.finding.doc_id, d.finding.finding.seq) for d in due}

@@ -138,8 +138,9 @@ UNIT_MEMBER_NOTE = "<i>Bạn được quản trị viên xác nhận là thành 
 # /donvi summary and /hanchot (rendered by bot.unitview)
 SUMMARY_TITLE = "🏢 <b>{unit}</b>"
 SUMMARY_ALIASES = "Tên gọi khác: {names}"
-SUMMARY_INSPECTED = "<b>Được kiểm tra, giám sát tại</b>"
+SUMMARY_INSPECTED = "<b>Văn bản kiểm tra, giám sát liên quan</b>"
 SUMMARY_LATEST = "<b>Kết quả mới nhất</b> — {doc}"
+SUMMARY_EARLIER = "<b>Kết quả trước đó</b> — {doc}"
 SUMMARY_OLDER = "<i>Còn {n} kết quả trong các tài liệu cũ hơn; hỏi ví dụ “{unit} còn hạn chế gì?” để xem đầy đủ.</i>"
 SUMMARY_REMEDIES = "<b>Yêu cầu khắc phục còn hiệu lực ({n})</b>"
 SUMMARY_NO_REMEDIES = "<i>Không có yêu cầu khắc phục nào còn hạn trong tài liệu.</i>"

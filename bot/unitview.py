@@ -93,7 +93,8 @@ def _latest(findings: Sequence[LiveFinding], unit: str) -> list[str]:
         if used >= LATEST_LINES:
             break
         mine = [f for f in shown if f.doc_id == doc_id]
-        lines = [texts.SUMMARY_LATEST.format(doc=_doc(mine[0].meta))]
+        title = texts.SUMMARY_EARLIER if blocks else texts.SUMMARY_LATEST
+        lines = [title.format(doc=_doc(mine[0].meta))]
         for kind, label in KIND_LABELS.items():
             of_kind = [f for f in mine if f.finding.kind == kind][: max(0, LATEST_LINES - used)]
             if of_kind:

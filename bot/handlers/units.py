@@ -106,7 +106,7 @@ async def choose_unit(update: Update, context: BotContext) -> None:
         await answer_query(query, texts.UNIT_CLEARED)
         await edit_query_text(query, texts.UNIT_CLEARED)
         return
-    if cb.key == "*" and query.message is not None:
+    if cb.key == "l" and query.message is not None:
         await answer_query(query)
         await send_choices(context, query.message, context.people.unit(user.id), reader)  # type: ignore[arg-type]
         return

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -169,6 +170,7 @@ async def make_bot(tmp_path: Path) -> AsyncIterator[BotFactory]:
 
     async def factory(engine: Any | None = None, *, llm_streaming: bool = False, admin: Any | None = None,
                       fake: FakeTelegram | None = None, state_path: Path | None = None,
+                      findings: Any | None = None, today: Callable[[], date] | None = None,
                       **overrides: Any) -> Harness:
         if fake is None:
             fake = await FakeTelegram().start()
@@ -178,7 +180,9 @@ async def make_bot(tmp_path: Path) -> AsyncIterator[BotFactory]:
             recording = engine
         else:
             recording = RecordingEngine(engine if engine is not None else FakeEngine())
-        services = BotServices(engine=recording, admin=admin, llm_streaming=llm_streaming)
+        services = BotServices(engine=recording, admin=admin, findings=findings, llm_streaming=llm_streaming)
+        if today is not None:
+            services.today = today
         state = State.open(state_path or tmp_path / f"state-{len(running)}.sqlite3",
                            history_turns=settings.history_turns, answers_kept=settings.answers_kept)
         app = await start_app(settings, services, state)
