@@ -60,7 +60,8 @@ def build_kb(data_dir: Path, files: list[str]) -> Any:
 
 @pytest.fixture(scope="module")
 def kb(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    services = build_kb(tmp_path_factory.mktemp("findings-bot") / "data", sorted(p.name for p in FIXTURES.glob("0*.txt")))
+    files = sorted(p.name for p in FIXTURES.glob("0*.txt"))
+    services = build_kb(tmp_path_factory.mktemp("findings-bot") / "data", files)
     assert services.findings.restrict(NOTICE, ["phường An Phú"]) == ("Đảng ủy phường An Phú",)
     services.findings.restrict(DISCIPLINE)  # the units it concerns
     return services
