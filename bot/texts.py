@@ -167,6 +167,7 @@ BTN_DUE = "⏰ Hạn khắc phục {days} ngày tới"
 BTN_CHANGE_UNIT = "🔄 Đổi đơn vị"
 
 DOCS_TITLE = "<b>Tài liệu hiện có ({count})</b>"
+DOC_RESTRICTED = "🔒 <i>(hạn chế)</i>"
 NO_DOCS = "Chưa có tài liệu nào được nạp."
 DOCS_ADMIN_HINT = "<i>Quản trị: bấm một tài liệu để xem các phiên bản, khôi phục hoặc gỡ.</i>"
 
@@ -532,6 +533,8 @@ def render_documents(docs: Sequence[DocumentMeta]) -> list[str]:
         date = format_date(d.issue_date)
         if date:
             line += f" ({esc(date)})"
+        if d.restricted_units:  # only listed to those who may read it
+            line += f" {DOC_RESTRICTED}"
         lines.append(line)
     return split_html("\n".join(lines))
 

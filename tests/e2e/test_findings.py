@@ -159,6 +159,17 @@ async def test_the_units_own_member_a_district_reader_and_an_admin_do_read_it(ma
     assert "Khiển trách" in text  # a district reader reads every unit's restricted documents
     text, _ = await ask(bot, MEMBER, "Đồng chí Lại Văn Tùng bị kỷ luật hình thức gì?")
     assert "Khiển trách" not in text  # … a member only their own unit's
+    documents = await command(bot, MEMBER, "/tailieu")
+    assert "Tài liệu hiện có (5)" in documents.text and "112-TB/QU</b>" in documents.text  # not 52-TB/UBKTQU
+    assert documents.text.count(texts.DOC_RESTRICTED) == 1
+    assert "Tài liệu hiện có (6)" in (await command(bot, ADMIN, "/tailieu")).text
+    await settle(bot)  # the admin's version buttons come in a second message
+    listing = await command(bot, ADMIN, "/nguoidung")
+    assert f"<code>{DISTRICT}</code> Trần Hà — người dùng — người đọc cấp quận" in listing.text
+    assert f"<code>{MEMBER}</code> — người dùng — thành viên Đảng ủy phường An Phú" in listing.text
+    assert "không còn là người đọc cấp quận" in (await command(bot, ADMIN, f"/nguoidung bocapquan {DISTRICT}")).text
+    text, _ = await ask(bot, DISTRICT, "Phường An Phú còn hạn chế gì?")
+    assert secrets_in(text) == []
 
 
 async def test_buttons_of_an_old_answer_follow_what_the_presser_may_read_now(make_bot: BotFactory, kb: Any) -> None:
