@@ -14,6 +14,7 @@ from datetime import date
 
 from knowledge.findings.access import PUBLIC, Viewer
 from knowledge.findings.models import DueRemedy, UnitSummary
+from knowledge.models import DocumentMeta
 from knowledge.services.protocols import AnswerEngine, DocumentAdmin, FindingsQueries
 from knowledge.state.people import People, ReaderRole
 from knowledge.text import fold, tokens
@@ -105,13 +106,15 @@ class BotServices:
             return self.findings.viewer(units, reader.role)
         return Viewer(tuple(units), reader.role)
 
+    def documents(self, viewer: Viewer) -> list[DocumentMeta]:
+        """The documents a viewer may know of, newest first (a restricted one's title alone can say too much)."""
+        return [d for d in self.engine.documents() if viewer.may_read(d)]
+
     def unit_choices(self, viewer: Viewer) -> list[str]:
         """The units a user may pick: canonical findings units, then the others the readable documents name."""
         names = list(self.findings.units(viewer)) if self.findings is not None else []
         seen = set(names)
-        for doc in self.engine.documents():
-            if not viewer.may_read(doc):
-                continue
+        for doc in self.documents(viewer):
             for unit in doc.units:
                 name = (self.findings.resolve_unit(unit) if self.findings is not None else None) or unit
                 if name not in seen:

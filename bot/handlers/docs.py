@@ -10,8 +10,7 @@ from bot import keyboards, texts
 from bot.access import reader_of
 from bot.context import BotContext
 from bot.delivery import answer_query, is_private
-from bot.services import BotServices, Reader
-from knowledge.models import DocumentMeta, StoredChunk
+from knowledge.models import StoredChunk
 from knowledge.state.memory import StoredAnswer
 
 
@@ -20,8 +19,8 @@ async def list_documents(update: Update, context: BotContext) -> None:
     message, user = update.effective_message, update.effective_user
     if message is None:
         return
-    reader = reader_of(context, update)
-    docs = await asyncio.to_thread(readable_documents, context.services, reader)
+    services, reader = context.services, reader_of(context, update)
+    docs = await asyncio.to_thread(lambda: services.documents(services.viewer(reader)))
     admin = (
         docs and user is not None and is_private(message.chat) and context.services.admin is not None
         and context.people.is_admin(user.id)
@@ -35,12 +34,6 @@ async def list_documents(update: Update, context: BotContext) -> None:
     for part in parts:
         await message.reply_text(part)
     await message.reply_text(texts.DOCS_ADMIN_HINT, reply_markup=keyboards.documents_keyboard(items))
-
-
-def readable_documents(services: BotServices, reader: Reader) -> list[DocumentMeta]:
-    """The documents this reader may know of (a restricted one's title alone can say too much)."""
-    viewer = services.viewer(reader)
-    return [d for d in services.engine.documents() if viewer.may_read(d)]
 
 
 async def _stored(update: Update, context: BotContext) -> tuple[StoredAnswer, keyboards.Callback] | None:
@@ -68,7 +61,7 @@ async def show_sources(update: Update, context: BotContext) -> None:
 
     def passages() -> tuple[list[StoredChunk | None], set[str]]:
         viewer = services.viewer(reader)  # whoever presses now, with what they may read now
-        readable = {d.doc_id for d in services.engine.documents() if viewer.may_read(d)}
+        readable = {d.doc_id for d in services.documents(viewer)}
         return [services.engine.chunk(i, viewer=viewer) for i in ids], readable
 
     chunks, readable = await asyncio.to_thread(passages)
