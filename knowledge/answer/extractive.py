@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from knowledge.answer.composition import Shown, render, show_units
 from knowledge.answer.selection import select_units
@@ -44,9 +44,10 @@ class NotAnswered:
     selection: Selection | None = None
 
 
-def focus_of(question: str, expansions: Sequence[tuple[str, str]], accented: bool) -> Focus:
-    """The question's focus for scoring passages."""
-    return analyze_focus(question, expansions=expansions, accented=accented)
+def focus_of(question: str, expansions: Sequence[tuple[str, str]], accented: bool, *, claim: bool = False) -> Focus:
+    """The question's focus for scoring passages (``claim``: a statement to confirm, "…, đúng hay sai?")."""
+    focus = analyze_focus(question, expansions=expansions, accented=accented)
+    return replace(focus, claim=True) if claim else focus
 
 
 def compose_extractive(

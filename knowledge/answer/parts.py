@@ -7,6 +7,7 @@ and, when it asks for a duration, a date, a number…, one sentence gives it nex
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 
 from knowledge.answer.units import Scorer, Unit, context_text, duplicate, siblings, unit_text
@@ -25,14 +26,30 @@ ATTRIBUTES = frozenset(
     for w in ("nhiệm vụ", "quyền", "quyền hạn", "điều kiện", "tiêu chuẩn", "thẩm quyền", "trách nhiệm", "chức năng")
 )
 
+_WH_WORD = re.compile(r"\b(?:gi|nao|ai|ra sao|the nao|bao nhieu|bao lau)\b")
+_YES_NO = re.compile(r"\b(?:khong|chua|dung hay sai|dung khong|phai khong|co phai)\W*$")
+
+
+def asks_attribute(part: str, question: str, claim: bool = False) -> bool:
+    """Whether an attribute word in a sub-question is what it asks for ("UVTV có nhiệm vụ gì?"),
+    not part of a claim to confirm ("Hải quan có trách nhiệm kiểm soát …, đúng hay sai?")."""
+    if _WH_WORD.search(fold(part)):
+        return True
+    return not (claim or _YES_NO.search(fold(question).rstrip()))
+
+
 def part_cover(unit: Unit, k: int, scorer: Scorer, outline_of: Callable[[str], Outline]) -> float:
     outline = outline_of(unit.doc_id)
     own, context = scorer.sig(unit_text(outline, unit)), scorer.sig(context_text(outline, unit.start))
     share = scorer.part_share(k, own, context)
-    asked = [t for t in scorer.focus.parts[k].terms if fold(t.key.replace("_", " ")) in ATTRIBUTES]
+    part = scorer.focus.parts[k]
+    asked = [t for t in part.terms if fold(t.key.replace("_", " ")) in ATTRIBUTES]
+    if not asks_attribute(part.text, scorer.focus.text, scorer.focus.claim):
+        asked = []
     if asked and not any(own.covers(t) or context.covers(t) for t in asked):
         share *= 0.5  # the attribute asked for is nowhere in or above the unit
     return share
+
 
 def gives_kind(unit: Unit, k: int, scorer: Scorer, outline_of: Callable[[str], Outline]) -> bool:
     """Whether one sentence of the unit gives sub-question ``k``'s kind of answer beside its terms."""
@@ -48,10 +65,12 @@ def gives_kind(unit: Unit, k: int, scorer: Scorer, outline_of: Callable[[str], O
             return True
     return False
 
+
 def answers_part(chosen: Sequence[Unit], k: int, scorer: Scorer, outline_of: Callable[[str], Outline]) -> bool:
     if not any(part_cover(u, k, scorer, outline_of) >= PART_COVERED for u in chosen):
         return False
     return any(gives_kind(u, k, scorer, outline_of) for u in chosen)
+
 
 def best_for_part(
     k: int, chosen: Sequence[Unit], candidates: Sequence[Unit], scorer: Scorer, outline_of: Callable[[str], Outline]

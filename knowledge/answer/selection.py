@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from knowledge.answer.parts import answers_part, best_for_part, part_cover
+from knowledge.answer.parts import answers_part, best_for_part, gives_kind, part_cover
 from knowledge.answer.units import (
     BODY,
     CONTEXT,
@@ -39,6 +39,7 @@ MAX_UNITS = 4
 MAX_BLOCK_CHARS = 6000  # larger blocks are not scored whole (their items are; a lead-in still brings them)
 
 PASSAGES_SCANNED = 4
+
 
 def select_units(
     focus: Focus,
@@ -100,16 +101,18 @@ def select_units(
     satisfied = frozenset(
         p.answer_type
         for k, p in enumerate(focus.parts)
-        if p.answer_type and answers_part(chosen, k, scorer, outline_of)
+        if p.answer_type and any(gives_kind(u, k, scorer, outline_of) for u in chosen)
     )
     ordered = [best, *_answer_order(chosen[1:])]  # the best unit leads; the rest as the documents read
     return Selection(tuple(ordered), coverage, satisfied, best.score)
+
 
 DENSE_RERANK = 8  # candidates re-scored by the embedding model
 
 DENSE_WEIGHT = 0.2
 
 DENSE_FLOOR, DENSE_SPAN = 0.8, 0.15  # e5 cosines of related texts lie in about 0.8–0.95
+
 
 def _by_meaning(
     candidates: list[Unit], similarity: Callable[[Sequence[str]], Sequence[float]], outline_of: Callable[[str], Outline]
@@ -118,11 +121,13 @@ def _by_meaning(
     texts = [unit_text(outline_of(u.doc_id), u)[:1500] for u in head]
     rescored = [
         replace(u, score=u.score + DENSE_WEIGHT * min(1.0, max(0.0, (float(cos) - DENSE_FLOOR) / DENSE_SPAN)))
-        for u, cos in zip(head, similarity(texts))
+        for u, cos in zip(head, similarity(texts), strict=True)
     ]
     return sorted(rescored + candidates[DENSE_RERANK:], key=lambda u: (-u.score, u.stop - u.start, u.rank))
 
+
 NEIGHBOURHOOD_LINES = 40
+
 
 def _with_neighbourhood(
     best: Unit, candidates: list[Unit], outline_of: Callable[[str], Outline], scorer: Scorer, role: str | None
@@ -143,7 +148,9 @@ def _with_neighbourhood(
     ]
     return sorted(candidates + extra, key=lambda u: (-u.score, u.stop - u.start, u.rank))
 
+
 _LEGAL_BASIS = re.compile(r"^[-–•+]?\s*(?:Căn cứ|Xét|Theo đề nghị)\b", re.IGNORECASE)
+
 
 def _candidates(outline: Outline, i: int, rank: int, prior: float, scorer: Scorer, role: str | None) -> list[Unit]:
     line = outline.lines[i]
@@ -178,15 +185,18 @@ def _candidates(outline: Outline, i: int, rank: int, prior: float, scorer: Score
             out.append(Unit(outline.doc_id, span.start, span.stop, rank, score * damp, terms, evidence, own))
     return out
 
+
 def _kind_bonus(evidence: frozenset[str]) -> float:
     # naming units is the whole answer to "kiểm tra những đơn vị nào", which term overlap ranks low
     return sum(0.25 if kind == "units" else 0.0 if kind == "list" else 0.1 for kind in evidence)
+
 
 def _role_bonus(role: str | None, lines: Sequence[Line]) -> float:
     """A unit that plays the report role the question asks for (its head, or any line of a block)."""
     if role is None:
         return 0.0
     return 0.15 if any(line.role == role for line in lines) else 0.0
+
 
 def _next_unit(
     chosen: Sequence[Unit],
@@ -221,6 +231,7 @@ def _next_unit(
         if pick is None or value > pick[0]:
             pick = (value, c)
     return pick[1] if pick else None
+
 
 def _answer_order(units: Sequence[Unit]) -> list[Unit]:
     """The best unit's document first; within a document, the document's own order."""

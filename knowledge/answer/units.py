@@ -78,16 +78,20 @@ class Scorer:
             found = self._sentences[text] = split_sentences(text)
         return found
 
+
 def unit_text(outline: Outline, unit: Unit) -> str:
     """The text of a unit, one line per paragraph (without the questions a document asks)."""
     return "\n".join(outline.lines[j].content for j in range(unit.start, unit.stop))
+
 
 def context_text(outline: Outline, i: int) -> str:
     """What a line is under: its headings and lead-ins, and the document's code and title."""
     return "\n".join([*(outline.lines[j].text for j in outline.ancestors(i)[:4]), outline.title])
 
+
 def context_cover(outline: Outline, i: int, scorer: Scorer) -> set[str]:
     return scorer.cover(scorer.sig(context_text(outline, i)))
+
 
 def siblings(outline: Outline, a: Unit, b: Unit) -> bool:
     """Two clauses or items under the same heading or lead-in (not two paragraphs of a news item)."""
@@ -96,8 +100,10 @@ def siblings(outline: Outline, a: Unit, b: Unit) -> bool:
     parent = outline.parent(a.start)
     return parent is not None and parent == outline.parent(b.start)
 
+
 def _tokens(text: str) -> frozenset[str]:
     return signature(text).folded
+
 
 def duplicate(c: Unit, chosen: Sequence[Unit], outline_of: Callable[[str], Outline]) -> bool:
     """The same text as a chosen unit (one document quoting another), by containment."""

@@ -38,7 +38,8 @@ def widen(
         return small
     if focus.wants_list and not _stands_alone(best, candidates, outline):
         parents = [
-            c for c in candidates
+            c
+            for c in candidates
             if c.doc_id == best.doc_id and c.start < best.start and c.stop >= best.stop and c.stop - c.start > 1
         ]
         # the smallest list holding the best item, if it scores nearly as well
@@ -48,7 +49,9 @@ def widen(
                 return p
     return best
 
+
 CONTAINER_LINES = 60
+
 
 def named_container(unit: Unit, outline: Outline, scorer: Scorer) -> Unit | None:
     """The section holding a unit when its heading names what is asked better than the unit's own
@@ -65,6 +68,7 @@ def named_container(unit: Unit, outline: Outline, scorer: Scorer) -> Unit | None
             best = (named, span)
     return replace(unit, start=best[1].start, stop=best[1].stop) if best else None
 
+
 def _stands_alone(item: Unit, candidates: Sequence[Unit], outline: Outline) -> bool:
     """An item that answers by itself while its neighbours do not ("… làm gì để nâng cao X?"),
     or that holds the list asked for in its own sentence ("Không giải quyết những trường hợp
@@ -75,15 +79,21 @@ def _stands_alone(item: Unit, candidates: Sequence[Unit], outline: Outline) -> b
         return False
     parent = outline.parent(item.start)
     peers = [
-        c for c in candidates
-        if c.doc_id == item.doc_id and c.stop - c.start == 1 and c.start != item.start
-        and parent is not None and outline.parent(c.start) == parent
+        c
+        for c in candidates
+        if c.doc_id == item.doc_id
+        and c.stop - c.start == 1
+        and c.start != item.start
+        and parent is not None
+        and outline.parent(c.start) == parent
     ]
     return sum(1 for c in peers if c.own >= 0.6 * item.own) < 2
+
 
 _BACK_REFERENCE = re.compile(
     r"\b(?:trên đây|nêu trên|nói trên|như trên|kể trên|các (?:quyền|nhiệm vụ|trường hợp|điều kiện) trên)\b"
 )
+
 
 def complete(unit: Unit, outline_of: Callable[[str], Outline]) -> Unit:
     """A lead-in or heading chosen alone, with what it announces; a line that points back to
@@ -99,6 +109,7 @@ def complete(unit: Unit, outline_of: Callable[[str], Outline]) -> Unit:
                 block = outline.extent(j)
                 return replace(unit, start=block.start, stop=max(block.stop, unit.stop))
     return unit
+
 
 def _small_section(outline: Outline, unit: Unit) -> Unit | None:
     """A line alone under a short heading ("(Mẫu 2-TN)" / its title) is shown with that heading."""

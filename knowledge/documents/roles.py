@@ -39,12 +39,14 @@ _ROLE_CUES: dict[str, re.Pattern[str]] = {
     "result": re.compile(r"\b(uu diem|ket qua|lam duoc|dat duoc)\b"),
 }
 
+
 def question_role(question_folded: str) -> str | None:
     """The report role a question asks about (shortcomings, requests, results), if any."""
     for role, cue in _ROLE_CUES.items():
         if cue.search(question_folded):
             return role
     return None
+
 
 def line_role(text: str) -> str | None:
     """The report role of a paragraph, from its own wording."""

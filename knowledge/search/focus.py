@@ -130,6 +130,7 @@ class Focus:
     wants_list: bool
     accented: bool
     extra: tuple[Term, ...] = field(default=())  # expansions of abbreviations (no weight of their own)
+    claim: bool = False  # the question states something to confirm rather than asks for it
 
     @property
     def answer_types(self) -> tuple[str, ...]:

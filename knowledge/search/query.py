@@ -63,6 +63,7 @@ class AnalyzedQuery:
     incidental: tuple[str, ...] = ()  # units and years a rule question names only in passing (left out)
     documents: tuple[str, ...] = ()  # stored documents named by title or issuer ("Theo Điều lệ Đảng")
     reference: str = ""  # the words that name them
+    claim: bool = False  # a statement to confirm ("…, đúng hay sai?"), its tail dropped from ``text``
 
     @property
     def topic_text(self) -> str:
@@ -223,7 +224,9 @@ def analyze(
         old_units = detect_units(previous.question, known_units) or list(previous.units)
         text = continue_from(text, previous, detect_units(text, known_units), old_units)
         rewritten = True
-    text = _TAIL_RE.sub("", text) or text
+    untailed = _TAIL_RE.sub("", text) or text
+    claim = untailed != text
+    text = untailed
     units = detect_units(text, known_units)
     unknown: list[str] = []
     for u in find_units(text, strict=False):
@@ -246,6 +249,7 @@ def analyze(
         incidental=incidental,
         documents=named.doc_ids if named else (),
         reference=text[named.start : named.stop] if named else "",
+        claim=claim,
     )
 
 

@@ -164,11 +164,12 @@ class QAService:
 
     def _extractive(self, retrieval: Retrieval, rewritten: str | None) -> Answer:
         query = retrieval.query
-        focus: Focus | None = focus_of(query.topic_text, self.glossary.matches(query.text), query.accented)
+        expansions = self.glossary.matches(query.text)
+        focus: Focus | None = focus_of(query.topic_text, expansions, query.accented, claim=query.claim)
         facts = self._document_facts(focus, retrieval)
         if facts and focus is not None:
             rest = [p.text for p in focus.parts if not asks_document_date(p.text) and not asks_signer(p.text)]
-            focus = focus_of("; ".join(rest), self.glossary.matches(query.text), query.accented) if rest else None
+            focus = focus_of("; ".join(rest), expansions, query.accented, claim=query.claim) if rest else None
         composed = compose_extractive(
             focus, list(retrieval.results), self.retriever.outline, self._weight,
             min_coverage=self.settings.min_confidence, facts=facts, required=self._required(query),

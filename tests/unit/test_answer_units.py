@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from knowledge.answer.extractive import Composed, NotAnswered, compose_extractive
+from knowledge.answer.parts import asks_attribute
 from knowledge.documents.outline import Outline
 from knowledge.models import DocumentMeta, ScoredChunk, StoredChunk
 from knowledge.search.focus import analyze_focus, signature
+from knowledge.search.query import Glossary, analyze
 
 LEAD_IN_END = re.compile(r"(?::|như sau|sau đây)\s*\[\d+\]\s*$")
 
 
 def _doc(doc_id: str, *chunk_texts: str) -> list[StoredChunk]:
     meta = DocumentMeta(doc_id=doc_id, title=f"Tài liệu {doc_id}")
-    return [
-        StoredChunk(f"{doc_id}::v::{i:05d}", doc_id, i, text, "", (), meta) for i, text in enumerate(chunk_texts)
-    ]
+    return [StoredChunk(f"{doc_id}::v::{i:05d}", doc_id, i, text, "", (), meta) for i, text in enumerate(chunk_texts)]
 
 
 def _answer(question: str, docs: dict[str, list[StoredChunk]], ranked: list[str]) -> Composed | NotAnswered:
@@ -92,7 +93,9 @@ def test_accented_questions_do_not_match_other_words_with_the_same_letters() -> 
     military = signature("Quân ủy Trung ương lãnh đạo tuyệt đối, trực tiếp về mọi mặt đối với Quân đội.")
     district = next(t for t in analyze_focus("Bí thư Quận ủy có nhiệm vụ gì?").terms if t.key == "quận_ủy")
     assert not military.covers(district)  # "Quận ủy" is not "Quân ủy"
-    typed_bare = next(t for t in analyze_focus("bi thu quan uy co nhieu vu gi", accented=False).terms if t.key == "quan_uy")
+    typed_bare = next(
+        t for t in analyze_focus("bi thu quan uy co nhieu vu gi", accented=False).terms if t.key == "quan_uy"
+    )
     assert military.covers(typed_bare)  # without marks the user may mean either
 
 
@@ -126,3 +129,39 @@ def test_the_embedding_model_breaks_ties_between_units_that_share_words() -> Non
     assert isinstance(by_meaning, Composed) and isinstance(plain, Composed)
     assert plain.text.startswith("2. Qua kiểm tra còn tình trạng")  # shared words alone
     assert by_meaning.text.startswith("1. Kết quả kiểm tra")  # the model's similarity decides
+
+
+def test_a_claim_to_confirm_is_answered_by_the_clause_that_states_it_in_other_words() -> None:
+    doc = _doc(
+        "luat",
+        "Điều 17. Kiểm soát hoạt động quá cảnh\n"
+        "1. Hoạt động nhập khẩu chất ma túy phải được cơ quan có thẩm quyền cho phép.\n"
+        "2. Hoạt động quá cảnh chất ma túy phải theo đúng hành trình; tổ chức thực hiện việc quá cảnh "
+        "chịu sự kiểm soát của cơ quan Hải quan.",
+    )
+    claim = analyze_focus("Cơ quan Hải quan có trách nhiệm kiểm soát hoạt động quá cảnh chất ma túy")
+    outline = Outline.build(doc)
+    passages = [ScoredChunk(doc[0], 1.0)]
+    as_claim = compose_extractive(
+        replace(claim, claim=True), passages, lambda _: outline, lambda term: 1.0, min_coverage=0.5
+    )
+    assert isinstance(as_claim, Composed) and "chịu sự kiểm soát của cơ quan Hải quan" in as_claim.text
+    # asked as "what are its duties?", a clause that never speaks of duties covers it only by half
+    question = "Cơ quan Hải quan có trách nhiệm gì trong kiểm soát quá cảnh chất ma túy?"
+    asked = _answer(question, {"luat": doc}, [doc[0].chunk_id])
+    assert isinstance(asked, NotAnswered)
+
+
+def test_yes_no_questions_confirm_rather_than_ask_for_an_attribute() -> None:
+    assert asks_attribute("UVTV quận ủy có nhiệm vụ gì", "UVTV quận ủy có nhiệm vụ gì?")
+    assert asks_attribute("Trách nhiệm của cấp ủy trong quản lý hồ sơ", "Trách nhiệm của cấp ủy trong quản lý hồ sơ")
+    assert not asks_attribute("Đảng viên dự bị có quyền biểu quyết", "Đảng viên dự bị có quyền biểu quyết không?")
+    assert not asks_attribute("Hải quan có trách nhiệm kiểm soát quá cảnh", "…", claim=True)
+
+
+def test_a_tail_asking_to_confirm_is_dropped_from_the_search_and_remembered() -> None:
+    query = analyze(
+        "Cơ quan Hải quan có trách nhiệm kiểm soát quá cảnh, đúng hay sai?", glossary=Glossary(), known_units=[]
+    )
+    assert query.claim and "sai" not in query.text
+    assert not analyze("Cơ quan Hải quan có trách nhiệm gì?", glossary=Glossary(), known_units=[]).claim
