@@ -60,6 +60,7 @@ class DueReport:
     undated: int  # open remedies whose documents give no deadline
     later: DueRemedy | None  # the next dated remedy after the window, if any
     within_days: int
+    overdue: int = 0  # remedies whose deadline has passed (the documents do not record completion)
 
 
 def match_units(query: str, units: Sequence[str]) -> list[str]:
@@ -140,14 +141,14 @@ class BotServices:
         """What the documents the viewer may read say about a unit (None without findings or for an unknown unit)."""
         if self.findings is None:
             return None
-        return self.findings.unit_summary(unit, viewer, self.today())
+        return self.findings.unit_summary(unit, viewer)
 
     def due_report(self, unit: str, viewer: Viewer, within_days: int) -> DueReport:
         """Remedies of a unit due within ``within_days``, with what to say when there are none."""
         if self.findings is None:
             return DueReport(unit, False, (), 0, None, within_days)
         today = self.today()
-        summary = self.findings.unit_summary(unit, viewer, today)
+        summary = self.findings.unit_summary(unit, viewer)
         if summary is None or not (summary.findings or summary.inspected_in):  # e.g. only given a programme quota
             return DueReport(summary.unit if summary else unit, False, (), 0, None, within_days)
         due = tuple(self.findings.due_remedies(summary.unit, within_days, viewer, today))
@@ -161,4 +162,5 @@ class BotServices:
             ),
             None,
         )
-        return DueReport(summary.unit, True, due, undated, later, within_days)
+        overdue = sum(1 for f in summary.open_remedies if f.finding.due and f.finding.due < today.isoformat())
+        return DueReport(summary.unit, True, due, undated, later, within_days, overdue)

@@ -37,7 +37,9 @@ def _short_doc(meta: DocumentMeta) -> str:
 
 
 def _left(days: int) -> str:
-    return texts.DAYS_TODAY if days <= 0 else texts.DAYS_LEFT.format(n=days)
+    if days < 0:
+        return texts.DAYS_OVERDUE.format(n=-days)
+    return texts.DAYS_TODAY if days == 0 else texts.DAYS_LEFT.format(n=days)
 
 
 def _deadline(f: LiveFinding, today: date) -> str:
@@ -76,6 +78,9 @@ def render_summary(summary: UnitSummary, today: date, *, lead: str | None = None
         ]
         if len(remedies) > REMEDY_LINES:
             lines.append(texts.SUMMARY_MORE.format(n=len(remedies) - REMEDY_LINES))
+        overdue = sum(1 for f in remedies if f.finding.due and f.finding.due < today.isoformat())
+        if overdue:
+            lines.append(texts.SUMMARY_OVERDUE_NOTE.format(n=overdue))
         blocks.append("\n".join(lines))
     else:
         blocks.append(texts.SUMMARY_NO_REMEDIES)
@@ -119,27 +124,28 @@ def _due_line(r: DueRemedy) -> str:
 
 
 def render_due(report: DueReport, today: date) -> list[str]:
-    """/hanchot: remedies due within the window, soonest first, or plainly why there are none."""
+    """/hanchot: remedies due within the window, soonest first, or plainly why there are none;
+    and how many deadlines have already passed."""
     unit, days, day = texts.esc(report.unit), report.within_days, format_date(today.isoformat())
     if not report.known:
         return [texts.UNIT_NO_FINDINGS.format(unit=unit)]
+    blocks: list[str] = []
     if report.due:
         lines = [texts.DUE_TITLE.format(unit=unit, days=days, today=day), *(_due_line(r) for r in report.due)]
-        blocks = ["\n".join(lines)]
-        if report.undated:
-            blocks.append(texts.DUE_UNDATED.format(n=report.undated))
-        return texts.split_html("\n\n".join(blocks))
-    if report.later is None and report.undated:
+        blocks.append("\n".join(lines))
+    elif report.later is not None:
+        later = report.later
+        blocks.append(texts.DUE_NONE.format(unit=unit, days=days, today=day))
+        text = texts.esc(_clip(later.finding.finding.text))
+        blocks.append(texts.DUE_LATER.format(date=format_date(later.due), left=_left(later.days_left), text=text))
+    elif report.undated and not report.overdue:
         return [texts.DUE_ONLY_UNDATED.format(unit=unit, n=report.undated)]
-    if report.later is None:
+    elif not report.overdue:
         return [texts.DUE_NO_REMEDIES.format(unit=unit)]
-    later = report.later
-    blocks = [
-        texts.DUE_NONE.format(unit=unit, days=days, today=day),
-        texts.DUE_LATER.format(
-            date=format_date(later.due), left=_left(later.days_left), text=texts.esc(_clip(later.finding.finding.text))
-        ),
-    ]
+    else:
+        blocks.append(texts.DUE_NONE.format(unit=unit, days=days, today=day))
     if report.undated:
         blocks.append(texts.DUE_UNDATED.format(n=report.undated))
+    if report.overdue:
+        blocks.append(texts.DUE_OVERDUE.format(n=report.overdue))
     return texts.split_html("\n\n".join(blocks))

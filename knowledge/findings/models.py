@@ -90,7 +90,7 @@ class UnitSummary:
     aliases: tuple[str, ...]
     inspected_in: tuple[DocumentMeta, ...]
     findings: tuple[LiveFinding, ...]  # newest document first, then document order
-    open_remedies: tuple[LiveFinding, ...]  # requirements not yet due (or with no date), soonest first
+    open_remedies: tuple[LiveFinding, ...]  # every requirement (completion is not recorded), by deadline, undated last
     citations: tuple[Citation, ...] = field(default_factory=tuple)
 
 

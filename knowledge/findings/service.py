@@ -256,13 +256,14 @@ class FindingsService:
         self.store.set_restricted(doc_id, ())
 
     # ---- what the bot shows ----------------------------------------------------------------------
-    def unit_summary(self, unit: str, viewer: Viewer | None = None, today: date | None = None) -> UnitSummary | None:
-        """The unit's inspections, findings (newest document first) and open remedies; None for an unknown unit."""
+    def unit_summary(self, unit: str, viewer: Viewer | None = None) -> UnitSummary | None:
+        """The unit's inspections, findings (newest document first) and the remedies required of it
+        (the documents do not record that one was done, so a past deadline stays listed: overdue
+        first, then by deadline, undated last); None for an unknown unit."""
         view = self.view()
         name = view.registry.resolve(unit)
         if name is None:
             return None
-        today = today or date.today()
         mine = [f for f in view.visible(viewer) if f.unit == name]
         mine.sort(key=lambda f: (f.meta.issue_date or "", f.doc_id), reverse=True)
         inspected = [
@@ -272,10 +273,7 @@ class FindingsService:
             or any(f.doc_id == d.meta.doc_id for f in mine)
         ]
         inspected.sort(key=lambda m: m.issue_date or "", reverse=True)
-        open_remedies = [
-            f for f in mine
-            if f.finding.kind == "yeu_cau" and (f.finding.due is None or f.finding.due >= today.isoformat())
-        ]
+        open_remedies = [f for f in mine if f.finding.kind == "yeu_cau"]
         open_remedies.sort(key=lambda f: f.finding.due or "9999")
         reg = view.registry.get(name)
         return UnitSummary(name, reg.aliases if reg else (), tuple(inspected), tuple(mine), tuple(open_remedies))

@@ -70,8 +70,8 @@ class FindingsQueries(Protocol):
         """The canonical unit a user means ("ĐU P. Sài Đồng", "cu khoi"), if exactly one fits."""
         ...
 
-    def unit_summary(self, unit: str, viewer: Viewer | None = None, today: date | None = None) -> UnitSummary | None:
-        """A unit's inspections, findings (newest first) and open remedies, as the viewer may read them."""
+    def unit_summary(self, unit: str, viewer: Viewer | None = None) -> UnitSummary | None:
+        """A unit's inspections, findings (newest first) and the remedies required of it, as the viewer may read them."""
         ...
 
     def due_remedies(

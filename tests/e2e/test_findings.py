@@ -208,7 +208,7 @@ async def test_donvi_shows_the_unit_its_latest_findings_and_open_remedies(make_b
     summary = await command(bot, MEMBER, "/donvi")  # the unit the admin assigned
     assert "🏢 <b>Đảng ủy phường An Phú</b>" in summary.text
     assert "112-TB/QU" in summary.text and "07/24 chi bộ" in summary.text  # newest findings, restricted for others
-    assert "Yêu cầu khắc phục còn hiệu lực" in summary.text
+    assert "<b>Yêu cầu khắc phục (" in summary.text
     assert "hạn 30/06/2026 (còn 20 ngày; trước ngày 30/6/2026)" in summary.text
     assert texts.DEADLINE_NONE in summary.text  # a remedy the documents give no deadline
     assert texts.BTN_DUE.format(days=30) in summary.button_texts()

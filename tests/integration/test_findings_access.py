@@ -107,7 +107,7 @@ def test_sources_and_whole_section_buttons_refuse_restricted_passages(services, 
 
 
 def test_donvi_and_hanchot_data_hide_restricted_findings(services, outsider: Viewer) -> None:
-    summary = services.findings.unit_summary("phường An Phú", viewer=outsider, today=date(2026, 6, 10))
+    summary = services.findings.unit_summary("phường An Phú", viewer=outsider)
     assert summary is not None
     assert {f.doc_id for f in summary.findings}.isdisjoint({NOTICE, DISCIPLINE})
     assert NOTICE not in {m.doc_id for m in summary.inspected_in}

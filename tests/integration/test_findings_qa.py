@@ -125,7 +125,7 @@ def test_follow_up_about_another_unit(services) -> None:
 
 
 def test_unit_summary_and_remedies_due_within_thirty_days(services) -> None:
-    summary = services.findings.unit_summary("ĐU P. An Phú", today=date(2026, 6, 10))
+    summary = services.findings.unit_summary("ĐU P. An Phú")
     assert summary is not None and summary.unit == "Đảng ủy phường An Phú"
     assert [m.doc_id for m in summary.inspected_in] == ["04_ke-hoach-khac-phuc_table", "02_thong-bao-ket-luan_per-unit", "05_tin-bai-kiem-tra"]
     assert {f.finding.kind for f in summary.findings} == {"uu_diem", "han_che", "yeu_cau"}
@@ -135,6 +135,23 @@ def test_unit_summary_and_remedies_due_within_thirty_days(services) -> None:
     assert len(due) == 2  # the notice and the remedy plan both set 30/6/2026
     assert services.findings.due_remedies("phường An Phú", within_days=30, today=date(2026, 7, 1)) == []
     assert services.findings.unit_summary("phường Không Có") is None
+
+
+def test_a_passed_deadline_stays_listed_and_is_shown_overdue(services) -> None:
+    """The documents never say a remedy was done: after its deadline it is overdue, not gone."""
+    from bot.services import DueReport
+    from bot.unitview import render_due, render_summary
+
+    summary = services.findings.unit_summary("phường An Phú")
+    assert summary is not None and any(f.finding.due == "2026-06-30" for f in summary.open_remedies)
+    dues = [f.finding.due for f in summary.open_remedies]
+    assert dues == sorted(dues, key=lambda d: d or "9999")  # by deadline, undated last
+    later = date(2026, 7, 5)
+    shown = "\n".join(render_summary(summary, later))
+    assert "hạn 30/06/2026 (⚠️ đã quá hạn 5 ngày" in shown and "yêu cầu đã quá hạn" in shown
+    overdue = sum(1 for f in summary.open_remedies if f.finding.due and f.finding.due < later.isoformat())
+    report = DueReport(summary.unit, True, (), 0, None, 30, overdue)
+    assert "đã quá hạn" in "\n".join(render_due(report, later))
 
 
 def test_development_questions_meet_the_targets(services) -> None:
