@@ -34,10 +34,10 @@ def decode_text(data: bytes, label: str) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        text = _windows_1258(data)
-        if text is None:
+        legacy = _windows_1258(data)
+        if legacy is None:
             raise _refusal(label) from None
-        return text
+        return legacy
     if _looks_double_encoded(text):
         raise _refusal(label)
     return text
