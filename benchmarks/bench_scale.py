@@ -203,6 +203,89 @@ def measure(store: Path, shared: Path, passes: int, paged: bool, profile: Path |
     }
 
 
+def breakdown(store: Path, shared: Path, paged: bool) -> dict[str, Any]:
+    """Where the lexical index's time and memory go: HybridRetriever.snapshot()'s steps, one by one.
+
+    Repeats what knowledge/search/retrieval.py snapshot() does, timing each step and reading
+    the resident memory after it (with garbage collected), so a fix can aim at the right one.
+    """
+    import gc
+
+    from knowledge.search.diacritics import DiacriticRestorer
+    from knowledge.search.lexical import BM25Index
+    from knowledge.services.compose import build_services
+
+    services = build_services(_settings(store))
+    steps: list[dict[str, Any]] = []
+    keep: dict[str, Any] = {}
+
+    def step(name: str, fn: Any) -> None:
+        t = time.perf_counter()
+        keep[name] = fn()
+        gc.collect()
+        rss, _ = _rss_mb()
+        steps.append({"step": name, "s": round(time.perf_counter() - t, 1), "rss_mb": round(rss)})
+
+    rss0, _ = _rss_mb()
+    steps.append({"step": "build_services", "s": 0.0, "rss_mb": round(rss0)})
+    read = (lambda: paged_live_chunks(services.store)) if paged else services.store.live_chunks
+    step("store reads every live chunk (live_chunks)", read)
+    rows = keep["store reads every live chunk (live_chunks)"]
+    tok: dict[str, list[list[str]]] = {}
+    step("split token strings (folded, words)",
+         lambda: tok.update(folded=[r[1].split() for r in rows], words=[r[2].split() for r in rows]))
+    step("per-chunk frozensets of folded tokens", lambda: [frozenset(t) for t in tok["folded"]])
+    step("BM25 over folded syllables+bigrams", lambda: BM25Index(tok["folded"]))
+    step("BM25 over pyvi words", lambda: BM25Index(tok["words"]))
+    tok.clear()
+    step("token lists dropped (as after snapshot)", lambda: None)
+    step("diacritic restorer (bigram model)", lambda: DiacriticRestorer(r[0].text for r in rows))
+    step("embedding model loaded", lambda: services.embeddings.embed_query("khởi động"))
+    return {"passages": len(rows), "steps": steps,
+            "question_costs": _question_costs(services, keep, questions(shared))}
+
+
+def _question_costs(services: Any, built: dict[str, Any], qs: list[str], depth: int = 100) -> dict[str, float]:
+    """Median ms per question of each piece of HybridRetriever.retrieve, and of cheaper alternatives."""
+    import statistics
+
+    import numpy as np
+
+    from knowledge.search.lexical import folded_tokens, word_tokens
+
+    folded, words = built["BM25 over folded syllables+bigrams"], built["BM25 over pyvi words"]
+    store, chunks = services.store, services.store._chunks
+    costs: dict[str, list[float]] = {}
+
+    def timed(name: str, fn: Any) -> Any:
+        t = time.perf_counter()
+        out = fn()
+        costs.setdefault(name, []).append((time.perf_counter() - t) * 1000)
+        return out
+
+    def top_sorted(scores: np.ndarray) -> np.ndarray:  # what retrieve() does per leg today
+        cand = np.where(scores > 0)[0]
+        return cand[np.argsort(-scores[cand], kind="stable")][:depth]
+
+    def top_partitioned(scores: np.ndarray) -> np.ndarray:  # the O(n) alternative
+        cand = np.where(scores > 0)[0]
+        if cand.size > depth:
+            cand = cand[np.argpartition(-scores[cand], depth)[:depth]]
+        return cand[np.argsort(-scores[cand], kind="stable")]
+
+    for q in qs[:60]:
+        timed("store.generation() (twice per question today)", store.generation)
+        timed("chunks.count() in dense_search", chunks.count)
+        vec = timed("query embedding", lambda q=q: services.embeddings.embed_query(q))
+        timed("Chroma HNSW query (k=100)", lambda v=vec: chunks.query(query_embeddings=[v], n_results=depth, include=["distances"]))
+        f = timed("BM25 folded scores", lambda q=q: folded.scores(folded_tokens(q)))
+        w = timed("BM25 words scores (pyvi on the question)", lambda q=q: words.scores(word_tokens(q)))
+        for scores in (f, w, f + w):  # the third stands for the dense and fused arrays
+            timed("top-100 of a leg by full argsort (today)", lambda s=scores: top_sorted(s))
+            timed("top-100 of a leg by argpartition", lambda s=scores: top_partitioned(s))
+    return {name: round(statistics.median(v), 2) for name, v in costs.items()}
+
+
 def _child(args: list[str]) -> dict[str, Any]:
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
     proc = subprocess.run([sys.executable, __file__, *args], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
@@ -229,7 +312,8 @@ def main() -> int:
     p.add_argument("--passes", type=int, default=2, help="times each development question is asked")
     p.add_argument("--profile", action="store_true", help="cProfile the startup and the questions at each size")
     p.add_argument("--rebuild", action="store_true", help="delete the stored knowledge base first")
-    p.add_argument("--mode", choices=["all", "build", "measure"], default="all", help=argparse.SUPPRESS)
+    p.add_argument("--breakdown", action="store_true", help="also time and weigh each step of the lexical index build")
+    p.add_argument("--mode", choices=["all", "build", "measure", "breakdown"], default="all", help=argparse.SUPPRESS)
     p.add_argument("--size", type=int, help=argparse.SUPPRESS)
     p.add_argument("--paged", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args()
@@ -239,6 +323,9 @@ def main() -> int:
     if args.mode == "measure":
         profile = args.store / f"profile-{args.size}" if args.profile else None
         print(json.dumps(measure(args.store / str(args.size), args.shared, args.passes, args.paged, profile)))
+        return 0
+    if args.mode == "breakdown":
+        print(json.dumps(breakdown(args.store / str(args.size), args.shared, args.paged)))
         return 0
     if not (args.shared / "corpus").is_dir():
         raise SystemExit(f"no corpus under {args.shared} (set --shared or PARTY_SHARED_DIR)")
@@ -263,6 +350,10 @@ def main() -> int:
                           + (["--paged"] if built["live_chunks_error"] else [])
                           + (["--profile"] if args.profile else []))
         rows.append({"size": size, **built, **measured})
+        if args.breakdown:
+            got = _child(["--mode", "breakdown", "--size", str(size), "--store", str(args.store), "--shared", str(args.shared)]
+                         + (["--paged"] if built["live_chunks_error"] else []))
+            rows[-1]["breakdown"], rows[-1]["question_costs"] = got["steps"], got["question_costs"]
         print(json.dumps(rows[-1]), flush=True)
         previous = target
     print("\n| passages | documents | retrieval p50 / p95 | startup (build_services + first question) "
@@ -274,6 +365,11 @@ def main() -> int:
               f"{r['rss_peak_mb']:,} MB |")
         if r["live_chunks_error"]:
             print(f"  (store.live_chunks() failed at this size: {r['live_chunks_error']}; the benchmark read it in pages)")
+    for r in rows:
+        for b in r.get("breakdown", ()):
+            print(f"  {r['passages']:,} passages: {b['step']:<45} {b['s']:>7.1f} s  RSS {b['rss_mb']:>6,} MB")
+        for name, ms in r.get("question_costs", {}).items():
+            print(f"  {r['passages']:,} passages, per question: {name:<48} {ms:>7.2f} ms (median)")
     if args.profile:
         for r in rows:
             _print_profile(args.store / f"profile-{r['size']}")
