@@ -18,17 +18,20 @@ def sample_dir() -> Path:
 
 
 def repl(engine: object, questions: list[str]) -> None:
-    """Ask the given questions, or read questions from the terminal until EOF or 'q'."""
+    """Ask the given questions (one: only its answer is printed), or read questions from the terminal until EOF or 'q'."""
     from knowledge.answer.render import to_text
 
     def ask(q: str) -> None:
         print(to_text(engine.answer(q)))  # type: ignore[attr-defined]
-        print()
 
+    if len(questions) == 1:
+        ask(questions[0])
+        return
     if questions:
         for q in questions:
             print(f"? {q}")
             ask(q)
+            print()
         return
     print("Đặt câu hỏi về các tài liệu (Enter trống hoặc 'q' để thoát). Ví dụ:")
     for ex in engine.example_questions(3):  # type: ignore[attr-defined]
@@ -42,6 +45,7 @@ def repl(engine: object, questions: list[str]) -> None:
         if not q or q.lower() in {"q", "quit", "exit", "thoat"}:
             return
         ask(q)
+        print()
 
 
 def bot_token_configured() -> bool:
@@ -73,8 +77,11 @@ def main(argv: list[str] | None = None) -> int:
     # --data-dir is passed on explicitly: the process environment is never changed
     settings = KnowledgeSettings(**({"data_dir": args.data_dir} if args.data_dir else {}))
     if not args.no_samples:
-        print("Nạp tài liệu mẫu (lần đầu tiên cần vài phút để lập chỉ mục)…", flush=True)
-        code = ingest_main([str(sample_dir()), "--data-dir", str(settings.data_dir)])
+        # with -q only the answer goes to stdout; what ingesting did (if anything) goes to stderr
+        if not args.question:
+            print("Nạp tài liệu mẫu (lần đầu tiên cần vài phút để lập chỉ mục)…", flush=True)
+        quiet = ["--quiet"] if args.question else []
+        code = ingest_main([str(sample_dir()), "--data-dir", str(settings.data_dir), *quiet])
         if code != 0:
             return code
     if bot_token_configured() and not args.question:

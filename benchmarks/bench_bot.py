@@ -26,12 +26,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.app import ALLOWED_UPDATES, build_application
-from bot.services import BotServices
-from bot.settings import BotSettings
-from knowledge.state.feedback import FeedbackLog
-from tests.fakes.engine import FakeEngine
-from tests.fakes.telegram_server import FakeTelegram
+from bot.app import ALLOWED_UPDATES, build_application  # noqa: E402
+from bot.services import BotServices  # noqa: E402
+from bot.settings import BotSettings  # noqa: E402
+from knowledge.state import State  # noqa: E402
+from tests.fakes.engine import FakeEngine  # noqa: E402
+from tests.fakes.telegram_server import FakeTelegram  # noqa: E402
 
 QUESTIONS = [
     "Đoàn kiểm tra Chương trình 01-CTr/QU đã kiểm tra những đảng ủy nào?",
@@ -82,7 +82,7 @@ async def run(n: int, concurrency: int, real: bool, flood: bool, model: bool = F
         user_rate_limit=10_000,
         flood_overall_per_s=30 if flood else 100_000,
     )
-    app = build_application(settings, BotServices(engine=engine, feedback=FeedbackLog(tmp / "fb.jsonl")))
+    app = build_application(settings, BotServices(engine=engine), state=State.open(tmp / "state.sqlite3"))
     await app.initialize()
     if app.post_init:
         await app.post_init(app)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import sys
+from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -49,6 +51,26 @@ def configure_logging(settings: BotSettings, level: int = logging.INFO) -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
+def webhook_options(settings: BotSettings) -> dict[str, Any]:
+    """How the webhook server listens: loopback by default, the secret always required (see BotSettings)."""
+    assert settings.webhook_url and settings.webhook_secret, "BotSettings refuses a webhook without a secret"
+    return {
+        "listen": settings.webhook_listen,
+        "port": settings.webhook_port,
+        "url_path": settings.webhook_path,
+        "webhook_url": settings.webhook_url,
+        "secret_token": settings.webhook_secret.get_secret_value(),
+        "allowed_updates": ALLOWED_UPDATES,
+    }
+
+
+def state_path(settings: BotSettings, kb_settings: KnowledgeSettings) -> Path:
+    """Where the bot's SQLite memory lives: BOT_STATE_PATH, else the knowledge data dir."""
+    from knowledge.state import STATE_FILE
+
+    return settings.state_path or kb_settings.data_dir / STATE_FILE
+
+
 def main(kb_settings: KnowledgeSettings | None = None) -> None:
     """Run the bot until interrupted (console script ``party-bot``).
 
@@ -63,30 +85,28 @@ def main(kb_settings: KnowledgeSettings | None = None) -> None:
 
     # Heavy imports (embeddings, Chroma) only now, never at import time.
     from knowledge.services.compose import build_services
-    from knowledge.state.feedback import FeedbackLog
+    from knowledge.state import State
 
     kb_settings = kb_settings or KnowledgeSettings()
     knowledge = build_services(kb_settings)
-    services = BotServices(
-        engine=knowledge.engine,
-        ingest=knowledge.ingest,
-        feedback=FeedbackLog(settings.feedback_path or kb_settings.data_dir / "feedback.jsonl"),
-        llm_streaming=kb_settings.llm_provider != "none",
+    admin: Any = knowledge.ingest
+    if not hasattr(admin, "preview_bytes"):  # an ingest service without preview/confirm cannot be used safely
+        _log.warning("the ingest service has no preview/confirm: document uploads are disabled")
+        admin = None
+    state = State.open(
+        state_path(settings, kb_settings), history_turns=settings.history_turns, answers_kept=settings.answers_kept
     )
-    application = build_application(settings, services)
-    if settings.webhook_url:
-        _log.info("starting webhook on %s:%s", settings.webhook_listen, settings.webhook_port)
-        application.run_webhook(
-            listen=settings.webhook_listen,
-            port=settings.webhook_port,
-            url_path=settings.webhook_path,
-            webhook_url=settings.webhook_url,
-            secret_token=settings.webhook_secret.get_secret_value() if settings.webhook_secret else None,
-            allowed_updates=ALLOWED_UPDATES,
-        )
-    else:
-        _log.info("starting long polling")
-        application.run_polling(allowed_updates=ALLOWED_UPDATES)
+    services = BotServices(engine=knowledge.engine, admin=admin, llm_streaming=kb_settings.llm_provider != "none")
+    application = build_application(settings, services, state=state)
+    try:
+        if settings.webhook_url:
+            _log.info("starting webhook on %s:%s", settings.webhook_listen, settings.webhook_port)
+            application.run_webhook(**webhook_options(settings))
+        else:
+            _log.info("starting long polling")
+            application.run_polling(allowed_updates=ALLOWED_UPDATES)
+    finally:
+        state.close()
 
 
 if __name__ == "__main__":

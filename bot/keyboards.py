@@ -16,11 +16,23 @@ from bot import texts
 from knowledge.models import Answer
 
 MAX_CALLBACK_BYTES = 64
+# answer buttons: key = answer id
 SOURCES = "s"  # show quoted passages
 VOTE = "f"  # 👍/👎, arg "u" or "d"
 SECTION = "x"  # full section of citation n, arg n
+ANSWER_ACTIONS = frozenset({SOURCES, VOTE, SECTION})
 UNIT = "n"  # choose unit by index into engine.units(); arg "-" clears
+# admin buttons
+PREVIEW = "p"  # key = preview ref, arg "a" add, "rN" replace target N, "c" cancel
+VERSIONS = "v"  # key = document ref: list its versions
+RESTORE_ASK = "k"  # key = document ref, arg = version hash: ask for confirmation
+RESTORE = "K"  # the same, confirmed
+DELETE_ASK = "g"  # key = document ref: ask for confirmation
+DELETE = "G"  # confirmed
+CLOSE = "q"  # an admin dialog is dismissed
+ADMIN_ACTIONS = frozenset({PREVIEW, VERSIONS, RESTORE_ASK, RESTORE, DELETE_ASK, DELETE, CLOSE})
 DEEP_LINK_PREFIX = "a_"
+MAX_DOC_BUTTONS = 50
 
 _PART_RE = re.compile(r"^[A-Za-z0-9_\-]*$")
 
@@ -60,19 +72,22 @@ def pattern(action: str) -> str:
     return rf"^{re.escape(action)}(:|$)"
 
 
-def answer_keyboard(answer_id: str, answer: Answer) -> InlineKeyboardMarkup | None:
-    """Nguồn, 👍, 👎 and — when the top source sits in a named section — "Xem toàn văn mục"."""
+def _vote_buttons(answer_id: str, votes: tuple[int, int]) -> list[InlineKeyboardButton]:
+    up, down = Callback(VOTE, answer_id, "u").encode(), Callback(VOTE, answer_id, "d").encode()
+    return [
+        InlineKeyboardButton(texts.vote_label(texts.BTN_UP, votes[0]), callback_data=up),
+        InlineKeyboardButton(texts.vote_label(texts.BTN_DOWN, votes[1]), callback_data=down),
+    ]
+
+
+def answer_keyboard(answer_id: str, answer: Answer, *, votes: tuple[int, int] = (0, 0)) -> InlineKeyboardMarkup:
+    """Nguồn, 👍, 👎 (with their counts) and — when the top source sits in a named section — "Xem toàn văn mục"."""
     if answer.declined or not answer.citations:
-        row = [
-            InlineKeyboardButton(texts.BTN_UP, callback_data=Callback(VOTE, answer_id, "u").encode()),
-            InlineKeyboardButton(texts.BTN_DOWN, callback_data=Callback(VOTE, answer_id, "d").encode()),
-        ]
-        return InlineKeyboardMarkup([row])
+        return InlineKeyboardMarkup([_vote_buttons(answer_id, votes)])
     rows = [
         [
             InlineKeyboardButton(texts.BTN_SOURCES, callback_data=Callback(SOURCES, answer_id).encode()),
-            InlineKeyboardButton(texts.BTN_UP, callback_data=Callback(VOTE, answer_id, "u").encode()),
-            InlineKeyboardButton(texts.BTN_DOWN, callback_data=Callback(VOTE, answer_id, "d").encode()),
+            *_vote_buttons(answer_id, votes),
         ]
     ]
     top = answer.citations[0]
@@ -80,6 +95,20 @@ def answer_keyboard(answer_id: str, answer: Answer) -> InlineKeyboardMarkup | No
         rows.append(
             [InlineKeyboardButton(texts.BTN_SECTION, callback_data=Callback(SECTION, answer_id, str(top.n)).encode())]
         )
+    return InlineKeyboardMarkup(rows)
+
+
+def with_votes(markup: InlineKeyboardMarkup, answer_id: str, votes: tuple[int, int]) -> InlineKeyboardMarkup:
+    """The same keyboard with the 👍/👎 labels showing the new counts (other buttons untouched)."""
+    labels = {Callback(VOTE, answer_id, "u").encode(): texts.vote_label(texts.BTN_UP, votes[0]),
+              Callback(VOTE, answer_id, "d").encode(): texts.vote_label(texts.BTN_DOWN, votes[1])}
+    rows = []
+    for row in markup.inline_keyboard:
+        rows.append([
+            InlineKeyboardButton(labels[b.callback_data], callback_data=b.callback_data)
+            if isinstance(b.callback_data, str) and b.callback_data in labels else b
+            for b in row
+        ])
     return InlineKeyboardMarkup(rows)
 
 
@@ -111,3 +140,37 @@ def units_keyboard(units: Sequence[str], *, current: str | None = None) -> Inlin
     if current:
         rows.append([InlineKeyboardButton(texts.BTN_CLEAR_UNIT, callback_data=Callback(UNIT, "-").encode())])
     return InlineKeyboardMarkup(rows)
+
+
+def button(text: str, action: str, key: str = "", arg: str = "") -> InlineKeyboardButton:
+    """One callback button (label clipped to a readable length)."""
+    label = text if len(text) <= 60 else text[:59] + "…"
+    return InlineKeyboardButton(label, callback_data=Callback(action, key, arg).encode())
+
+
+def preview_keyboard(ref: str, replace_labels: Sequence[str], *, can_add: bool) -> InlineKeyboardMarkup:
+    """Add (unless identical), one "replace X" per stored match, cancel."""
+    rows = [[button(texts.BTN_ADD, PREVIEW, ref, "a")]] if can_add else []
+    rows += [[button(texts.btn_replace(label), PREVIEW, ref, f"r{i}")] for i, label in enumerate(replace_labels)]
+    rows.append([button(texts.BTN_CANCEL if can_add or replace_labels else texts.BTN_CLOSE, PREVIEW, ref, "c")])
+    return InlineKeyboardMarkup(rows)
+
+
+def documents_keyboard(items: Sequence[tuple[str, str]]) -> InlineKeyboardMarkup:
+    """One "versions" button per document: items are (document ref, label)."""
+    shown = items[:MAX_DOC_BUTTONS]
+    return InlineKeyboardMarkup([[button(texts.btn_history(label), VERSIONS, ref)] for ref, label in shown])
+
+
+def versions_keyboard(ref: str, versions: Sequence[tuple[str, str]], *, live: bool) -> InlineKeyboardMarkup:
+    """"Restore" per kept version (items are (version hash, label)), "retire" when a version is live."""
+    rows = [[button(texts.btn_restore(label), RESTORE_ASK, ref, vh)] for vh, label in versions]
+    if live:
+        rows.append([button(texts.BTN_DELETE, DELETE_ASK, ref)])
+    rows.append([button(texts.BTN_CLOSE, CLOSE)])
+    return InlineKeyboardMarkup(rows)
+
+
+def confirm_keyboard(action: str, ref: str, arg: str = "") -> InlineKeyboardMarkup:
+    """Confirm / cancel for a restore or a retirement."""
+    return InlineKeyboardMarkup([[button(texts.BTN_CONFIRM, action, ref, arg), button(texts.BTN_CANCEL, CLOSE)]])

@@ -1,26 +1,16 @@
-"""What the handlers need from outside Telegram: the answer engine, the feedback log, ingestion."""
+"""What the handlers need from outside Telegram: the answer engine and document administration."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol
 
-from knowledge.models import FileResult
-from knowledge.services.protocols import AnswerEngine
-from knowledge.state.feedback import FeedbackLog
-
-
-class Ingestor(Protocol):
-    """The part of the ingest service the bot uses (admin uploads)."""
-
-    def ingest_bytes(self, name: str, data: bytes) -> FileResult: ...
+from knowledge.services.protocols import AnswerEngine, DocumentAdmin
 
 
 @dataclass
 class BotServices:
-    """Everything the handlers need from outside Telegram."""
+    """Everything the handlers need from outside Telegram (the bot's memory is ``knowledge.state.State``)."""
 
     engine: AnswerEngine
-    feedback: FeedbackLog
-    ingest: Ingestor | None = None
+    admin: DocumentAdmin | None = None  # uploads (preview, then confirm) and versions; None disables them
     llm_streaming: bool = False

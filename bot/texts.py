@@ -1,7 +1,7 @@
-"""Every Vietnamese user-facing string, plus the HTML render/escape/split helpers.
+"""Every Vietnamese user-facing string, plus the HTML render/escape helpers.
 
-Telegram limits live here: HTML escaping of every dynamic string, and splitting at 4,096
-characters (UTF-16 code units, as Telegram counts) on paragraph boundaries with tags balanced.
+Telegram limits live here: HTML escaping of every dynamic string; splitting at 4,096
+characters on paragraph boundaries is in ``bot.htmlsplit`` (re-exported here).
 """
 
 from __future__ import annotations
@@ -9,11 +9,17 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
+from datetime import datetime, timedelta, timezone
 
+from bot.htmlsplit import MAX_MESSAGE, is_balanced, split_html, tg_len
 from knowledge.answer.render import format_date
-from knowledge.models import Answer, Citation, DocumentMeta, FileResult, StoredChunk
+from knowledge.documents.clean import for_display
+from knowledge.models import Answer, Citation, DocumentMeta, FileResult, IngestPreview, StoredChunk, VersionInfo
+from knowledge.state.audit import Downvoted, Stats
+from knowledge.state.people import AllowedChat, Person
 
-MAX_MESSAGE = 4096
+__all__ = ["MAX_MESSAGE", "is_balanced", "split_html", "tg_len"]  # the splitting helpers, re-exported
+VN_TZ = timezone(timedelta(hours=7), "ICT")  # Vietnam has no daylight saving time
 
 # --- fixed texts -----------------------------------------------------------------------------
 
@@ -34,6 +40,15 @@ HELP = (
     "/moi – bắt đầu cuộc trò chuyện mới\n"
     "/help – hướng dẫn này"
 )
+HELP_ADMIN = (
+    "<b>Quản trị</b>\n"
+    "Gửi tệp PDF, DOCX, TXT, HTML hoặc MD trong tin nhắn riêng: tôi cho xem trước, chỉ lưu khi bạn bấm nút.\n"
+    "/tailieu – danh sách tài liệu, lịch sử phiên bản, khôi phục, gỡ\n"
+    "/nguoidung – người dùng, quản trị viên, nhóm, đơn vị\n"
+    "/thongke – thống kê câu hỏi và đánh giá\n"
+    "/danhgia – các câu trả lời bị đánh giá 👎\n"
+    "/xuat – xuất nhật ký hỏi đáp (CSV)"
+)
 EXAMPLES_HEADER = "<b>Ví dụ câu hỏi</b>"
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", "Bắt đầu"),
@@ -42,19 +57,48 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("tailieu", "Danh sách tài liệu"),
     ("moi", "Bắt đầu cuộc trò chuyện mới"),
 )
+ADMIN_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("nguoidung", "Quản lý người dùng và nhóm"),
+    ("thongke", "Thống kê"),
+    ("danhgia", "Câu trả lời bị đánh giá 👎"),
+    ("xuat", "Xuất nhật ký hỏi đáp (CSV)"),
+)
 
 DENIED = (
     "Xin lỗi, bạn chưa được cấp quyền sử dụng trợ lý này. Vui lòng liên hệ quản trị viên và "
     "gửi kèm mã người dùng của bạn: <code>{user_id}</code>."
 )
 DENIED_SHORT = "Bạn chưa được cấp quyền. Mã người dùng của bạn: {user_id}. Vui lòng liên hệ quản trị viên."
-RATE_LIMITED = "Bạn đang hỏi hơi nhanh. Vui lòng chờ khoảng {seconds} giây rồi hỏi tiếp nhé."
+RATE_LIMITED = (
+    "Bạn đang hỏi hơi nhanh. Bạn có thể hỏi tiếp sau khoảng {seconds} giây (lúc {clock}). "
+    "Các tin nhắn gửi trước lúc đó sẽ không được trả lời."
+)
+RATE_LIMITED_SHORT = "Bạn thao tác hơi nhanh. Vui lòng thử lại sau khoảng {seconds} giây."
+ONLY_TEXT = (
+    "Tôi chỉ đọc được câu hỏi bằng chữ, chưa đọc được {kind}. Hãy gõ câu hỏi (có dấu hoặc không dấu); "
+    "nếu gửi ảnh hoặc tệp, hãy viết câu hỏi vào phần chú thích."
+)
+KINDS = {
+    "sticker": "nhãn dán (sticker)", "voice": "tin nhắn thoại", "audio": "tệp âm thanh", "video": "video",
+    "video_note": "video tròn", "photo": "ảnh", "animation": "ảnh động", "location": "vị trí",
+    "venue": "địa điểm", "contact": "danh bạ", "poll": "cuộc bình chọn", "dice": "xúc xắc",
+    "document": "nội dung tệp", "story": "tin (story)", "game": "trò chơi",
+}
+KIND_OTHER = "loại tin nhắn này"
+CAPTION_NOTE = "📎 Tôi trả lời câu hỏi trong phần chú thích; nội dung ảnh hoặc tệp đính kèm không được đọc."
+EDITED_NOTE = "✏️ Bạn đã sửa câu hỏi — đây là câu trả lời cho câu hỏi đã sửa."
+UNKNOWN_COMMAND = "Tôi không biết lệnh này. Gõ /help để xem các lệnh."
+NOT_YOUR_BUTTON = "Nút này thuộc về câu trả lời dành cho người khác."
+NOT_YOUR_LINK = "Liên kết này chỉ dành cho thành viên của nhóm nơi câu hỏi được trả lời."
+ADMIN_ONLY = "Lệnh này chỉ dành cho quản trị viên."
+PRIVATE_ONLY = "Vui lòng dùng lệnh này trong tin nhắn riêng với tôi."
 ERROR_GENERIC = "Xin lỗi, đã có lỗi khi xử lý yêu cầu của bạn. Vui lòng thử lại sau ít phút."
 EMPTY_QUESTION = "Bạn muốn hỏi gì? Hãy viết câu hỏi ngay sau khi nhắc đến tôi."
 NEW_CONVERSATION = "Đã bắt đầu cuộc trò chuyện mới. Các câu hỏi trước sẽ không còn được dùng làm ngữ cảnh."
 STREAM_PLACEHOLDER = "⏳ Đang soạn câu trả lời…"
 
 SOURCES_TITLE = "<b>Nguồn:</b>"
+SUGGESTIONS_TITLE = "Các tài liệu hiện có gần nhất với câu hỏi:"
 QUOTES_TITLE = "<b>Trích dẫn nguyên văn</b>"
 SECTION_TITLE = "<b>Toàn văn mục</b>"
 ANSWER_EXPIRED = "Câu trả lời này đã cũ nên tôi không còn lưu nguồn. Vui lòng hỏi lại."
@@ -62,6 +106,8 @@ NO_SOURCES = "Câu trả lời này không có nguồn trích dẫn."
 SECTION_MISSING = "Không tìm thấy mục này trong tài liệu (có thể tài liệu vừa được cập nhật)."
 FEEDBACK_UP = "Cảm ơn bạn đã đánh giá!"
 FEEDBACK_DOWN = "Cảm ơn góp ý của bạn, chúng tôi sẽ cải thiện."
+FEEDBACK_CHANGED = "Đã đổi đánh giá của bạn thành {vote}."
+FEEDBACK_SAME = "Bạn đã chọn {vote} cho câu trả lời này rồi."
 READ_MORE_NOTE = "<i>… Câu trả lời dài; bấm nút bên dưới để đọc đầy đủ trong tin nhắn riêng.</i>"
 DEEP_LINK_MISSING = "Không tìm thấy câu trả lời này (có thể đã quá cũ). Vui lòng đặt lại câu hỏi."
 
@@ -79,20 +125,127 @@ NO_UNITS = "Tài liệu hiện có chưa nêu tên đơn vị nào."
 
 DOCS_TITLE = "<b>Tài liệu hiện có ({count})</b>"
 NO_DOCS = "Chưa có tài liệu nào được nạp."
+DOCS_ADMIN_HINT = "<i>Quản trị: bấm một tài liệu để xem các phiên bản, khôi phục hoặc gỡ.</i>"
 
 UPLOAD_NOT_ADMIN = "Xin lỗi, chỉ quản trị viên mới được thêm tài liệu. Bạn có thể gửi câu hỏi bằng tin nhắn."
 UPLOAD_DISABLED = "Chức năng thêm tài liệu chưa được bật trên máy chủ này."
+UPLOAD_IN_GROUP = (
+    "Vui lòng gửi tài liệu cho tôi trong tin nhắn riêng (không gửi trong nhóm): tôi sẽ cho xem trước "
+    "và chỉ lưu khi bạn xác nhận."
+)
 UPLOAD_UNSUPPORTED = "Định dạng “{ext}” chưa được hỗ trợ. Hãy gửi tệp PDF, DOCX, TXT, HTML hoặc MD."
 UPLOAD_TOO_LARGE = "Tệp quá lớn ({size_mb:.1f} MB). Giới hạn là {limit_mb:.0f} MB."
-UPLOAD_WORKING = "Đang nạp tài liệu <b>{name}</b>…"
+UPLOAD_WORKING = "Đang đọc tài liệu <b>{name}</b>…"
 UPLOAD_RESULTS = {
     "added": "✅ Đã thêm tài liệu <b>{title}</b> ({chunks} đoạn).",
-    "replaced": "✅ Đã cập nhật tài liệu <b>{title}</b> ({chunks} đoạn).",
+    "replaced": "✅ Đã thay thế tài liệu <b>{title}</b> ({chunks} đoạn). Phiên bản cũ được giữ lại để khôi phục.",
+    "restored": "✅ Đã khôi phục tài liệu <b>{title}</b> ({chunks} đoạn).",
     "unchanged": "ℹ️ Tài liệu <b>{title}</b> đã có sẵn, không thay đổi.",
     "dry-run": "ℹ️ Chạy thử: <b>{title}</b> ({chunks} đoạn), chưa lưu.",
-    "failed": "❌ Không nạp được tài liệu <b>{title}</b>: {reason}",
+    "failed": "❌ Không lưu được tài liệu <b>{title}</b>: {reason}",
 }
+UPLOAD_RESULT_OTHER = "✅ Xong ({status}): <b>{title}</b> ({chunks} đoạn)."
 UPLOAD_UNKNOWN_REASON = "không rõ lý do"
+
+PREVIEW_TITLE = "📄 <b>Xem trước tài liệu</b> <code>{name}</code>"
+PREVIEW_FIELDS = (
+    ("code", "Số hiệu"), ("doc_type", "Loại"), ("title", "Tiêu đề"), ("date", "Ngày ban hành"),
+    ("issuer", "Cơ quan ban hành"), ("units", "Đơn vị được nêu"), ("chunks", "Số đoạn"),
+)
+PREVIEW_NONE = "—"
+PREVIEW_EXCERPT = "<b>Trích đoạn:</b>"
+PREVIEW_NEW = "➕ Nếu thêm: một tài liệu mới (mã <code>{doc_id}</code>)."
+PREVIEW_IDENTICAL = "⚠️ Nội dung <b>giống hệt</b> tài liệu đã có: <b>{doc}</b>. Không cần thêm."
+PREVIEW_MATCH = (
+    "⚠️ {reason} tài liệu đã có: <b>{doc}</b>. Bạn có thể <b>thay thế</b> tài liệu đó (phiên bản cũ được "
+    "giữ lại để khôi phục) hoặc thêm thành tài liệu riêng."
+)
+MATCH_REASONS = {
+    "identical": "Giống hệt",
+    "same_code": "Cùng số hiệu với",
+    "same_name": "Cùng tên tệp với",
+    "similar_text": "Nội dung gần giống",
+}
+PREVIEW_FOOTER = "<i>Chưa có gì được lưu. Bản xem trước hết hạn lúc {clock} (giờ Việt Nam).</i>"
+PREVIEW_SAVING = "⏳ Đang lưu tài liệu <b>{name}</b>…"
+PREVIEW_CANCELLED = "✖️ Đã hủy <b>{name}</b>. Không có gì được lưu."
+PREVIEW_EXPIRED = "⌛ Bản xem trước <b>{name}</b> đã hết hạn, không có gì được lưu. Hãy gửi lại tệp."
+PREVIEW_GONE = "Bản xem trước này đã được xử lý hoặc đã hết hạn."
+NOT_YOUR_PREVIEW = "Bản xem trước này do quản trị viên khác gửi."
+
+VERSIONS_TITLE = "🕘 <b>Các phiên bản của {doc}</b>"
+VERSION_LINE = "• <code>{version}</code> — {state} — nạp lúc {when} — {chunks} đoạn{source}"
+VERSION_LIVE = "<b>đang dùng</b>"
+VERSION_KEPT = "đã lưu trữ"
+NO_VERSIONS = "Không tìm thấy phiên bản nào của tài liệu này."
+DOC_GONE = "Không tìm thấy tài liệu này (danh sách đã thay đổi). Gõ /tailieu để xem lại."
+VERSION_GONE = "Phiên bản này không còn. Gõ /tailieu để xem lại."
+RESTORE_CONFIRM = (
+    "Khôi phục phiên bản <code>{version}</code> của <b>{doc}</b>? Phiên bản đang dùng (nếu có) được giữ lại "
+    "để có thể khôi phục."
+)
+DELETE_CONFIRM = (
+    "Gỡ tài liệu <b>{doc}</b> khỏi kho? Trợ lý sẽ không trích dẫn nó nữa; các phiên bản vẫn được giữ "
+    "để có thể khôi phục."
+)
+DELETED = "🗑 Đã gỡ tài liệu <b>{doc}</b>. Có thể khôi phục bằng nút bên dưới."
+DELETE_MISSING = "Tài liệu <b>{doc}</b> không còn trong kho."
+CLOSED = "Đã đóng."
+WORKING = "⏳ Đang xử lý…"
+
+PEOPLE_USAGE = (
+    "<b>Quản lý người dùng</b> (mã người dùng là số; người bị từ chối nhận được mã của họ)\n"
+    "/nguoidung – danh sách\n"
+    "/nguoidung them &lt;mã&gt; [tên] – cho phép hỏi\n"
+    "/nguoidung xoa &lt;mã&gt; – thu hồi quyền\n"
+    "/nguoidung quantri &lt;mã&gt; – đặt làm quản trị viên\n"
+    "/nguoidung boquantri &lt;mã&gt; – bỏ quyền quản trị\n"
+    "/nguoidung nhom [mã nhóm] – cho phép cả nhóm (gõ trong nhóm: nhóm hiện tại)\n"
+    "/nguoidung xoanhom [mã nhóm] – thu hồi nhóm\n"
+    "/nguoidung donvi &lt;mã&gt; &lt;tên đơn vị&gt; – gán đơn vị\n"
+    "Trả lời (reply) tin nhắn của một người bằng lệnh thì không cần gõ mã."
+)
+PEOPLE_TITLE = "<b>Người dùng ({count})</b>"
+PEOPLE_ADMIN = "quản trị viên"
+PEOPLE_PINNED = "quản trị viên (cấu hình BOT_ADMIN_IDS)"
+PEOPLE_USER = "người dùng"
+CHATS_TITLE = "<b>Nhóm được phép ({count})</b>"
+PEOPLE_NONE = "Chưa có người dùng nào ngoài quản trị viên."
+CHATS_NONE = "Chưa có nhóm nào."
+PEOPLE_BAD_ID = "Mã không hợp lệ: “{value}”. Mã người dùng là số dương, mã nhóm là số âm (ví dụ -100123…)."
+PEOPLE_DONE = {
+    "them": "✅ Đã cho phép người dùng <code>{id}</code> đặt câu hỏi.",
+    "xoa": "✅ Đã thu hồi quyền của <code>{id}</code>.",
+    "quantri": "✅ <code>{id}</code> đã là quản trị viên.",
+    "boquantri": "✅ <code>{id}</code> không còn là quản trị viên (vẫn được hỏi).",
+    "nhom": "✅ Đã cho phép mọi thành viên nhóm <code>{id}</code> đặt câu hỏi trong nhóm.",
+    "xoanhom": "✅ Đã thu hồi quyền của nhóm <code>{id}</code>.",
+}
+PEOPLE_UNCHANGED = "ℹ️ Không có gì thay đổi cho <code>{id}</code>."
+PEOPLE_PINNED_REFUSED = (
+    "<code>{id}</code> là quản trị viên trong cấu hình (BOT_ADMIN_IDS); hãy sửa cấu hình và khởi động lại."
+)
+PEOPLE_UNIT_SET = "✅ Đã gán đơn vị <b>{unit}</b> cho <code>{id}</code>."
+PEOPLE_UNIT_CLEARED = "✅ Đã bỏ đơn vị của <code>{id}</code>."
+PEOPLE_NEED_GROUP_ID = "Hãy gõ lệnh này trong nhóm cần cho phép, hoặc ghi mã nhóm (số âm)."
+
+STATS_TITLE = "📊 <b>Thống kê</b>"
+STATS_BODY = (
+    "Tài liệu: <b>{docs}</b>{passages}\n"
+    "Câu hỏi {days} ngày qua: <b>{questions}</b> (từ {askers} người), tất cả: {total}\n"
+    "Câu hỏi không có câu trả lời trong tài liệu: <b>{declined}</b>\n"
+    "Đánh giá {days} ngày qua: 👍 {up} · 👎 {down}"
+)
+STATS_PASSAGES = ", đoạn: <b>{n}</b>"
+STATS_PER_DAY = "<b>Theo ngày</b>"
+DOWNVOTED_TITLE = "👎 <b>Câu trả lời bị đánh giá chưa tốt ({count})</b>"
+DOWNVOTED_NONE = "Chưa có câu trả lời nào bị đánh giá 👎."
+DOWNVOTED_ITEM = (
+    "<b>{i}.</b> {when} — người hỏi <code>{user}</code> — 👍 {up} · 👎 {down}\n"
+    "<b>Hỏi:</b> {question}\n<b>Đáp:</b> {answer}{sources}"
+)
+EXPORT_CAPTION = "Nhật ký hỏi đáp: {count} lượt (CSV, UTF-8)."
+EXPORT_EMPTY = "Nhật ký hỏi đáp chưa có lượt nào."
 
 BTN_SOURCES = "Nguồn"
 BTN_UP = "👍"
@@ -100,6 +253,14 @@ BTN_DOWN = "👎"
 BTN_SECTION = "Xem toàn văn mục"
 BTN_READ_MORE = "Đọc đầy đủ"
 BTN_CLEAR_UNIT = "Bỏ chọn đơn vị"
+BTN_ADD = "➕ Thêm tài liệu mới"
+BTN_REPLACE = "🔁 Thay thế: {doc}"
+BTN_CANCEL = "✖️ Hủy"
+BTN_CLOSE = "Đóng"
+BTN_HISTORY = "🕘 {doc}"
+BTN_RESTORE = "↩️ Khôi phục {version}"
+BTN_DELETE = "🗑 Gỡ tài liệu này"
+BTN_CONFIRM = "✅ Xác nhận"
 
 # --- helpers ---------------------------------------------------------------------------------
 
@@ -107,11 +268,6 @@ BTN_CLEAR_UNIT = "Bỏ chọn đơn vị"
 def esc(value: object) -> str:
     """HTML-escape any dynamic value for parse_mode=HTML."""
     return html.escape(str(value), quote=False)
-
-
-def tg_len(text: str) -> int:
-    """Length as Telegram counts it (UTF-16 code units)."""
-    return len(text.encode("utf-16-le")) // 2
 
 
 def welcome(name: str, bot_username: str, examples: Sequence[str]) -> str:
@@ -122,9 +278,11 @@ def welcome(name: str, bot_username: str, examples: Sequence[str]) -> str:
     return "\n\n".join(parts)
 
 
-def help_text(bot_username: str, examples: Sequence[str]) -> str:
-    """The /help message."""
+def help_text(bot_username: str, examples: Sequence[str], *, admin: bool = False) -> str:
+    """The /help message (with the admin commands for admins)."""
     parts = [HELP.format(bot=esc(bot_username))]
+    if admin:
+        parts.append(HELP_ADMIN)
     if examples:
         parts.append(EXAMPLES_HEADER + "\n" + "\n".join(f"• {esc(q)}" for q in examples))
     return "\n\n".join(parts)
@@ -135,9 +293,53 @@ def denied(user_id: int) -> str:
     return DENIED.format(user_id=int(user_id))
 
 
-def rate_limited(wait_s: float) -> str:
-    """Friendly 'slow down' message."""
-    return RATE_LIMITED.format(seconds=max(1, round(wait_s)))
+def vn_clock(epoch: float, *, seconds: bool = False) -> str:
+    """Wall-clock time in Vietnam, e.g. ``14:05`` (or ``14:05:30``)."""
+    return datetime.fromtimestamp(epoch, VN_TZ).strftime("%H:%M:%S" if seconds else "%H:%M")
+
+
+def vn_datetime(epoch: float) -> str:
+    """``dd/mm/yyyy HH:MM`` in Vietnam time."""
+    return datetime.fromtimestamp(epoch, VN_TZ).strftime("%d/%m/%Y %H:%M")
+
+
+def rate_limited(wait_s: float, now: float) -> str:
+    """The one 'slow down' notice of a blocked period: how long, and the time to ask again."""
+    wait = max(1, round(wait_s + 0.49))
+    return RATE_LIMITED.format(seconds=wait, clock=vn_clock(now + wait, seconds=True))
+
+
+def rate_limited_short(wait_s: float) -> str:
+    """The same for a button press (a pop-up of at most 200 characters)."""
+    return RATE_LIMITED_SHORT.format(seconds=max(1, round(wait_s + 0.49)))
+
+
+def only_text(kind: str) -> str:
+    """What a sticker, voice message, location… gets."""
+    return ONLY_TEXT.format(kind=KINDS.get(kind, KIND_OTHER))
+
+
+def with_note(note: str, parts: list[str]) -> list[str]:
+    """Put an italic note line before the first message of an answer (re-split if it got too long)."""
+    first = f"<i>{esc(note)}</i>\n\n{parts[0]}"
+    if tg_len(first) <= MAX_MESSAGE:
+        return [first, *parts[1:]]
+    return [f"<i>{esc(note)}</i>", *parts]
+
+
+def vote_label(base: str, count: int) -> str:
+    """👍 / 👍 3: the button shows how many chose it."""
+    return f"{base} {count}" if count else base
+
+
+def feedback_ack(vote: str, previous: str | None) -> str:
+    """The pop-up after a vote: thanks, changed, or already chosen."""
+    emoji = BTN_UP if vote == "up" else BTN_DOWN
+    if previous == vote:
+        return FEEDBACK_SAME.format(vote=emoji)
+    if previous is not None:
+        return FEEDBACK_CHANGED.format(vote=emoji)
+    return FEEDBACK_UP if vote == "up" else FEEDBACK_DOWN
 
 
 def citation_line(c: Citation) -> str:
@@ -163,7 +365,8 @@ def render_answer_blocks(answer: Answer) -> list[str]:
     blocks = [esc(p) for p in _paragraphs(answer.text)]
     blocks += [f"<i>{esc(n)}</i>" for n in answer.notices if n.strip()]
     if answer.suggestions:
-        blocks.append("Các tài liệu hiện có gần nhất với câu hỏi:\n" + "\n".join(f"• {esc(s)}" for s in answer.suggestions))
+        nearest = "\n".join(f"• {esc(s)}" for s in answer.suggestions)
+        blocks.append(f"{SUGGESTIONS_TITLE}\n{nearest}")
     if answer.citations:
         blocks.append("\n".join([SOURCES_TITLE, *(citation_line(c) for c in answer.citations)]))
     return blocks
@@ -216,7 +419,7 @@ def render_quotes(answer: Answer, chunks: Sequence[StoredChunk | None]) -> list[
         return [NO_SOURCES]
     blocks = [QUOTES_TITLE]
     for c, chunk in zip(answer.citations, chunks, strict=True):
-        passage = chunk.text if chunk is not None else c.quote
+        passage = for_display(chunk.text) if chunk is not None else c.quote
         blocks.append(citation_line(c))
         blocks += [f"<blockquote>{esc(p)}</blockquote>" for p in _paragraphs(passage)] or ["…"]
     return split_html("\n\n".join(blocks))
@@ -228,7 +431,7 @@ def render_section(citation: Citation, chunks: Sequence[StoredChunk]) -> list[st
         return [SECTION_MISSING]
     blocks = [SECTION_TITLE, citation_line(citation)]
     for chunk in chunks:
-        blocks += [esc(p) for p in _paragraphs(chunk.text)]
+        blocks += [esc(p) for p in _paragraphs(for_display(chunk.text))]
     return split_html("\n\n".join(blocks))
 
 
@@ -276,102 +479,138 @@ def upload_too_large(size_bytes: int, limit_mb: float) -> str:
 
 
 def upload_result(result: FileResult) -> str:
-    """A clear Vietnamese outcome of one uploaded file."""
-    title = result.meta.title if result.meta and result.meta.title else result.source
+    """A clear Vietnamese outcome of one stored, replaced, restored or failed document."""
+    title = result.meta.title if result.meta and result.meta.title else result.source or result.doc_id
     if result.meta and result.meta.code:
         title = f"{result.meta.code} — {title}"
-    template = UPLOAD_RESULTS.get(result.status, UPLOAD_RESULTS["failed"])
+    template = UPLOAD_RESULTS.get(result.status, UPLOAD_RESULT_OTHER)
     return template.format(
-        title=esc(title), chunks=int(result.chunks), reason=esc(result.reason or UPLOAD_UNKNOWN_REASON)
+        title=esc(title), chunks=int(result.chunks), reason=esc(result.reason or UPLOAD_UNKNOWN_REASON),
+        status=esc(result.status),
     )
 
 
-# --- splitting -------------------------------------------------------------------------------
-
-_TOKEN_RE = re.compile(r"<[^>]+>|&[#\w]+;|[^<&]+|[<&]")
-_TAG_RE = re.compile(r"<(/?)([a-zA-Z0-9-]+)[^>]*>")
-
-
-def split_html(text: str, limit: int = MAX_MESSAGE) -> list[str]:
-    """Split HTML into messages of at most ``limit`` characters.
-
-    Cuts between paragraphs (blank lines) when possible, then between lines, then between words;
-    never inside a tag or an entity, and every piece has its tags closed and reopened.
-    """
-    text = text.strip()
-    if not text:
-        return []
-    if tg_len(text) <= limit:
-        return [text]
-    out: list[str] = []
-    current = ""
-    for para in re.split(r"\n{2,}", text):
-        candidate = f"{current}\n\n{para}" if current else para
-        if tg_len(candidate) <= limit:
-            current = candidate
-            continue
-        if current:
-            out.append(current)
-        if tg_len(para) <= limit:
-            current = para
-        else:
-            pieces = _split_long_paragraph(para, limit)
-            out.extend(pieces[:-1])
-            current = pieces[-1]
-    if current:
-        out.append(current)
-    return [p.strip() for p in out if p.strip()]
+def doc_label(code: str | None, title: str, limit: int = 48) -> str:
+    """``02-HD/BTCTU — Hướng dẫn …`` clipped for a button (plain text, not HTML)."""
+    label = f"{code} — {title}" if code else title
+    return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
 
 
-def _split_long_paragraph(para: str, limit: int) -> list[str]:
-    """Tag-aware split of one paragraph, preferring newlines, then spaces."""
-    tokens: list[str] = []
-    for tok in _TOKEN_RE.findall(para):
-        if tok.startswith(("<", "&")):
-            tokens.append(tok)
-        else:  # words with their trailing whitespace, so cuts land on spaces and newlines
-            for word in (t for t in re.split(r"(?<=\s)", tok) if t):
-                # a single huge "word" is hard-cut (entities are their own tokens, never cut)
-                tokens.extend(word[i : i + limit // 2] for i in range(0, len(word), limit // 2))
-    pieces: list[str] = []
-    stack: list[tuple[str, str]] = []  # (name, opening tag) of the tags open at the buffer's end
-    buf = ""
-    for tok in tokens:
-        closing = "".join(f"</{name}>" for name, _ in reversed(stack))
-        if buf and tg_len(buf) + tg_len(tok) + tg_len(closing) > limit:
-            cut = buf.rfind("\n")
-            # prefer the last line break when it is recent and no tag or entity follows it
-            if cut > len(buf) // 2 and "<" not in buf[cut:] and "&" not in buf[cut:]:
-                head, tail = buf[:cut], buf[cut + 1 :]
-            else:
-                head, tail = buf, ""
-            pieces.append((head + closing).strip())
-            buf = "".join(tag for _, tag in stack) + tail
-        buf += tok
-        m = _TAG_RE.fullmatch(tok)
-        if m:
-            name = m.group(2).lower()
-            if m.group(1):
-                for i in range(len(stack) - 1, -1, -1):
-                    if stack[i][0] == name:
-                        del stack[i]
-                        break
-            elif not tok.endswith("/>"):
-                stack.append((name, tok))
-    if buf.strip():
-        pieces.append(buf.strip())
-    return pieces
+def btn_replace(label: str) -> str:
+    return BTN_REPLACE.format(doc=label)
 
 
-def is_balanced(fragment: str) -> bool:
-    """True when every opened tag is closed in order (used by tests and assertions)."""
-    stack: list[str] = []
-    for m in _TAG_RE.finditer(fragment):
-        name = m.group(2).lower()
-        if m.group(1):
-            if not stack or stack[-1] != name:
-                return False
-            stack.pop()
-        elif not m.group(0).endswith("/>"):
-            stack.append(name)
-    return not stack
+def btn_history(label: str) -> str:
+    return BTN_HISTORY.format(doc=label)
+
+
+def btn_restore(label: str) -> str:
+    return BTN_RESTORE.format(version=label)
+
+
+def _match_doc(code: str | None, title: str, date: str | None) -> str:
+    text = f"{code} — {title}" if code else title
+    shown = format_date(date)
+    return esc(text) + (f" ({esc(shown)})" if shown else "")
+
+
+def render_preview(preview: IngestPreview, *, excerpt_chars: int = 400) -> str:
+    """What an upload would become: metadata, passages, an excerpt, and what adding it would do."""
+    meta = preview.meta
+    units = ", ".join(meta.units[:8]) + (f" (+{len(meta.units) - 8})" if len(meta.units) > 8 else "")
+    values = {
+        "code": meta.code, "doc_type": meta.doc_type, "title": meta.title, "date": format_date(meta.issue_date),
+        "issuer": meta.issuing_body or meta.issuer, "units": units, "chunks": str(preview.chunks),
+    }
+    lines = [PREVIEW_TITLE.format(name=esc(preview.file_name))]
+    lines += [f"{label}: <b>{esc(values[key] or PREVIEW_NONE)}</b>" for key, label in PREVIEW_FIELDS]
+    excerpt = " ".join(preview.excerpt.split())
+    if len(excerpt) > excerpt_chars:
+        excerpt = excerpt[:excerpt_chars].rsplit(" ", 1)[0] + " …"
+    blocks = ["\n".join(lines)]
+    if excerpt:
+        blocks.append(f"{PREVIEW_EXCERPT}\n<blockquote>{esc(excerpt)}</blockquote>")
+    if preview.identical is not None:
+        m = preview.identical
+        blocks.append(PREVIEW_IDENTICAL.format(doc=_match_doc(m.code, m.title, m.issue_date)))
+    else:
+        blocks.append(PREVIEW_NEW.format(doc_id=esc(preview.doc_id)))
+        for m in preview.replaceable:
+            reason = MATCH_REASONS.get(m.reason, MATCH_REASONS["similar_text"])
+            blocks.append(PREVIEW_MATCH.format(reason=reason, doc=_match_doc(m.code, m.title, m.issue_date)))
+    if preview.expires_at:
+        blocks.append(PREVIEW_FOOTER.format(clock=vn_clock(preview.expires_at)))
+    return split_html("\n\n".join(blocks))[0]
+
+
+def render_versions(doc: str, versions: Sequence[VersionInfo]) -> str:
+    """The versions of one document, newest first."""
+    if not versions:
+        return NO_VERSIONS
+    lines = [VERSIONS_TITLE.format(doc=esc(doc))]
+    for v in versions:
+        source = f" — {esc(v.source)}" if v.source else ""
+        lines.append(VERSION_LINE.format(
+            version=esc(v.version), state=VERSION_LIVE if v.live else VERSION_KEPT,
+            when=vn_datetime(v.ingested_at) if v.ingested_at else PREVIEW_NONE, chunks=int(v.chunks), source=source,
+        ))
+    return split_html("\n".join(lines))[0]
+
+
+def render_people(people: Sequence[Person], chats: Sequence[AllowedChat]) -> list[str]:
+    """/nguoidung: everyone on the list with their role and unit, then the allowed groups."""
+    lines = [PEOPLE_TITLE.format(count=len(people))]
+    for p in people:
+        role = PEOPLE_PINNED if p.pinned else PEOPLE_ADMIN if p.role == "admin" else PEOPLE_USER
+        line = f"• <code>{int(p.user_id)}</code>"
+        if p.name:
+            line += f" {esc(p.name)}"
+        line += f" — {role}"
+        if p.unit:
+            line += f" — {esc(p.unit)}"
+        lines.append(line)
+    if not any(p.role == "user" for p in people):
+        lines.append(PEOPLE_NONE)
+    lines += ["", CHATS_TITLE.format(count=len(chats))]
+    lines += [f"• <code>{int(c.chat_id)}</code>" + (f" {esc(c.title)}" if c.title else "") for c in chats]
+    if not chats:
+        lines.append(CHATS_NONE)
+    lines += ["", PEOPLE_USAGE]
+    return split_html("\n".join(lines))
+
+
+def people_outcome(command: str, target: int, outcome: str) -> str:
+    """The reply to one /nguoidung change."""
+    if outcome == "pinned":
+        return PEOPLE_PINNED_REFUSED.format(id=int(target))
+    if outcome == "unchanged":
+        return PEOPLE_UNCHANGED.format(id=int(target))
+    return PEOPLE_DONE[command].format(id=int(target))
+
+
+def render_stats(stats: Stats, documents: int, passages: int | None) -> str:
+    """/thongke."""
+    body = STATS_BODY.format(
+        docs=documents, passages=STATS_PASSAGES.format(n=passages) if passages is not None else "",
+        days=stats.days, questions=stats.questions, askers=stats.askers, total=stats.total_questions,
+        declined=stats.declined, up=stats.up, down=stats.down,
+    )
+    per_day = "\n".join(f"{format_date(day)}: {n}" for day, n in stats.per_day)
+    return "\n\n".join([STATS_TITLE, body, f"{STATS_PER_DAY}\n{per_day}"])
+
+
+def render_downvoted(items: Sequence[Downvoted], *, answer_chars: int = 300) -> list[str]:
+    """/danhgia: the answers marked 👎, newest first, for review."""
+    if not items:
+        return [DOWNVOTED_NONE]
+    blocks = [DOWNVOTED_TITLE.format(count=len(items))]
+    for i, d in enumerate(items, 1):
+        answer = " ".join(d.answer.split())
+        if len(answer) > answer_chars:
+            answer = answer[:answer_chars].rsplit(" ", 1)[0] + " …"
+        sources = f"\n<b>Nguồn:</b> {esc('; '.join(d.citations))}" if d.citations else ""
+        blocks.append(DOWNVOTED_ITEM.format(
+            i=i, when=vn_datetime(d.at), user=int(d.user_id), up=d.up, down=d.down, question=esc(d.question),
+            answer=esc(answer), sources=sources,
+        ))
+    return split_html("\n\n".join(blocks))

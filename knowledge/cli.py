@@ -1,14 +1,18 @@
-"""Admin CLI: ingest files and folders, list, delete, dry-run (``python ingest.py --help``)."""
+"""Admin CLI: ingest files and folders, list, delete, history, restore, dry-run (``python ingest.py --help``)."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import sys
+import time
 from pathlib import Path
+from typing import Any
 
 from langchain_core.embeddings import Embeddings
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -18,10 +22,14 @@ from knowledge.settings import KnowledgeSettings
 STATUS_VI = {
     "added": "đã thêm",
     "replaced": "đã thay",
+    "restored": "đã khôi phục",
     "unchanged": "không đổi",
+    "skipped": "bỏ qua",
     "failed": "LỖI",
     "dry-run": "thử (không ghi)",
 }
+# libraries that log at INFO/WARNING about things the admin cannot act on (shown with -v)
+_CHATTY = ("trafilatura", "htmldate", "courlan", "justext", "readability", "pypdf", "chromadb", "httpx", "httpcore", "bm25s")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,60 +40,81 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="*", type=Path, help="files or folders (recursive): .txt .md .html .pdf .docx")
     p.add_argument("--data-dir", type=Path, help="data folder (default: KB_DATA_DIR or ./data)")
     p.add_argument("--list", action="store_true", help="list the ingested documents")
-    p.add_argument("--delete", metavar="DOC_ID", action="append", default=[], help="delete a document (repeatable)")
+    p.add_argument("--json", action="store_true", help="with --list or --history: JSON for scripts")
+    p.add_argument("--delete", metavar="DOC_ID", action="append", default=[], help="delete a document (it stays restorable; repeatable)")
+    p.add_argument("--history", metavar="DOC_ID", help="the kept versions of a document, newest first")
+    p.add_argument("--restore", metavar="DOC_ID[@VERSION]", help="make a kept version live again (default: the newest replaced one)")
     p.add_argument("--dry-run", action="store_true", help="parse and split, show chunks and metadata, write nothing")
     p.add_argument("--show", type=int, default=5, metavar="N", help="chunks shown per file with --dry-run (default 5)")
     p.add_argument(
         "--replace-code", action="store_true",
-        help="a new document whose code matches a stored one replaces it (e.g. a corrected re-issue)",
+        help="a file that is the same document as a stored one (same code and date, or nearly the same text) replaces it",
     )
     p.add_argument(
         "--code", metavar="CODE",
         help="set the document code of a single file whose number the text leaves blank (e.g. 02-HD/BTCTU)",
     )
+    p.add_argument("-q", "--quiet", action="store_true", help="print nothing when nothing changed; otherwise the summary on stderr")
     p.add_argument("-v", "--verbose", action="store_true")
     return p
 
 
+def configure_logging(verbose: bool) -> None:
+    """Warnings only, libraries silenced (their complaints about a bad file become its one line), unless -v."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if not verbose:
+        for name in _CHATTY:
+            logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
+def shown(name: str) -> str:
+    """A file name safe to print on one line: control and bidi characters made visible."""
+    import unicodedata
+
+    return "".join(ch if unicodedata.category(ch)[0] != "C" else f"\\u{ord(ch):04x}" for ch in name)
+
+
 def _summary(report: IngestReport, console: Console) -> None:
-    table = Table(title="Kết quả nạp tài liệu", show_lines=False)
-    for col in ("doc_id", "số hiệu", "loại", "ngày", "đoạn", "đơn vị", "trạng thái"):
-        table.add_column(col, overflow="fold")
+    rows = []
     for r in report.results:
+        if r.status == "skipped":
+            continue  # one line each below
         m = r.meta
-        table.add_row(
-            r.doc_id,
+        rows.append([
+            shown(r.doc_id),
             (m.code if m else None) or "—",
             (m.doc_type if m else None) or "—",
             (m.issue_date if m else None) or "—",
             str(r.chunks) if r.chunks else "—",
             str(len(m.units)) if m else "—",
-            STATUS_VI.get(r.status, r.status) + (f": {r.reason}" if r.reason else ""),
-        )
-    console.print(table)
+            STATUS_VI.get(r.status, r.status) + (f": {r.reason}" if r.reason and r.status != "failed" else ""),
+        ])
+    header = ["doc_id", "số hiệu", "loại", "ngày", "đoạn", "đơn vị", "trạng thái"]
+    _print_rows(console, "Kết quả nạp tài liệu", header, rows, "trạng thái")
     counts = {s: sum(1 for r in report.results if r.status == s) for s in STATUS_VI}
     console.print(
         "Tổng: " + ", ".join(f"{STATUS_VI[s]} {n}" for s, n in counts.items() if n) if report.results else "Không có tệp nào."
     )
 
 
-def _failures(report: IngestReport, console: Console) -> None:
-    for r in report.failed:
-        console.print(f"[red]✗ {Path(r.source).name}: {r.reason}[/red]", highlight=False)
+def _problems(report: IngestReport, console: Console) -> None:
+    """One line per file that was not stored: failures in red, skipped files in yellow."""
+    for r in report.results:
+        if r.status == "failed":
+            console.print(f"[red]✗ {escape(shown(Path(r.source).name))}: {escape(r.reason or '')}[/red]", highlight=False, soft_wrap=True)
+        elif r.status == "skipped":
+            console.print(f"[yellow]– {escape(shown(Path(r.source).name))}: {escape(r.reason or '')}[/yellow]", highlight=False, soft_wrap=True)
 
 
-def _dry_run_details(
-    services: object, results: list[FileResult], show: int, console: Console, code: str | None
-) -> None:
+def _dry_run_details(services: Any, results: list[FileResult], show: int, console: Console, code: str | None) -> None:
     from knowledge.documents.loaders import load_file
     from knowledge.documents.splitter import breadcrumb
 
-    ingest = services.ingest  # type: ignore[attr-defined]
+    ingest = services.ingest
     for r in results:
         if r.status != "dry-run":
             continue
-        doc = load_file(Path(r.source), max_bytes=ingest.max_bytes, ocr_language=ingest.settings.ocr_language)
-        prepared = ingest.prepare(doc, code)
+        prepared = ingest.prepare(load_file(Path(r.source), limits=ingest.limits), code)
         m = prepared.meta
         console.rule(f"{r.doc_id}")
         console.print(
@@ -100,16 +129,91 @@ def _dry_run_details(
             console.print(f"… và {len(prepared.chunks) - show} đoạn nữa")
 
 
+def plain_table(header: list[str], rows: list[list[str]]) -> str:
+    """Columns padded with spaces, nothing cut or wrapped (for pipes, files and narrow terminals)."""
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(header)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(header, widths)).rstrip()]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in rows]
+    return "\n".join(lines)
+
+
+def _print_rows(console: Console, title: str, header: list[str], rows: list[list[str]], fold: str) -> None:
+    if not console.is_terminal:
+        console.file.write(f"{title}\n{plain_table(header, rows)}\n")
+        return
+    table = Table(title=title)
+    for col in header:
+        table.add_column(col, no_wrap=col != fold, overflow="fold" if col == fold else "ignore")
+    for row in rows:
+        table.add_row(*map(escape, row))
+    console.print(table, soft_wrap=True)
+
+
+def _list(services: Any, console: Console, as_json: bool) -> None:
+    records = sorted(services.store.documents(), key=lambda r: r.meta.doc_id)
+    if as_json:
+        print(json.dumps([
+            {"doc_id": r.meta.doc_id, "code": r.meta.code, "type": r.meta.doc_type, "date": r.meta.issue_date,
+             "title": r.meta.title, "chunks": r.chunks, "format": r.fmt, "version": r.version, "sha256": r.sha256}
+            for r in records
+        ], ensure_ascii=False, indent=2))
+        return
+    rows = [[r.meta.doc_id, r.meta.code or "—", r.meta.doc_type or "—", r.meta.issue_date or "—", r.meta.title,
+             str(r.chunks), r.fmt] for r in records]
+    _print_rows(console, "Tài liệu trong kho", ["doc_id", "số hiệu", "loại", "ngày", "tiêu đề", "đoạn", "định dạng"], rows, "tiêu đề")
+
+
+def _history(services: Any, doc_id: str, console: Console, as_json: bool) -> None:
+    versions = services.ingest.history(doc_id)
+    if as_json:
+        print(json.dumps([
+            {"doc_id": v.doc_id, "version": v.version, "live": v.live, "code": v.code, "date": v.issue_date,
+             "title": v.title, "chunks": v.chunks, "ingested_at": v.ingested_at, "source": v.source, "format": v.fmt}
+            for v in versions
+        ], ensure_ascii=False, indent=2))
+        return
+    rows = [[v.version, "● hiện hành" if v.live else "", time.strftime("%Y-%m-%d %H:%M", time.localtime(v.ingested_at)),
+             v.code or "—", v.issue_date or "—", str(v.chunks), Path(v.source).name, v.title] for v in versions]
+    _print_rows(console, f"Các phiên bản của {doc_id}", ["phiên bản", "trạng thái", "nạp lúc", "số hiệu", "ngày", "đoạn", "tệp", "tiêu đề"], rows, "tiêu đề")
+
+
+def _ingest(services: Any, args: argparse.Namespace, console: Console) -> IngestReport:
+    with Progress(
+        TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TimeElapsedColumn(), console=console, transient=True, disable=not console.is_terminal,
+    ) as bar:
+        task = bar.add_task("Nạp tài liệu", total=None)
+
+        def progress(name: str, done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, description=f"Nạp {name}" if name else "Xong")
+
+        return services.ingest.ingest_paths(
+            args.paths, replace_same_code=args.replace_code, dry_run=args.dry_run, progress=progress, code=args.code,
+        )
+
+
+def _report(report: IngestReport, args: argparse.Namespace, services: Any, console: Console) -> None:
+    quiet_ok = args.quiet and all(r.status == "unchanged" for r in report.results)
+    if quiet_ok:
+        return
+    out = Console(stderr=True) if args.quiet else console
+    if args.dry_run:
+        _dry_run_details(services, list(report.results), args.show, out, args.code)
+    _summary(report, out)
+    _problems(report, out)
+
+
 def main(argv: list[str] | None = None, *, embeddings: Embeddings | None = None) -> int:
-    """Entry point of ``ingest.py`` / ``kb-ingest``; returns the exit code.
+    """Entry point of ``ingest.py`` / ``kb-ingest``; returns the exit code (1: a file failed, 2: nothing could run).
 
     ``embeddings`` replaces the configured model (tests pass a fake).
     """
-    args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    console = Console()
-    if not (args.paths or args.list or args.delete):
-        build_parser().print_help()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    configure_logging(args.verbose)
+    console = Console(highlight=False)
+    if not (args.paths or args.list or args.delete or args.history or args.restore):
+        parser.print_help()
         return 2
     from knowledge.errors import KnowledgeError
     from knowledge.services.compose import build_services
@@ -117,48 +221,45 @@ def main(argv: list[str] | None = None, *, embeddings: Embeddings | None = None)
     overrides = {"data_dir": args.data_dir} if args.data_dir else {}
     try:
         services = build_services(KnowledgeSettings(**overrides), embeddings=embeddings)
+        exit_code = _run(services, args, console)
     except KnowledgeError as exc:
-        console.print(f"[red]{exc.message}[/red]", highlight=False)
-        return 1
+        console.print(f"[red]{exc.message}[/red]", soft_wrap=True)
+        return 2
+    return exit_code
+
+
+def _run(services: Any, args: argparse.Namespace, console: Console) -> int:
+    """The requested actions in order: delete, restore, ingest, history, list."""
+    from knowledge.errors import KnowledgeError
+
     exit_code = 0
     for doc_id in args.delete:
         if services.ingest.delete(doc_id):
-            console.print(f"Đã xóa {doc_id}.", highlight=False)
+            console.print(f"Đã xóa {doc_id} (khôi phục được: --restore {doc_id}).", soft_wrap=True)
         else:
-            console.print(f"[red]Không có tài liệu {doc_id}.[/red]", highlight=False)
+            console.print(f"[red]Không có tài liệu {doc_id}.[/red]", soft_wrap=True)
+            exit_code = 1
+    if args.restore:
+        doc_id, _, version = args.restore.partition("@")
+        try:
+            r = services.ingest.restore(doc_id, version or None)
+            console.print(f"{STATUS_VI.get(r.status, r.status)} {doc_id}: {r.reason}", soft_wrap=True)
+        except KnowledgeError as exc:
+            console.print(f"[red]{exc.message}[/red]", soft_wrap=True)
             exit_code = 1
     if args.paths:
-        with Progress(
-            TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TimeElapsedColumn(), console=console, transient=True, disable=not console.is_terminal,
-        ) as bar:
-            task = bar.add_task("Nạp tài liệu", total=None)
-
-            def progress(name: str, done: int, total: int) -> None:
-                bar.update(task, completed=done, total=total, description=f"Nạp {name}" if name else "Xong")
-
-            try:
-                report = services.ingest.ingest_paths(
-                    args.paths, replace_same_code=args.replace_code, dry_run=args.dry_run, progress=progress,
-                    code=args.code,
-                )
-            except KnowledgeError as exc:
-                console.print(f"[red]{exc.message}[/red]", highlight=False)
-                return 2
-        if args.dry_run:
-            _dry_run_details(services, list(report.results), args.show, console, args.code)
-        _summary(report, console)
-        _failures(report, console)
+        report = _ingest(services, args, console)
+        _report(report, args, services, console)
         if not report.ok:
             exit_code = 1
+    if args.history:
+        try:
+            _history(services, args.history, console, args.json)
+        except KnowledgeError as exc:
+            console.print(f"[red]{exc.message}[/red]", soft_wrap=True)
+            exit_code = 1
     if args.list:
-        table = Table(title="Tài liệu trong kho")
-        for col in ("doc_id", "số hiệu", "loại", "ngày", "tiêu đề", "đoạn", "định dạng"):
-            table.add_column(col, overflow="fold")
-        for rec in sorted(services.store.documents(), key=lambda r: r.meta.doc_id):
-            m = rec.meta
-            table.add_row(m.doc_id, m.code or "—", m.doc_type or "—", m.issue_date or "—", m.title, str(rec.chunks), rec.fmt)
-        console.print(table)
+        _list(services, console, args.json)
     return exit_code
 
 

@@ -56,14 +56,37 @@ class KnowledgeSettings(EnvSettings):
     chunk_max_chars: int = 1100
     chunk_min_chars: int = 250
 
-    # Ingestion limits
+    # Ingestion limits (hostile files are refused before they can exhaust memory)
     max_file_mb: float = 50.0
     ocr_language: str = "vie"
+    max_unpacked_mb: float = Field(50.0, gt=0, description="A .docx whose parts unpack to more is refused before parsing")
+    max_elements: int = Field(300_000, gt=0, description="Most paragraphs/runs/cells (docx), elements (html) or pages x 100 (pdf)")
+    max_chunks_per_file: int = Field(5000, gt=0, description="A file that would give more passages is refused")
+    max_breadcrumb_chars: int = Field(200, ge=40, description="Longest section path on a passage (deeper levels are elided)")
+
+    # Store integrity and versions
+    store_lock_timeout_s: float = Field(120.0, description="How long a writer waits for another process's write session")
+    min_free_disk_mb: float = Field(50.0, ge=0, description="Writes are refused when the disk would keep less than this free")
+    versions_kept: int = Field(5, ge=1, description="Versions kept per document, the live one included (older ones are pruned)")
+
+    # Admin previews (upload -> preview -> add / replace / cancel)
+    preview_ttl_s: float = Field(3600.0, gt=0, description="A preview not confirmed within this many seconds expires")
+    previews_max: int = Field(20, ge=1, description="Pending previews kept in the data dir (the oldest are dropped)")
+    similar_text_threshold: float = Field(
+        0.8, gt=0, le=1, description="Estimated word-trigram overlap above which an upload is the same text as a stored document"
+    )
 
     # Retrieval and answering
     top_k: int = 8
     answer_passages: int = 3
-    min_confidence: float = Field(0.35, description="Below this calibrated score the assistant declines")
+    min_confidence: float = Field(
+        0.5, description="Share of the question (IDF-weighted terms) the quoted units must cover, else it declines"
+    )
+    dense_units: bool = Field(
+        False,
+        description="Re-rank the best answer units by the embedding model's similarity to the question "
+        "(off: with e5-small it cost about 0.3 s per question and did not help on the development sets)",
+    )
     glossary_path: Path | None = Field(None, description="Extra abbreviations (TSV: short<TAB>long)")
 
     # Optional LLM

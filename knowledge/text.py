@@ -20,7 +20,7 @@ _WORD_RE = re.compile(r"[^\W\d_]+", re.UNICODE)
 CODE_RE = re.compile(
     r"(?<![\w/])(\d{1,4})\s?-\s?([A-Za-zĐđ]{1,6})\s?/\s?([A-Za-zĐđ]{1,10}(?:-[A-Za-zĐđ]{1,10})?)(?![\w])"
 )
-LAW_CODE_RE = re.compile(r"(?<![\w/])(\d{1,4})/(\d{4})/([A-Za-zĐđ]{1,6}\d{0,3})(?![\w])")
+LAW_CODE_RE = re.compile(r"(?<![\w/])(\d{1,4})/(\d{4})/([A-Za-zĐđ]{1,6}\d{0,3}(?:-[A-Za-zĐđ]{1,6})?)(?![\w-])")
 
 
 def nfc(text: str) -> str:
@@ -139,3 +139,24 @@ def squash_whitespace(text: str) -> str:
     text = re.sub(r"[ \t\f\v]+", " ", text)
     text = re.sub(r" *\n *", "\n", text)
     return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+# A sentence ends at . ! ? … or ; followed by a capital, a digit or an opening quote/bracket,
+# or at a line break; "TP. Hà Nội", "v.v. Các", "Đ. Nguyễn" are not sentence ends.
+_SENTENCE_END = re.compile(r"(?<=[.!?…;])\s+(?=[\"“(\[]?[A-ZĐÀ-Ỹ0-9])|\n+")
+_ABBREV_END = re.compile(r"(?:\b[A-ZĐ]{1,3}|\bTP|\bNXB|\bv\.v|\btr|\bĐ|\bSt)\.$")
+_MARKER_ONLY = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2})*|[a-zđ]|[IVXL]+)\.$")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences (and list items, one per line) of a text, whitespace-trimmed, never empty."""
+    out: list[str] = []
+    for part in _SENTENCE_END.split(text):
+        part = part.strip()
+        if not part:
+            continue
+        if out and (_ABBREV_END.search(out[-1]) or _MARKER_ONLY.match(out[-1])):
+            out[-1] = f"{out[-1]} {part}"
+        else:
+            out.append(part)
+    return out

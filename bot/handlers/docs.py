@@ -8,28 +8,42 @@ from telegram import Update
 
 from bot import keyboards, texts
 from bot.context import BotContext
-from bot.state import StoredAnswer
+from bot.delivery import answer_query, is_private
+from knowledge.state.memory import StoredAnswer
 
 
 async def list_documents(update: Update, context: BotContext) -> None:
-    """Every ingested document: code, title, date."""
-    if update.effective_message is None:
+    """Every ingested document: code, title, date (admins in private chat also get version buttons)."""
+    message, user = update.effective_message, update.effective_user
+    if message is None:
         return
     docs = await asyncio.to_thread(context.services.engine.documents)
-    for part in texts.render_documents(docs):
-        await update.effective_message.reply_text(part)
+    admin = (
+        docs and user is not None and is_private(message.chat) and context.services.admin is not None
+        and context.people.is_admin(user.id)
+    )
+    parts = texts.render_documents(docs)
+    if not admin:
+        for part in parts:
+            await message.reply_text(part)
+        return
+    items = [(context.memory.doc_ref(d.doc_id), texts.doc_label(d.code, d.title, 40)) for d in docs]
+    for part in parts:
+        await message.reply_text(part)
+    await message.reply_text(texts.DOCS_ADMIN_HINT, reply_markup=keyboards.documents_keyboard(items))
 
 
 async def _stored(update: Update, context: BotContext) -> tuple[StoredAnswer, keyboards.Callback] | None:
+    """The answer behind a button (the gate has checked it belongs to this user and chat)."""
     query = update.callback_query
     cb = keyboards.Callback.decode(query.data if query else None)
     if query is None or cb is None:
         return None
-    stored = context.state.answer(cb.key)
+    stored = context.memory.answer(cb.key)
     if stored is None:
-        await query.answer(texts.ANSWER_EXPIRED, show_alert=True)
+        await answer_query(query, texts.ANSWER_EXPIRED, alert=True)
         return None
-    await query.answer()
+    await answer_query(query)
     return stored, cb
 
 

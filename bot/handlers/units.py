@@ -9,6 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot import keyboards, texts
 from bot.context import BotContext
+from bot.delivery import answer_query, edit_query_text
 from knowledge.text import fold, tokens
 
 MAX_BUTTONS = 60
@@ -32,7 +33,7 @@ async def set_unit(update: Update, context: BotContext) -> None:
     if message is None or user is None:
         return
     units = await asyncio.to_thread(context.services.engine.units)
-    current = context.state.unit(user.id)
+    current = context.people.unit(user.id)
     query = " ".join(context.args or ()).strip()
     if not query:
         if not units:
@@ -43,7 +44,7 @@ async def set_unit(update: Update, context: BotContext) -> None:
         return
     found = match_units(query, units)
     if len(found) == 1:
-        context.state.set_unit(user.id, found[0])
+        context.people.set_unit(user.id, found[0])
         await message.reply_text(texts.unit_set(found[0]))
     elif found:
         await message.reply_text(texts.unit_ambiguous(query), reply_markup=_subset_keyboard(units, found))
@@ -72,15 +73,15 @@ async def choose_unit(update: Update, context: BotContext) -> None:
     if query is None or user is None or cb is None:
         return
     if cb.key == "-":
-        context.state.set_unit(user.id, None)
-        await query.answer(texts.UNIT_CLEARED)
-        await query.edit_message_text(texts.UNIT_CLEARED)
+        context.people.set_unit(user.id, None)
+        await answer_query(query, texts.UNIT_CLEARED)
+        await edit_query_text(query, texts.UNIT_CLEARED)
         return
     units = await asyncio.to_thread(context.services.engine.units)
     if not cb.key.isdigit() or int(cb.key) >= len(units):
-        await query.answer(texts.NO_UNITS, show_alert=True)
+        await answer_query(query, texts.NO_UNITS, alert=True)
         return
     unit = units[int(cb.key)]
-    context.state.set_unit(user.id, unit)
-    await query.answer()
-    await query.edit_message_text(texts.unit_set(unit))
+    context.people.set_unit(user.id, unit)
+    await answer_query(query)
+    await edit_query_text(query, texts.unit_set(unit))

@@ -1,8 +1,9 @@
-"""The default, offline answer: the most relevant sentences of the top passages, verbatim.
+"""The default, offline answer: whole units of the retrieved documents, verbatim, with citations.
 
-Every sentence of the answer is copied from a stored chunk and carries the number of its
-citation, so nothing is invented; sentences are kept in document order within each source
-and near-duplicates (the same sentence in two documents) are shown once.
+Every line of the answer is copied from a stored passage and carries the number of its
+citation, so nothing is invented. The composer also decides whether the passages answer at
+all: the chosen units must cover enough of the question, and give the kind of answer it asks
+for (a duration, a date, a percentage, a name); otherwise the assistant declines.
 """
 
 from __future__ import annotations
@@ -11,114 +12,121 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from knowledge.documents.units import find_units
-from knowledge.models import ScoredChunk
-from knowledge.search.lexical import STOPWORDS_FOLDED, folded_tokens
+from knowledge.answer.composition import Shown, render, show_units
+from knowledge.answer.selection import Selection, question_role, select_units, unit_text
+from knowledge.documents.outline import Outline
+from knowledge.models import ScoredChunk, StoredChunk
+from knowledge.search.focus import Focus, Term, analyze_focus, coverage, has_evidence, signature
+from knowledge.text import fold
 
-_SENT_RE = re.compile(r"(?<=[.!?…;])\s+(?=[\"“(\[]?[A-ZĐÀ-Ỹ0-9])|\n+")
-_ABBREV_END = re.compile(r"(?:\b[A-ZĐ]{1,3}|\bTP|\bNXB|\bv\.v|\btr|\bĐ|\bSt)\.$")
-
-
-def split_sentences(text: str) -> list[str]:
-    """Sentences (and list items) of a passage, whitespace-trimmed, never empty."""
-    parts = _SENT_RE.split(text)
-    out: list[str] = []
-    for part in parts:
-        part = part.strip()
-        if not part:
-            continue
-        if out and _ABBREV_END.search(out[-1]):
-            out[-1] = f"{out[-1]} {part}"
-        else:
-            out.append(part)
-    return out
-
-
-def _looks_like_heading(sentence: str) -> bool:
-    """A title line: short and not ended like a sentence, or written in capitals."""
-    text = sentence.strip()
-    letters = [ch for ch in text if ch.isalpha()]
-    if letters and sum(ch.isupper() for ch in letters) > 0.8 * len(letters):
-        return True
-    return len(text) < 120 and not text.endswith((".", ";", ":", "!", "?", "…", ".)", '."', ".”"))
+# The kinds of answer a passage must actually give before we answer (a question asking for a
+# percentage is not answered by a sentence on the same topic without one).
+STRICT_KINDS = frozenset({"duration", "percent", "money", "date", "person", "number"})
 
 
 @dataclass(frozen=True)
-class Quote:
-    """A sentence chosen for the answer, with the passage (1-based rank) it comes from."""
+class Composed:
+    """An extractive answer: its text and the shown units with the chunks they cite."""
 
-    source: int
-    order: int
     text: str
-    score: float
+    shown: tuple[Shown, ...]
+    numbers: dict[str, int]  # chunk_id -> citation number
+    selection: Selection
 
 
-def _terms(text: str) -> set[str]:
-    return {t for t in folded_tokens(text) if t not in STOPWORDS_FOLDED}
+@dataclass(frozen=True)
+class NotAnswered:
+    """Why the passages do not answer (for logs and evaluation)."""
+
+    reason: str
+    selection: Selection | None = None
 
 
-def select_quotes(
-    question: str,
+def focus_of(question: str, expansions: Sequence[tuple[str, str]], accented: bool) -> Focus:
+    """The question's focus for scoring passages."""
+    return analyze_focus(question, expansions=expansions, accented=accented)
+
+
+def compose_extractive(
+    focus: Focus | None,
     passages: Sequence[ScoredChunk],
+    outline_of: Callable[[str], Outline],
+    weight: Callable[[Term], float],
     *,
-    weight: Callable[[str], float] | None = None,
-    max_sentences: int = 3,
-    max_chars: int = 900,
-    keep_ratio: float = 0.6,
-    min_share: float = 0.2,
-    unit_bonus: float = 0.0,
-) -> list[Quote]:
-    """The sentences that best answer the question, at most a few, from the given passages.
+    min_coverage: float,
+    facts: Sequence[tuple[str, str]] = (),
+    required: Sequence[str] = (),
+    similarity: Callable[[Sequence[str]], Sequence[float]] | None = None,
+) -> Composed | NotAnswered:
+    """The answer built from whole units of the passages, or the reason there is none.
 
-    A sentence scores the IDF-weighted share of the question's terms (syllables and bigrams)
-    it contains; sentences far below the best one are left out rather than padding the answer.
-    ``unit_bonus`` is added for a sentence that names a unit (phường …, đảng ủy …, CTCP …): the
-    caller sets it when the question asks which units, whose answer is a list of names.
+    ``facts`` are sentences about the documents themselves ((text, chunk_id), e.g. a posting
+    date) that answer parts of the question; ``focus`` is what is left to answer from passages.
+    ``required`` names what the question is about (a unit, a year) that the quoted units or
+    their headings must name: results found at one ward do not answer for another.
     """
-    q_terms = _terms(question)
-    if not q_terms:
-        return []
-    w = weight or (lambda t: 1.0)
-    # terms no passage could contain (unknown to the corpus) weigh nothing
-    total = sum(w(t) for t in q_terms)
-    if total <= 0:
-        return []
-    candidates: list[Quote] = []
-    for rank, sc in enumerate(passages, start=1):
-        for order, sentence in enumerate(split_sentences(sc.chunk.text)):
-            s_terms = _terms(sentence)
-            if not s_terms or len(sentence) < 15 or sentence.rstrip().endswith("?"):
-                continue  # a question in a document (an FAQ heading, a quiz) is not an answer
-            covered = sum(w(t) for t in q_terms & s_terms)
-            if covered < min_share * total:
-                continue  # a sentence that barely touches the question does not answer it
-            # share of the question covered, preferring the better-ranked passages
-            score = covered / total + 0.1 / rank
-            if _looks_like_heading(sentence):
-                score *= 0.5  # a heading names the topic; the sentences under it answer
-            elif unit_bonus and find_units(sentence):
-                score += unit_bonus
-            candidates.append(Quote(rank, order, sentence, score))
-    candidates.sort(key=lambda q: -q.score)
-    chosen: list[Quote] = []
-    seen: list[set[str]] = []
-    length = 0
-    best = candidates[0].score if candidates else 0.0
-    for cand in candidates:
-        if len(chosen) >= max_sentences or cand.score < keep_ratio * best:
-            break
-        terms = _terms(cand.text)
-        if any(len(terms & s) / max(1, len(terms | s)) > 0.8 for s in seen):
-            continue  # the same sentence quoted by two documents
-        if chosen and length + len(cand.text) > max_chars:
-            continue
-        chosen.append(cand)
-        seen.append(terms)
-        length += len(cand.text)
-    # the passage holding the best sentence first (its citation becomes [1]); within a passage,
-    # the document's own order, so that neighbouring sentences still read as written
-    best_of: dict[int, float] = {}
-    for q in chosen:
-        best_of[q.source] = max(best_of.get(q.source, 0.0), q.score)
-    chosen.sort(key=lambda q: (-best_of[q.source], q.source, q.order))
-    return chosen
+    selection = Selection((), 1.0, frozenset(), 0.0)
+    if focus is not None:
+        selection = select_units(
+            focus, passages, outline_of, weight, role=question_role(fold(focus.text)), similarity=similarity
+        )
+        if not selection.units:
+            return NotAnswered("no_candidate", selection)
+        if selection.coverage < min_coverage:
+            return NotAnswered("low_coverage", selection)
+        asked = {k for k in focus.answer_types if k in STRICT_KINDS}
+        if asked and not (selection.satisfied & asked):
+            return NotAnswered("kind_missing", selection)
+        if required and not _names_all(required, selection, outline_of):
+            return NotAnswered("entity_missing", selection)
+    relevant = _relevance(focus, weight) if focus is not None else None
+    shown = show_units(selection.units, outline_of, relevant=relevant)
+    shown += [Shown(None, chunk_id, text, False) for text, chunk_id in facts]
+    if not shown:
+        return NotAnswered("no_candidate", selection)
+    numbers: dict[str, int] = {}
+    for s in shown:
+        numbers.setdefault(s.chunk_id, len(numbers) + 1)
+    text = render(shown, numbers.__getitem__)
+    return Composed(text, tuple(shown), numbers, selection)
+
+
+def _names_all(required: Sequence[str], selection: Selection, outline_of: Callable[[str], Outline]) -> bool:
+    texts = []
+    for u in selection.units:
+        outline = outline_of(u.doc_id)
+        texts.append(unit_text(outline, u))
+        texts.extend(outline.lines[j].text for j in outline.ancestors(u.start))
+        texts.append(outline.title)
+    folded = " " + " ".join(re.findall(r"\w+", fold(" ".join(texts)))) + " "
+    for entity in required:
+        words = re.findall(r"\w+", fold(entity))
+        name = words[1:] if len(words) > 2 else words  # "phường Phúc Đồng" -> "phuc dong"
+        if f" {' '.join(name)} " not in folded:
+            return False
+    return True
+
+
+def _relevance(focus: Focus, weight: Callable[[Term], float]) -> Callable[[str], bool]:
+    """Whether a sentence matters to the question: it covers a fifth of it, or gives what is asked."""
+    kinds = set(focus.answer_types)
+
+    def relevant(sentence: str) -> bool:
+        if any(has_evidence(k, sentence) for k in kinds):
+            return True
+        return coverage(focus.terms, signature(sentence), weight) >= 0.2
+
+    return relevant
+
+
+def cited_chunks(composed: Composed, chunk_of: Callable[[str], StoredChunk | None]) -> list[tuple[int, StoredChunk, str]]:
+    """(number, chunk, quote) for every citation of an answer, in number order."""
+    quotes: dict[str, list[str]] = {}
+    for s in composed.shown:
+        quotes.setdefault(s.chunk_id, []).append(s.text)
+    out = []
+    for chunk_id, n in sorted(composed.numbers.items(), key=lambda kv: kv[1]):
+        chunk = chunk_of(chunk_id)
+        if chunk is not None:
+            out.append((n, chunk, " … ".join(quotes[chunk_id])))
+    return out

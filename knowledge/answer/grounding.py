@@ -12,8 +12,10 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from knowledge.answer.citations import CITATION_RE, parse_citations
 from knowledge.answer.prompts import DECLINE_MARKER
-from knowledge.text import fold, nfc, tokens
+from knowledge.text import fold, nfc, split_sentences, tokens
+from knowledge.vocab import is_function_word
 
 # Share of a claim's content syllables that must occur in its cited passages. On hand-made
 # examples faithful paraphrases score 0.86-1.0 and fabricated claims 0.08-0.69, so syllables
@@ -24,27 +26,12 @@ MIN_PAIR_OVERLAP = 0.35
 # Sentences with fewer content syllables than this are connectives ("Cụ thể như sau:").
 MIN_CLAIM_TOKENS = 3
 
-CITATION_RE = re.compile(r"\[\s*(\d+(?:\s*[,;–-]\s*\d+)*)\s*\]")
 _NUMBER_RE = re.compile(r"\d+(?:[.,/:-]\d+)*")
 _LIST_MARKER_RE = re.compile(r"^\s*(?:\d{1,2}[.)]|[a-zđ][.)]|[-*•+–])\s+", re.MULTILINE | re.IGNORECASE)
-_SENTENCE_END_RE = re.compile(r"(?<=[.!?…;])\s+(?=\S)")
 _DECLINE_RE = re.compile(r"khong[_\s]*tim[_\s]*thay", re.IGNORECASE)
 _MARKUP_RE = re.compile(r"[*_`#>]+")
 # "... cơ sở.[1] Trưởng đoàn" -> "... cơ sở[1]. Trưởng đoàn", so the citation stays with its sentence.
 _TRAILING_CITES_RE = re.compile(r"([.!?…;:])((?:\s*\[\s*\d[\d\s,;–-]*\])+)")
-
-# Function words, diacritic-folded. Kept small on purpose, and free of syllables whose folded
-# form is also a content word: "dang" (Đảng), "tra" (kiểm tra), "chi" (đồng chí, chi bộ),
-# "de" (vấn đề), "vi" (vi phạm), "dong" (Hội đồng), "ban" (Ban) are NOT stopwords.
-STOPWORDS = frozenset(
-    """
-    va voi cua la cac nhung mot duoc bi da se ma nay do kia ay o tai tu den cho trong ngoai tren
-    duoi ve theo nhu sau truoc khi neu nen hay hoac cung con rat nhieu it moi tung gom bao ra vao
-    lai viec vay tuy nhien gi nao ai dau sao khong chua can phai nhat rang thay co so ngay thang
-    nam lieu
-    """.split()
-)
-
 
 @dataclass(frozen=True)
 class GroundingResult:
@@ -63,30 +50,6 @@ class _Sentence:
     cites: tuple[int, ...]
 
 
-def parse_citations(text: str) -> list[int]:
-    """Every passage number cited, in order, repeats kept: "[1, 2] ... [3-4][1]" -> 1,2,3,4,1."""
-    out: list[int] = []
-    for m in CITATION_RE.finditer(text):
-        for part in re.split(r"\s*[,;]\s*", m.group(1)):
-            bounds = re.split(r"\s*[–-]\s*", part)
-            if len(bounds) == 2 and bounds[0].isdigit() and bounds[1].isdigit():
-                lo, hi = int(bounds[0]), int(bounds[1])
-                out.extend(range(lo, hi + 1) if 0 < hi - lo < 20 else (lo, hi))
-            else:
-                out.extend(int(b) for b in bounds if b.isdigit())
-    return out
-
-
-def renumber_citations(text: str, mapping: Mapping[int, int]) -> str:
-    """Rewrite every citation form with new numbers ("[3, 1]", "[2-3]" -> "[2][1]"); unknown ones drop."""
-
-    def repl(m: re.Match[str]) -> str:
-        new = [mapping[n] for n in dict.fromkeys(parse_citations(m.group(0))) if n in mapping]
-        return "".join(f"[{n}]" for n in new)
-
-    return CITATION_RE.sub(repl, text)
-
-
 def is_decline(text: str) -> bool:
     """True when the model used the decline marker (also spelled with spaces, as a whole reply)."""
     if DECLINE_MARKER in nfc(text):
@@ -96,8 +59,9 @@ def is_decline(text: str) -> bool:
 
 
 def content_tokens(text: str) -> list[str]:
-    """Folded syllables that carry meaning: no stopwords, no bare numbers, no citations."""
-    return [t for t in tokens(CITATION_RE.sub(" ", text)) if t not in STOPWORDS and not t.isdigit()]
+    """Folded syllables that carry meaning: no function words, no bare numbers, no citations."""
+    words = tokens(CITATION_RE.sub(" ", text), folded=False)
+    return [fold(t) for t in words if not is_function_word(t) and not t.isdigit()]
 
 
 def _number_key(raw: str) -> str:
@@ -120,21 +84,17 @@ def _number_keys(text: str) -> set[str]:
     return keys
 
 
-def split_sentences(text: str) -> list[_Sentence]:
-    """Sentences with their paragraph index; a line holding only citations joins the one before."""
+def claim_sentences(text: str) -> list[_Sentence]:
+    """Sentences with their paragraph index; a piece holding only citations joins the one before."""
     out: list[_Sentence] = []
     for p_idx, paragraph in enumerate(re.split(r"\n\s*\n", text.strip())):
-        for line in paragraph.splitlines():
-            for piece in _SENTENCE_END_RE.split(line.strip()):
-                piece = piece.strip()
-                if not piece:
-                    continue
-                cites = tuple(parse_citations(piece))
-                if out and out[-1].paragraph == p_idx and not CITATION_RE.sub("", piece).strip(" .,;:"):
-                    prev = out[-1]
-                    out[-1] = _Sentence(f"{prev.text} {piece}", p_idx, prev.cites + cites)
-                    continue
-                out.append(_Sentence(piece, p_idx, cites))
+        for piece in split_sentences(paragraph):
+            cites = tuple(parse_citations(piece))
+            if out and out[-1].paragraph == p_idx and not CITATION_RE.sub("", piece).strip(" .,;:"):
+                prev = out[-1]
+                out[-1] = _Sentence(f"{prev.text} {piece}", p_idx, prev.cites + cites)
+                continue
+            out.append(_Sentence(piece, p_idx, cites))
     return out
 
 
@@ -163,8 +123,8 @@ def overlap(claim: str, sources: Iterable[str]) -> float:
 
 def pair_overlap(claim: str, sources: Iterable[str]) -> float:
     """Share of the claim's adjacent-syllable pairs (not both stopwords) found in the sources."""
-    words = [t for t in tokens(CITATION_RE.sub(" ", claim)) if not t.isdigit()]
-    pairs = [(a, b) for a, b in zip(words, words[1:]) if not (a in STOPWORDS and b in STOPWORDS)]
+    words = [t for t in tokens(CITATION_RE.sub(" ", claim), folded=False) if not t.isdigit()]
+    pairs = [(fold(a), fold(b)) for a, b in zip(words, words[1:]) if not (is_function_word(a) and is_function_word(b))]
     if len(pairs) < MIN_CLAIM_TOKENS:
         return 1.0
     vocab: set[tuple[str, str]] = set()
@@ -189,7 +149,7 @@ def validate_answer(text: str, passages: Mapping[int, str], *, min_overlap: floa
     if not cited:
         return GroundingResult(False, "no_citation")
 
-    sentences = split_sentences(clean)
+    sentences = claim_sentences(clean)
     claims: list[tuple[str, tuple[int, ...]]] = []
     for idx, sentence in enumerate(sentences):
         claim = _LIST_MARKER_RE.sub("", sentence.text)

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
+from knowledge.answer.citations import strip_citations
 from knowledge.models import Turn
 
 DECLINE_MARKER = "KHÔNG_TÌM_THẤY"
@@ -46,7 +47,6 @@ _TAG_NAMES = (
     r"(?:tai[_ ]?lieu|tài[_ ]?liệu|cau[_ ]?hoi|câu[_ ]?hỏi|lich[_ ]?su|lịch[_ ]?sử|system|he[_ ]?thong|hệ[_ ]?thống)"
 )
 _TAG_RE = re.compile(rf"<\s*(/?)\s*({_TAG_NAMES})([^>]*)>?", re.IGNORECASE)
-_CITATION_RE = re.compile(r"\s*\[\s*\d+(?:\s*[,;–-]\s*\d+)*\s*\]")
 
 
 def neutralise(text: str) -> str:
@@ -64,7 +64,7 @@ def _history_block(history: Sequence[Turn]) -> str:
     lines: list[str] = []
     for turn in list(history)[-MAX_HISTORY_TURNS:]:
         lines.append(f"Hỏi: {neutralise(turn.question.strip())}")
-        answer = _CITATION_RE.sub("", turn.answer).strip()
+        answer = strip_citations(turn.answer).strip()
         if answer:
             if len(answer) > MAX_HISTORY_ANSWER_CHARS:
                 answer = answer[:MAX_HISTORY_ANSWER_CHARS].rsplit(" ", 1)[0] + " …"

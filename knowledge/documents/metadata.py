@@ -15,12 +15,9 @@ from knowledge.documents.reflow import match_heading
 from knowledge.documents.units import find_units
 from knowledge.models import DocCode, DocumentMeta, LoadedDocument
 from knowledge.text import code_key, normalize_tones
+from knowledge.vocab import doc_type_by_heading
 
-_KINDS = {
-    "QUY ĐỊNH": "QĐ", "HƯỚNG DẪN": "HD", "CHƯƠNG TRÌNH": "CTr", "KẾ HOẠCH": "KH",
-    "BÁO CÁO": "BC", "QUYẾT ĐỊNH": "QĐ", "NGHỊ QUYẾT": "NQ", "CHỈ THỊ": "CT",
-    "KẾT LUẬN": "KL", "THÔNG BÁO": "TB", "QUY CHẾ": "QC", "TỜ TRÌNH": "TTr", "ĐIỀU LỆ": "Điều lệ",
-}
+_KINDS = doc_type_by_heading()  # "QUY ĐỊNH" -> "QĐ"
 # Proper nouns to restore after lower-casing an upper-case title (longest first).
 _PROPER = sorted(
     [

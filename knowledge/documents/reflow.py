@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from knowledge.text import fold
+
 _TERMINAL = re.compile(r"""([.;:!?…]|\./\.|[.;:!?]["”’)\]*]+)\s*$""")
 _PAGE_NUMBER = re.compile(r"^\s*\d{1,3}\s*$")
 _LIST_ITEM = re.compile(r"^\s*(?:[-+•*–—]\s|\(\d{1,2}\)|\d{1,2}\)\s|[a-zđ]\)\s|#|->)")
@@ -79,11 +81,36 @@ def _is_caps(line: str) -> bool:
     return bool(letters) and all(not ch.islower() for ch in letters)
 
 
+# Common compounds written with a spaced hyphen, which a hard wrap can put at a line start.
+_KNOWN_COMPOUNDS = {("tri", "xa"), ("te", "xa"), ("hoa", "xa"), ("mac", "lenin"), ("ninh", "quoc"), ("phong", "an")}
+_INLINE_COMPOUND = re.compile(r"(\w+) [-–] (\w+)")
+_HYPHEN_START = re.compile(r"^[-–]\s+(\w+)")
+
+
+def _compounds(lines: list[str]) -> set[tuple[str, str]]:
+    """Syllable pairs the text itself joins with a spaced hyphen inside a line ("trị - xã")."""
+    found = set(_KNOWN_COMPOUNDS)
+    for line in lines:
+        for m in _INLINE_COMPOUND.finditer(line.strip()[1:]):
+            found.add((fold(m.group(1)), fold(m.group(2))))
+    return found
+
+
+def _broken_compound(prev: str, line: str, compounds: set[tuple[str, str]]) -> bool:
+    """A line that starts "- xã hội" continuing "…các tổ chức chính trị": one word, not an item."""
+    m = _HYPHEN_START.match(line)
+    if not m or not m.group(1)[:1].islower() or _ends_sentence(prev) or prev.rstrip().endswith(":"):
+        return False
+    last = prev.rstrip().rsplit(" ", 1)[-1]
+    return (fold(last), fold(m.group(1))) in compounds
+
+
 def paragraphs(text: str) -> list[str]:
     """Reflow hard-wrapped lines into paragraphs; a lone page number line is dropped."""
     lines = text.split("\n")
     widths = sorted(len(line.strip()) for line in lines if line.strip())
     wide = widths[int(len(widths) * 0.8)] if widths else 80
+    compounds = _compounds(lines)
     out: list[list[str]] = []
     blank_before = True
     for i, raw in enumerate(lines):
@@ -94,7 +121,9 @@ def paragraphs(text: str) -> list[str]:
         nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
         if _PAGE_NUMBER.match(line) and nxt and out:
             continue  # a page number between two lines of running text
-        if out and _continues(out[-1], line, blank_before, wide):
+        if out and not blank_before and _broken_compound(out[-1][-1], line, compounds):
+            out[-1].append(line)
+        elif out and _continues(out[-1], line, blank_before, wide):
             out[-1].append(line)
         else:
             out.append([line])

@@ -6,6 +6,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from knowledge.documents.clean import clean_paragraph, is_furniture
 from knowledge.documents.codes import unique_codes
 from knowledge.documents.reflow import Heading, match_heading, paragraphs
 from knowledge.documents.units import find_units
@@ -248,11 +249,35 @@ def _can_merge(g: _Group, b: _Block, max_chars: int, min_chars: int, barrier: se
     return True
 
 
+def cap_path(path: tuple[str, ...], max_chars: int) -> tuple[str, ...]:
+    """A section path no longer than max_chars once joined: the top level, "…", then the deepest levels that fit.
+
+    Real documents stay far below the default (200); a file numbered 400 levels deep would
+    otherwise put a 10 KB breadcrumb on every passage.
+    """
+    if len(" › ".join(path)) <= max_chars:
+        return path
+    if len(path) == 1:
+        return (shorten(path[0], max_chars),)
+    head = shorten(path[0], max_chars // 3)
+    tail: list[str] = []
+    room = max_chars - len(head) - len(" › … › ")
+    for label in reversed(path[1:]):
+        if len(label) + 3 > room:
+            break
+        tail.insert(0, label)
+        room -= len(label) + 3
+    if not tail:
+        tail = [shorten(path[-1], max(8, room))]
+    return (head, "…", *tail)
+
+
 def split_document(
-    doc: LoadedDocument, meta: DocumentMeta, *, max_chars: int = 1100, min_chars: int = 250
+    doc: LoadedDocument, meta: DocumentMeta, *, max_chars: int = 1100, min_chars: int = 250, max_path_chars: int = 200
 ) -> list[Chunk]:
     """Cut a document into passages along its parts, chapters, articles, clauses and points."""
-    blocks = [piece for block in _blocks(paragraphs(doc.text)) for piece in _pack(block, max_chars)]
+    paras = [clean_paragraph(p) for p in paragraphs(doc.text) if not is_furniture(p)]
+    blocks = [piece for block in _blocks([p for p in paras if p]) for piece in _pack(block, max_chars)]
     barrier = _BARRIER | {_kind_of_top(b) for b in blocks if b.started and len(b.path) == 1}
     groups: list[_Group] = []
     for block in blocks:
@@ -270,7 +295,7 @@ def split_document(
                 doc_id=doc.doc_id,
                 position=pos,
                 text=text,
-                section_path=g.path(),
+                section_path=cap_path(g.path(), max_path_chars),
                 units=find_units(text),
                 codes=unique_codes(text),
             )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from knowledge.text import fold
+from knowledge.vocab import FUNCTION_WORDS
 
 _WORD = r"[^\W\d_]+"  # one syllable; capitalisation is checked in code (regex ranges mix cases)
 _LOWER_LEVEL = r"(?:quận|huyện|thị xã|thành phố|tỉnh)"
@@ -19,6 +20,17 @@ _ADMIN = [
     (r"[Xx]ã", "xã"),
     (r"[Tt]hị trấn", "thị trấn"),
     (r"[Đđ]ặc khu", "đặc khu"),
+    (r"[Qq]uận", "quận"),
+    (r"[Hh]uyện", "huyện"),
+    (r"[Tt]hị xã", "thị xã"),
+    (r"[Tt]hành phố", "thành phố"),
+    (r"[Tt]ỉnh", "tỉnh"),
+]
+# Institutions with party cells of their own: schools, hospitals, centres.
+_INSTITUTIONS = [
+    (r"[Tt]rường", "Trường"),
+    (r"[Bb]ệnh viện", "Bệnh viện"),
+    (r"[Tt]rung tâm", "Trung tâm"),
 ]
 _PARTY = [
     (r"[Cc]hi bộ", "chi bộ"),
@@ -39,16 +51,10 @@ _GENERIC = {
         "Đảng", "Nhà nước", "Đoàn", "Thị xã", "Thôn", "Tổ dân phố", "Việt Nam", "Ban", "Bộ",
     )
 }
-_COMPANY_STOP = {
-    "và", "của", "tại", "với", "đã", "được", "trong", "là", "có", "để", "theo", "thuộc", "gồm",
-    "hoặc", "trên", "về", "cho", "đối", "khi", "nơi", "đang", "sẽ", "các", "những",
-}
-# A name may be followed by one of these; any other lower-case word means the name goes on
-# with lower-case syllables ("Công an Trung ương") and we cannot tell where it ends.
-_FOLLOWERS = _COMPANY_STOP | {
-    "thì", "mà", "do", "từ", "đến", "nhằm", "bị", "nay", "này", "đó", "không", "chưa", "cũng",
-    "vừa", "cùng", "sau", "trước", "như", "nên", "vẫn", "ở",
-}
+# A company name ends at a function word ("CTCP Khí công nghiệp Việt Nam và …"); any other
+# lower-case word after a unit name means the name goes on ("Công an Trung ương").
+_COMPANY_STOP = FUNCTION_WORDS
+_FOLLOWERS = FUNCTION_WORDS
 # Central bodies whose names have lower-case syllables; matched verbatim after a party keyword.
 _KNOWN = (
     "Công an Trung ương", "Quân đội", "Quân ủy Trung ương", "Bộ Ngoại giao", "Chính phủ",
@@ -72,6 +78,7 @@ def _admin_pattern(kw: str, max_words: int, digits: bool) -> re.Pattern[str]:
 _PATTERNS: list[tuple[re.Pattern[str], str, bool]] = (
     [(_admin_pattern(kw, 4, True), canon, True) for kw, canon in _ADMIN]
     + [(_admin_pattern(kw, 5, False), canon, True) for kw, canon in _PARTY]
+
     + [
         (
             re.compile(
@@ -84,6 +91,10 @@ _PATTERNS: list[tuple[re.Pattern[str], str, bool]] = (
     ]
 )
 _COMPANY_RE = re.compile(rf"(?<![\w]){_COMPANY}[ ](?P<name>{_WORD}(?:[ ][^\s,.;:()\"“”]+){{0,8}})")
+# Schools, hospitals and centres are named like companies: "Bệnh viện Đa khoa quận Hòa Bình".
+_INSTITUTION_RE = re.compile(
+    r"(?<![\w])(?P<kw>" + "|".join(kw for kw, _ in _INSTITUTIONS) + rf")[ ](?P<name>{_WORD}(?:[ ][^\s,.;:()\"“”]+){{0,8}})"
+)
 
 
 def _proper_prefix(raw: str) -> str:
@@ -128,13 +139,18 @@ def _company_name(raw: str) -> str:
 
 # One pass finds where a keyword starts; the specific patterns only run there (speed).
 _ANY_KEYWORD = re.compile(
-    r"(?<![\w])(?:[Pp]hường|[Xx]ã|[Tt]hị trấn|[Đđ]ặc khu|[Cc]hi bộ|[Đđ]ảng\s+(?:[uủ][ỷy]|bộ)"
+    r"(?<![\w])(?:[Pp]hường|[Xx]ã|[Tt]hị trấn|[Đđ]ặc khu|[Qq]uận|[Hh]uyện|[Tt]hị xã|[Tt]hành phố|[Tt]ỉnh"
+    r"|[Tt]rường|[Bb]ệnh viện|[Tt]rung tâm|[Cc]hi bộ|[Đđ]ảng\s+(?:[uủ][ỷy]|bộ)"
     r"|[Tt][òo][àa]? án|[Vv]iện [Kk]iểm|CTCP|[Tt]ổng [Cc]ông ty|[Cc]ông ty)"
 )
 
 
-def find_units(text: str) -> tuple[str, ...]:
-    """Unit names in canonical spelling ("phường Sài Đồng"), de-duplicated in order."""
+def find_units(text: str, *, strict: bool = True) -> tuple[str, ...]:
+    """Unit names in canonical spelling ("phường Sài Đồng"), de-duplicated in order.
+
+    ``strict`` (documents) drops a name that may go on with lower-case syllables; a question
+    ("đảng viên phường Phúc Lợi chuyển sinh hoạt…") ends the name at its last capital.
+    """
     found: list[tuple[int, str]] = []
     starts = [m.start() for m in _ANY_KEYWORD.finditer(text)]
     if not starts:
@@ -149,7 +165,9 @@ def find_units(text: str) -> tuple[str, ...]:
             if any(a <= m.start() < b for a, b in known_spans):
                 continue
             name = _proper_prefix(m.group("name"))
-            if not name or len(name.split(" ")[-1]) < 2 or not _ends_cleanly(text, m.start("name") + len(name)):
+            if not name or len(name.split(" ")[-1]) < 2:
+                continue
+            if strict and not _ends_cleanly(text, m.start("name") + len(name)):
                 continue
             if check_generic and fold(name) in _GENERIC:
                 continue
@@ -160,10 +178,19 @@ def find_units(text: str) -> tuple[str, ...]:
         name = _company_name(m.group("name"))
         if name:
             found.append((m.start(), f"{kw} {name}"))
+    for m in filter(None, (_INSTITUTION_RE.match(text, i) for i in starts)):
+        canon = next(c for kw, c in _INSTITUTIONS if re.fullmatch(kw, m.group("kw")))
+        name = _company_name(m.group("name"))
+        if name:
+            found.append((m.start(), f"{canon} {name}"))
+            known_spans.append((m.start(), m.start() + len(m.group("kw")) + 1 + len(name)))
     seen: set[str] = set()
     out: list[str] = []
-    for _, unit in sorted(found, key=lambda item: item[0]):
+    for start, unit in sorted(found, key=lambda item: item[0]):
         key = fold(unit)
+        # "quận Hòa Bình" inside "Bệnh viện Đa khoa quận Hòa Bình" is part of that name, not a unit
+        if any(a < start < b for a, b in known_spans):
+            continue
         if key not in seen:
             seen.add(key)
             out.append(unit)

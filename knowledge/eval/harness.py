@@ -44,6 +44,7 @@ class Question:
     relevant_text: tuple[str, ...] = ()
     answer_contains: tuple[str, ...] = ()
     unanswerable: bool = False
+    kind: str | None = None
 
     @property
     def has_relevance(self) -> bool:
@@ -73,6 +74,7 @@ def load_questions(path: Path) -> list[Question]:
                 relevant_text=tuple(d.get("relevant_text") or ()),
                 answer_contains=tuple(d.get("answer_contains") or ()),
                 unanswerable=bool(d.get("unanswerable", False)),
+                kind=d.get("kind") or None,
             )
         )
     return out
@@ -105,10 +107,18 @@ def load_corpus(path: Path) -> list[LoadedDocument]:
     return [load_file(f, max_bytes=200 * 1024 * 1024) for f in files]
 
 
+def found_facts(q: Question, answer_text: str) -> list[bool]:
+    """For each expected fact, whether the answer contains it (NFC, folded whitespace, lower case)."""
+    text = _norm(answer_text)
+    return [_norm(s) in text for s in q.answer_contains]
+
+
 @dataclass
 class _Acc:
     ranks: list[int | None] = field(default_factory=list)
     contains: list[bool] = field(default_factory=list)
+    recall: list[float] = field(default_factory=list)
+    answer_chars: list[int] = field(default_factory=list)
     declined_unans: list[bool] = field(default_factory=list)
     false_decl: list[bool] = field(default_factory=list)
     retrieval_ms: list[float] = field(default_factory=list)
@@ -133,6 +143,9 @@ class _Acc:
             "hit@1": hit(1), "hit@3": hit(3), "hit@5": hit(5), "hit@10": hit(10),
             "mrr@10": round(sum(1.0 / r for r in ranked if r is not None and r <= 10) / len(ranked), 4) if ranked else None,
             "answer_contains": share(self.contains),
+            "answer_recall": round(sum(self.recall) / len(self.recall), 4) if self.recall else None,
+            "answer_chars_p50": pct([float(c) for c in self.answer_chars], 50),
+            "answer_chars_p95": pct([float(c) for c in self.answer_chars], 95),
             "declined_unanswerable": share(self.declined_unans),
             "false_declines": share(self.false_decl),
             "retrieval_ms_p50": pct(self.retrieval_ms, 50), "retrieval_ms_p95": pct(self.retrieval_ms, 95),
@@ -149,37 +162,68 @@ def _rank(q: Question, hits: Sequence[tuple[str, str]]) -> int | None:
     return None
 
 
-def evaluate_engine(services: Any, questions: Sequence[Question], index_s: float | None) -> dict[str, Any]:
-    """Run every question through the QAService and compute the metrics."""
-    acc = _Acc()
+def evaluate_engine(
+    services: Any, questions: Sequence[Question], index_s: float | None, answers_out: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """Run every question through the QAService and compute the metrics (overall and per ``kind``).
+
+    ``answers_out`` receives one record per question (answer, citations, recall, missing facts).
+    """
+    overall = _Acc()
+    by_kind: dict[str, _Acc] = {}
     engine = services.engine
     for q in questions:
-        acc.n += 1
+        accs = [overall] + ([by_kind.setdefault(q.kind, _Acc())] if q.kind else [])
         t0 = time.perf_counter()
         retrieval = engine.retrieve(q.question)
         t1 = time.perf_counter()
         answer = engine.answer(q.question)
         t2 = time.perf_counter()
-        acc.retrieval_ms.append((t1 - t0) * 1000)
-        acc.answer_ms.append((t2 - t1) * 1000)
-        if q.unanswerable:
-            acc.declined_unans.append(answer.declined)
-            if not answer.declined:
-                acc.misses.append(f"{q.id}: answered an unanswerable question")
-            continue
-        acc.false_decl.append(answer.declined)
-        if q.has_relevance:
-            rank = _rank(q, [(r.chunk.doc_id, r.chunk.text) for r in retrieval.results])
-            acc.ranks.append(rank)
-            if rank != 1:
-                acc.misses.append(f"{q.id}: rank {rank}")
-        if q.answer_contains:
-            text = _norm(answer.text)
-            ok = all(_norm(s) in text for s in q.answer_contains)
-            acc.contains.append(ok)
-            if not ok:
-                acc.misses.append(f"{q.id}: answer lacks {q.answer_contains}")
-    return acc.report(index_s)
+        rank = _rank(q, [(r.chunk.doc_id, r.chunk.text) for r in retrieval.results]) if q.has_relevance else None
+        found = found_facts(q, answer.text) if q.answer_contains and not q.unanswerable else []
+        for acc in accs:
+            _score(acc, q, answer, rank, found, (t1 - t0) * 1000, (t2 - t1) * 1000)
+        if answers_out is not None:
+            answers_out.append({
+                "id": q.id, "kind": q.kind, "question": q.question, "unanswerable": q.unanswerable,
+                "declined": answer.declined, "answer": answer.text, "chars": len(answer.text),
+                "citations": [{"n": c.n, "doc_id": c.doc_id, "code": c.code, "section": c.section} for c in answer.citations],
+                "rank": rank, "recall": round(sum(found) / len(found), 4) if found else None,
+                "missing": [s for s, ok in zip(q.answer_contains, found) if not ok],
+            })
+    report = overall.report(index_s)
+    report["by_kind"] = {kind: _without_timing(acc.report(index_s)) for kind, acc in sorted(by_kind.items())}
+    return report
+
+
+def _score(
+    acc: _Acc, q: Question, answer: Any, rank: int | None, found: list[bool], retrieval_ms: float, answer_ms: float
+) -> None:
+    acc.n += 1
+    acc.retrieval_ms.append(retrieval_ms)
+    acc.answer_ms.append(answer_ms)
+    if q.unanswerable:
+        acc.declined_unans.append(answer.declined)
+        if not answer.declined:
+            acc.misses.append(f"{q.id}: answered an unanswerable question")
+        return
+    acc.false_decl.append(answer.declined)
+    if not answer.declined:
+        acc.answer_chars.append(len(answer.text))
+    if q.has_relevance:
+        acc.ranks.append(rank)
+        if rank != 1:
+            acc.misses.append(f"{q.id}: rank {rank}")
+    if found:
+        acc.contains.append(all(found))
+        acc.recall.append(sum(found) / len(found))
+        if not all(found):
+            missing = tuple(s for s, ok in zip(q.answer_contains, found) if not ok)
+            acc.misses.append(f"{q.id}: answer lacks {missing}")
+
+
+def _without_timing(report: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in report.items() if not k.endswith(("_ms_p50", "_ms_p95")) and k not in ("index_s", "misses")}
 
 
 class Baseline:
@@ -233,6 +277,7 @@ def run(
     baseline: bool = False,
     settings_overrides: dict[str, Any] | None = None,
     log: Callable[[str], None] = lambda s: None,
+    answers_out: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Index the corpus in a temporary folder and evaluate every questions file."""
     from knowledge.services.compose import build_services
@@ -258,7 +303,10 @@ def run(
             log(f"baseline indexed {base.chunks} chunks in {base_index_s:.1f}s")
         for qf in question_files:
             questions = load_questions(qf)
-            report = evaluate_engine(services, questions, index_s)
+            rows: list[dict[str, Any]] | None = [] if answers_out is not None else None
+            report = evaluate_engine(services, questions, index_s, rows)
+            if answers_out is not None and rows is not None:
+                answers_out.extend({"set": qf.stem, **row} for row in rows)
             report["chunks"] = chunks
             if base is not None:
                 report["baseline"] = base.evaluate(questions, base_index_s)
@@ -266,8 +314,11 @@ def run(
     return results
 
 
-METRICS = ("n", "hit@1", "hit@3", "hit@5", "hit@10", "mrr@10", "answer_contains", "declined_unanswerable",
-           "false_declines", "retrieval_ms_p50", "retrieval_ms_p95", "answer_ms_p50", "answer_ms_p95", "index_s")
+METRICS = ("n", "hit@1", "hit@3", "hit@5", "hit@10", "mrr@10", "answer_contains", "answer_recall",
+           "answer_chars_p50", "answer_chars_p95", "declined_unanswerable", "false_declines",
+           "retrieval_ms_p50", "retrieval_ms_p95", "answer_ms_p50", "answer_ms_p95", "index_s")
+KIND_METRICS = ("n", "hit@1", "mrr@10", "answer_contains", "answer_recall", "answer_chars_p50", "declined_unanswerable",
+                "false_declines")
 
 
 def print_table(results: dict[str, Any]) -> None:
@@ -289,7 +340,18 @@ def print_table(results: dict[str, Any]) -> None:
                 v = rep["baseline"].get(metric)
                 row.append("—" if v is None else str(v))
         table.add_row(*row)
-    Console().print(table)
+    console = Console()
+    console.print(table)
+    for name, rep in results.items():
+        kinds = rep.get("by_kind") or {}
+        if kinds:
+            per_kind = Table(title=f"{name} by kind")
+            per_kind.add_column("metric")
+            for kind in kinds:
+                per_kind.add_column(kind)
+            for metric in KIND_METRICS:
+                per_kind.add_row(metric, *("—" if k.get(metric) is None else str(k[metric]) for k in kinds.values()))
+            console.print(per_kind)
     for name, rep in results.items():
         if rep.get("misses"):
             print(f"{name} misses: " + "; ".join(rep["misses"][:20]))
@@ -301,6 +363,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--corpus", type=Path, required=True, help="a folder of documents or a passages .jsonl")
     p.add_argument("--questions", type=Path, action="append", required=True)
     p.add_argument("--json", type=Path, help="write the figures as JSON here")
+    p.add_argument("--answers", type=Path, metavar="OUT.jsonl",
+                   help="write every question's answer, citations, recall and missing facts here")
     p.add_argument("--baseline", action="store_true", help="also run the LangChain tutorial pipeline")
     p.add_argument("--model", help="embedding model (default: KB_EMBEDDING_MODEL or the bundled e5-small)")
     p.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "party-assistant" / "eval-embeddings.sqlite",
@@ -317,11 +381,15 @@ def main(argv: list[str] | None = None) -> int:
 
         embeddings = CachedEmbeddings(embeddings, args.cache)
     overrides = {"embedding_model": base_settings.embedding_model}
+    answers: list[dict[str, Any]] | None = [] if args.answers else None
     results = run(args.corpus, args.questions, embeddings=embeddings, baseline=args.baseline,
-                  settings_overrides=overrides, log=lambda s: print(s, file=sys.stderr, flush=True))
+                  settings_overrides=overrides, log=lambda s: print(s, file=sys.stderr, flush=True),
+                  answers_out=answers)
     print_table(results)
     if args.json:
         args.json.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
+    if args.answers and answers is not None:
+        args.answers.write_text("".join(json.dumps(a, ensure_ascii=False) + "\n" for a in answers), encoding="utf-8")
     return 0
 
 

@@ -20,16 +20,6 @@ from knowledge.text import CODE_RE, code_token, fold, nfc
 
 _SYL_RE = re.compile(r"\w+", re.UNICODE)
 
-# Function words that carry no topic; kept small on purpose (Vietnamese content words are short).
-STOPWORDS_FOLDED = frozenset(
-    """
-    la cua va cac nhung duoc cho co trong voi de khi thi nay do ve tu den mot theo tai
-    hay hoac nhu ma se da dang bi boi vao ra len nen neu sao gi nao ai bao nhieu the
-    khong chua con cung rat moi phai vay a o u nhe ha chu
-    """.split()
-)
-
-
 def _syllables(text: str) -> list[str]:
     return _SYL_RE.findall(fold(text))
 

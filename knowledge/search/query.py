@@ -8,37 +8,17 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from knowledge.documents.units import find_units
 from knowledge.models import DocumentMeta, Turn
-from knowledge.text import CODE_RE, code_key, fold, has_diacritics, nfc, normalize
+from knowledge.search.dialogue import continue_from, is_followup, question_part
+from knowledge.search.references import DocumentNames
+from knowledge.text import CODE_RE, LAW_CODE_RE, code_key, fold, has_diacritics, nfc, normalize
+from knowledge.vocab import code_types_by_word
 
 # "Quyết định 271", "quy định số 294", "chương trình 01", "hướng dẫn 06", "QĐ 294"
-_TYPE_WORDS: dict[str, tuple[str, ...]] = {
-    "quyet dinh": ("QD", "QDI"),
-    "quy dinh": ("QD", "QDI"),
-    "qd": ("QD", "QDI"),
-    "qdi": ("QDI", "QD"),
-    "chuong trinh": ("CTR",),
-    "ctr": ("CTR",),
-    "huong dan": ("HD",),
-    "hd": ("HD",),
-    "ke hoach": ("KH",),
-    "kh": ("KH",),
-    "nghi quyet": ("NQ",),
-    "nq": ("NQ",),
-    "chi thi": ("CT",),
-    "ket luan": ("KL",),
-    "thong bao": ("TB",),
-    "bao cao": ("BC",),
-}
+_TYPE_WORDS = code_types_by_word()  # "quyet dinh", "qd" -> ("QD", "QDI")
 _NAMED_CODE_RE = re.compile(
     r"\b(" + "|".join(sorted(map(re.escape, _TYPE_WORDS), key=len, reverse=True)) + r")\s+(?:so\s+)?(\d{1,4})\b"
-)
-_UPPER = "A-ZĐÀÁẢÃẠĂẰẮẲẴẶÂẦẤẨẪẬÈÉẺẼẸÊỀẾỂỄỆÌÍỈĨỊÒÓỎÕỌÔỒỐỔỖỘƠỜỚỞỠỢÙÚỦŨỤƯỪỨỬỮỰỲÝỶỸỴ"
-# A unit keyword followed by a capitalised name: "phường Phúc Đồng", "Công ty Cổ phần X".
-_NAMED_UNIT_RE = re.compile(
-    r"\b((?i:phường|xã|thị trấn|quận|huyện|thị xã|tỉnh|thành phố|chi bộ|đảng bộ|đảng ủy|công ty|CTCP|"
-    r"tòa án nhân dân|viện kiểm sát nhân dân|trường|bệnh viện))\s+"
-    rf"((?:[{_UPPER}0-9]\w*)(?:\s+[{_UPPER}0-9]\w*)*)",
 )
 _MY_UNIT_RE = re.compile(
     r"\b(don vi|chi bo|dang bo|dang uy|co quan|phuong|xa)\s+(toi|minh|chung toi|cua toi|cua minh|em|chung em)\b"
@@ -48,11 +28,6 @@ _TAIL_RE = re.compile(
     r"[\s,;:.-]*(?:(?:là\s+)?(?:đúng|sai)\s+(?:hay|hoặc)\s+(?:sai|đúng)|(?:có\s+)?(?:đúng|phải)\s+không)\s*[?.!]*\s*$",
     re.IGNORECASE,
 )
-_FOLLOWUP_RE = re.compile(
-    r"^(con|vay|the|va|thi|neu vay|con ve)\b|\b(thi sao|the nao|ra sao|nua|do|nay|ay|kia)\s*\??$"
-)
-
-
 @dataclass(frozen=True)
 class CodeRef:
     """A document code the question refers to, possibly without issuer ("Quyết định 271")."""
@@ -85,6 +60,16 @@ class AnalyzedQuery:
     unknown_units: tuple[str, ...] = ()  # unit-like names the knowledge base does not know
     accented: bool = True
     rewritten: bool = False
+    incidental: tuple[str, ...] = ()  # units and years a rule question names only in passing (left out)
+    documents: tuple[str, ...] = ()  # stored documents named by title or issuer ("Theo Điều lệ Đảng")
+    reference: str = ""  # the words that name them
+
+    @property
+    def topic_text(self) -> str:
+        """The question without the words that name a document (they say where to look, not what)."""
+        if not self.reference:
+            return self.text
+        return " ".join(self.text.replace(self.reference, " ", 1).split())
 
     @property
     def search_text(self) -> str:
@@ -110,21 +95,30 @@ class Glossary:
             pairs.extend((short, long) for long in longs)
         return cls(pairs)
 
-    def expand(self, question: str) -> list[str]:
-        """Expansions of abbreviations in the question and abbreviations of phrases in it."""
+    def matches(self, question: str) -> list[tuple[str, str]]:
+        """(abbreviation, expansion) pairs the question uses, in either form."""
         question = CODE_RE.sub(" ", nfc(question))  # "QU" inside "01-CTr/QU" is not an abbreviation
         folded = f" {fold(question)} "
         raw_words = set(re.findall(r"\w+", question))
-        out: list[str] = []
+        out: list[tuple[str, str]] = []
         for short, long in self.pairs:
             # abbreviations must be typed as such (upper case) unless they are 4+ letters long
             short_f = fold(short)
             typed = short in raw_words or short.upper() in raw_words or (
                 len(short) >= 4 and f" {short_f} " in folded
             )
-            if typed and f" {fold(long)} " not in folded:
+            if typed or re.search(rf"(?<!\w){re.escape(fold(long))}(?!\w)", folded):
+                out.append((short, long))
+        return out
+
+    def expand(self, question: str) -> list[str]:
+        """Expansions of abbreviations in the question and abbreviations of phrases in it."""
+        folded = f" {fold(CODE_RE.sub(' ', nfc(question)))} "
+        out: list[str] = []
+        for short, long in self.matches(question):
+            if f" {fold(long)} " not in folded:
                 out.append(long)
-            elif re.search(rf"(?<!\w){re.escape(fold(long))}(?!\w)", folded) and short_f not in folded.split():
+            elif fold(short) not in folded.split():
                 out.append(short)
         return list(dict.fromkeys(out))
 
@@ -150,24 +144,14 @@ def _unit_name(unit: str) -> str:
 
 def detect_units(question: str, known_units: Iterable[str]) -> list[str]:
     """Known units named in the question, accent-insensitively ("cu khoi" → "phường Cự Khối")."""
-    folded = f" {fold(question)} "
+    folded = " " + " ".join(re.findall(r"\w+", fold(question))) + " "
     found = []
     for unit in known_units:
-        full, name = fold(unit), _unit_name(unit)
+        full, name = " ".join(re.findall(r"\w+", fold(unit))), _unit_name(unit)
         if f" {full} " in folded or (len(name.split()) >= 2 and f" {name} " in folded):
             found.append(unit)
     # prefer the longest names when one contains another
     return [u for u in found if not any(u != v and fold(u) in fold(v) for v in found)]
-
-
-def named_units(question: str) -> list[str]:
-    """Unit-like names in a question (keyword + capitalised name), known to the KB or not."""
-    out = []
-    for m in _NAMED_UNIT_RE.finditer(nfc(question)):
-        name = m.group(2)
-        if name[:1].isupper() or name[:1].isdigit():
-            out.append(f"{m.group(1)} {name}")
-    return out
 
 
 def resolve_my_unit(question: str, unit: str | None) -> str:
@@ -185,43 +169,35 @@ def resolve_my_unit(question: str, unit: str | None) -> str:
     return f"{question} ({unit})"
 
 
-# "kiểm tra những đơn vị nào", "đảng bộ nào", "ở những phường nào", "tại đâu" (folded)
-_ASKS_UNITS_RE = re.compile(
-    r"\b(?:don vi|dang bo|dang uy|chi bo|phuong|xa|co quan|doanh nghiep|cong ty|noi)(?: co so)? nao\b"
-    r"|\bnhung (?:don vi|dang bo|dang uy|chi bo|phuong|xa|co quan|doanh nghiep|noi)\b"
-    r"|\b(?:o|tai) dau\b"
+# A question about what happened or was found at a unit (or in a year) needs that unit (that
+# year) in the answer; a question about a rule does not ("Đảng viên phường X chuyển sinh hoạt
+# đảng cần hồ sơ gì?" is answered by the rule for every ward).
+_FINDING_CUES = re.compile(
+    r"\b(?:ket qua|kiem tra|giam sat|han che|khuyet diem|uu diem|ton tai|vi pham|ky luat|khac phuc|kien nghi"
+    r"|xep loai|thanh tich|danh gia)\b"
 )
+_CONDITIONAL = re.compile(r"\b(?:thi|neu|truong hop|khi)\b")
+YEAR = re.compile(r"(?:\b[Nn]ăm\s+)?(?<![\w/.-])(?:19|20)\d{2}(?![\w/.-])")
 
 
-def asks_for_units(question: str) -> bool:
-    """True when the question asks which units (wards, party committees, companies…)."""
-    return bool(_ASKS_UNITS_RE.search(fold(question)))
+def asks_about_findings(text: str) -> bool:
+    """True when the question asks what was found or done (results, shortcomings, discipline)."""
+    folded = fold(text)
+    return bool(_FINDING_CUES.search(folded)) and not _CONDITIONAL.search(folded)
 
 
-def is_followup(question: str) -> bool:
-    """A short question that leans on the previous turn ("còn phường Cự Khối thì sao?")."""
-    folded = fold(question).strip(" ?.!")
-    return len(folded.split()) <= 8 and bool(_FOLLOWUP_RE.search(folded))
-
-
-def rewrite_followup(question: str, history: Sequence[Turn], known_units: Sequence[str]) -> str | None:
-    """Heuristic standalone rewrite of a follow-up using the last turn, or None."""
-    if not history or not is_followup(question):
-        return None
-    previous = history[-1].question
-    new_units = detect_units(question, known_units)
-    old_units = detect_units(previous, known_units) or list(history[-1].units)
-    if new_units and old_units:
-        rewritten = previous
-        for old in old_units:
-            pattern = re.compile(re.escape(old), re.IGNORECASE)
-            if pattern.search(rewritten):
-                rewritten = pattern.sub(new_units[0], rewritten, count=1)
-                return rewritten
-        return f"{previous} {new_units[0]}"
-    core = re.sub(r"^(còn|vậy|thế|và|thì)\s+", "", nfc(question).strip(), flags=re.IGNORECASE)
-    core = re.sub(r"\s*(thì sao|thế nào|ra sao)\s*\??$", "", core, flags=re.IGNORECASE)
-    return f"{previous} {core}".strip()
+def _strip_incidental(text: str, units: Sequence[str]) -> tuple[str, tuple[str, ...]]:
+    """The question without named units and years it only mentions in passing (rule questions)."""
+    removed: list[str] = []
+    for unit in units:
+        pattern = re.compile(re.escape(unit), re.IGNORECASE)
+        if pattern.search(text):
+            text = pattern.sub(" ", text, count=1)
+            removed.append(unit)
+    for m in list(YEAR.finditer(text)):
+        removed.append(m.group(0))
+    text = YEAR.sub(" ", text)
+    return " ".join(text.split()), tuple(removed)
 
 
 def analyze(
@@ -229,23 +205,30 @@ def analyze(
     *,
     glossary: Glossary,
     known_units: Sequence[str],
-    unit_finder: object | None = None,
     history: Sequence[Turn] = (),
     my_unit: str | None = None,
+    documents: DocumentNames | None = None,
 ) -> AnalyzedQuery:
     """Normalise, resolve the user's unit, rewrite follow-ups, expand and detect entities."""
-    text = normalize(question).strip()
+    text = question_part(normalize(question).strip())
     text = resolve_my_unit(text, my_unit)
-    rewritten = rewrite_followup(text, history, known_units)
-    if rewritten:
-        text = rewritten
+    rewritten = False
+    if history and is_followup(text, history[-1].question):
+        previous = history[-1]
+        old_units = detect_units(previous.question, known_units) or list(previous.units)
+        text = continue_from(text, previous, detect_units(text, known_units), old_units)
+        rewritten = True
     text = _TAIL_RE.sub("", text) or text
     units = detect_units(text, known_units)
     unknown: list[str] = []
-    candidates = named_units(text) + (list(unit_finder(text)) if callable(unit_finder) else [])
-    for u in dict.fromkeys(candidates):
+    for u in find_units(text, strict=False):
         if not any(fold(u) == fold(k) or fold(k) in fold(u) or fold(u) in fold(k) for k in known_units):
             unknown.append(u)
+    incidental: tuple[str, ...] = ()
+    if not asks_about_findings(text):
+        text, incidental = _strip_incidental(text, unknown)
+        unknown = []
+    named = documents.find(text) if documents is not None else None
     return AnalyzedQuery(
         original=question,
         text=text,
@@ -254,8 +237,58 @@ def analyze(
         units=tuple(units),
         unknown_units=tuple(unknown),
         accented=has_diacritics(text),
-        rewritten=rewritten is not None,
+        rewritten=rewritten,
+        incidental=incidental,
+        documents=named.doc_ids if named else (),
+        reference=text[named.start : named.stop] if named else "",
     )
+
+
+_LEADING_DOC = re.compile(
+    r"^(?:theo|trong|tai|can cu|noi dung(?: cua)?|van ban)?\s*"
+    r"(?:(?:nghi dinh|quyet dinh|quy dinh|huong dan|chuong trinh|ke hoach|nghi quyet|chi thi|thong tu|luat"
+    r"|ket luan|thong bao|cong van|qd|hd|nq|ctr|kh|tt|nd)\s+)?(?:so\s+)?"
+)
+
+
+# What a question asks of a document itself: its content or its issuing.
+_ABOUT_DOCUMENT = re.compile(
+    r"^\W*(?:(?:cua|do)\s+[\w\s]{0,40}?)?(?:quy dinh|huong dan|dat ra|de ra|neu|yeu cau|gom|bao gom|noi gi|viet gi"
+    r"|co (?:nhung |cac )?(?:noi dung|chi tieu|nhiem vu|dieu|chuong|muc)|duoc ban hanh|ban hanh|duoc ky|ky|co hieu luc"
+    r"|thay the|sua doi)\b"
+)
+
+
+def leading_document(question: str) -> str | None:
+    """The document a question is about, when it starts with one ("Nghị định số 278/2025/NĐ-CP quy định…").
+
+    Such a question asks what that document says ("Theo …", "… quy định", "… đặt ra") or when
+    it was issued; it cannot be answered from documents that merely cite it. A question that
+    only starts with a document's name ("Chương trình 01-CTr/QU kiểm tra những đơn vị nào?")
+    is about something else and is not returned.
+    """
+    text = nfc(question).strip()
+    folded = fold(text)
+    m = _LEADING_DOC.match(folded)
+    start = m.end() if m else 0
+    if len(folded) != len(text):  # folding changed offsets (unusual characters): no guess
+        return None
+    for pattern in (CODE_RE, LAW_CODE_RE):
+        found = pattern.match(text, start)
+        if found:
+            by_theo = folded.startswith(("theo ", "can cu "))
+            if by_theo or _ABOUT_DOCUMENT.match(folded[found.end() :]):
+                return found.group(0)
+    return None
+
+
+def is_stored_code(code: str, docs: Sequence[DocumentMeta]) -> bool:
+    """Whether a stored document carries this code as its own (party codes by key, others verbatim)."""
+    refs = detect_codes(code)
+    if refs:
+        return bool(documents_for_codes(refs, docs))
+    key = fold(code).replace(" ", "")
+    return any(d.code and fold(d.code).replace(" ", "") == key for d in docs)
 
 
 def documents_for_codes(codes: Sequence[CodeRef], docs: Sequence[DocumentMeta]) -> list[str]:

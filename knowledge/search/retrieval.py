@@ -8,17 +8,19 @@ the question carries diacritics: dense models and word segmentation are near use
 
 from __future__ import annotations
 
+import bisect
 import threading
-from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from knowledge.documents.outline import Outline
 from knowledge.models import DocumentMeta, ScoredChunk, StoredChunk
 from knowledge.search.diacritics import DiacriticRestorer
-from knowledge.search.lexical import STOPWORDS_FOLDED, BM25Index, folded_tokens, word_tokens
+from knowledge.search.lexical import BM25Index, folded_tokens, word_tokens
 from knowledge.search.query import AnalyzedQuery, documents_for_codes
+from knowledge.search.references import DocumentNames
 from knowledge.store.chroma import KnowledgeStore
 from knowledge.text import code_key, code_token, fold
 
@@ -54,17 +56,23 @@ class _Snapshot:
     units: list[str]
     restorer: DiacriticRestorer
     codes: list[str]
+    outlines: dict[str, Outline] = field(default_factory=dict)
+    names: DocumentNames | None = None
+
+    def doc_chunks(self, doc_id: str) -> list[StoredChunk]:
+        """The live chunks of one document, in order (the snapshot is sorted by document and position)."""
+        start = bisect.bisect_left(self.chunks, doc_id, key=lambda c: c.doc_id)
+        stop = bisect.bisect_right(self.chunks, doc_id, key=lambda c: c.doc_id)
+        return self.chunks[start:stop]
 
 
 @dataclass(frozen=True)
 class Retrieval:
-    """Ranked passages plus the evidence used to decide whether to answer."""
+    """A question as understood and its ranked passages (whether they answer is decided later)."""
 
     query: AnalyzedQuery
     results: tuple[ScoredChunk, ...]
-    confidence: float
-    coverage: float
-    missing: tuple[str, ...] = ()  # named entities of the question found nowhere in the results
+    query_vector: tuple[float, ...] | None = None  # the dense leg's question vector, when there is one
 
 
 class HybridRetriever:
@@ -115,7 +123,7 @@ class HybridRetriever:
         snap = self.snapshot()
         n = len(snap.chunks)
         if n == 0:
-            return Retrieval(query, (), 0.0, 0.0)
+            return Retrieval(query, ())
         w = self.weights
         allowed = self._allowed(query, snap)
         q_folded = folded_tokens(query.search_text) + self._code_tokens(query, snap)
@@ -131,6 +139,7 @@ class HybridRetriever:
             legs.append((w.words if query.accented else w.words_plain, lex_w))
         dense = np.zeros(n, dtype=np.float32)
         dense_weight = w.dense if query.accented else w.dense_plain
+        vec: list[float] | None = None
         if self.embeddings is not None and dense_weight > 0:
             vec = self.embeddings.embed_query(accented_text)
             doc_ids = sorted({snap.chunks[i].doc_id for i in allowed}) if allowed is not None else None
@@ -166,10 +175,7 @@ class HybridRetriever:
         results = tuple(
             ScoredChunk(snap.chunks[i], float(fused[i]), float(lex_f[i]), float(dense[i])) for i in top
         )
-        coverage, missing = self._coverage(query, snap, [int(i) for i in top[:3]])
-        # a named unit, code or year found in none of the best passages: probably about something else
-        confidence = coverage * (0.4 if missing else 1.0)
-        return Retrieval(query, results, float(confidence), coverage, tuple(missing))
+        return Retrieval(query, results, tuple(vec) if vec is not None else None)
 
     @staticmethod
     def _code_tokens(query: AnalyzedQuery, snap: _Snapshot) -> list[str]:
@@ -187,10 +193,10 @@ class HybridRetriever:
         return self._known_codes(query, self._snap or self.snapshot())
 
     def _allowed(self, query: AnalyzedQuery, snap: _Snapshot) -> set[int] | None:
-        """Restrict to documents the question names by code, when any is stored."""
-        if not query.codes:
-            return None
-        doc_ids = set(documents_for_codes(query.codes, snap.docs))
+        """Restrict to documents the question names by code, else by title or issuer, when stored."""
+        doc_ids = set(documents_for_codes(query.codes, snap.docs)) if query.codes else set()
+        if not doc_ids:
+            doc_ids = set(query.documents)
         if not doc_ids:
             return None
         return {i for i, c in enumerate(snap.chunks) if c.doc_id in doc_ids}
@@ -206,57 +212,44 @@ class HybridRetriever:
             boost += w.code_boost
         return boost
 
-    def _coverage(self, query: AnalyzedQuery, snap: _Snapshot, top: Sequence[int]) -> tuple[float, list[str]]:
-        """IDF-weighted share of the question's terms found in the best passages."""
-        ref_numbers = {str(ref.number) for ref in query.codes} | {f"{ref.number:02d}" for ref in query.codes}
-        q = [
-            t for t in folded_tokens(query.text)
-            if t not in STOPWORDS_FOLDED and "_" not in t and t not in ref_numbers
-        ]
-        q_bi = [t for t in folded_tokens(query.text) if "_" in t and not all(p in STOPWORDS_FOLDED for p in t.split("_"))]
-        terms = list(dict.fromkeys(q + q_bi))
-        if not terms or not top:
-            return 0.0, []
-        present: set[str] = set()
-        for i in top:
-            present |= snap.folded_sets[i]
-        max_idf = max((snap.folded.idf(t) for t in terms), default=1.0) or 1.0
-        total = got = 0.0
-        for t in terms:
-            weight = snap.folded.idf(t) or max_idf
-            if "_" in t:
-                weight *= 0.7
-            total += weight
-            if t in present:
-                got += weight
-        missing = []
-        top_text = " ".join(fold(snap.chunks[i].text) for i in top)
-        for unit in query.unknown_units:
-            # a unit the KB never extracted may still be named in the passages themselves
-            name = fold(unit).split(maxsplit=1)[-1]
-            if name not in top_text:
-                missing.append(unit)
-        for ref in query.codes:
-            codes = {c for i in top for c in (snap.chunks[i].meta.code, *snap.chunks[i].codes) if c}
-            if not any(ref.matches(c) for c in codes):
-                missing.append(f"{ref.number}")
-        for t in q:
-            if t.isdigit() and len(t) >= 3 and t not in present:  # years and numbers must be there
-                missing.append(t)
-        return (got / total if total else 0.0), missing
-
     def term_weight(self, token: str) -> float:
         """IDF of a folded token in the live corpus (rare words matter more); 0 when unknown."""
         snap = self._snap or self.snapshot()  # the snapshot the current question was answered from
         return snap.folded.idf(token)
+
+    def max_term_weight(self) -> float:
+        """The IDF of a token found in one passage (the rarest a known token can be)."""
+        n = len((self._snap or self.snapshot()).chunks)
+        return float(np.log1p((n - 1 + 0.5) / 1.5)) if n else 1.0
+
+    def document_names(self) -> DocumentNames:
+        """The stored documents' titles and issuers, for questions that name a document."""
+        snap = self._snap or self.snapshot()
+        if snap.names is None:
+            snap.names = DocumentNames(snap.docs)
+        return snap.names
+
+    def outline(self, doc_id: str) -> Outline:
+        """The outline of a live document (built once per store generation)."""
+        snap = self._snap or self.snapshot()
+        found = snap.outlines.get(doc_id)
+        if found is None:
+            found = snap.outlines[doc_id] = Outline.build(snap.doc_chunks(doc_id))
+        return found
+
+    def live_chunk(self, chunk_id: str) -> StoredChunk | None:
+        """A live chunk of the current snapshot by id."""
+        snap = self._snap or self.snapshot()
+        i = snap.index_of.get(chunk_id)
+        return snap.chunks[i] if i is not None else None
 
     def known_units(self) -> list[str]:
         """Units named anywhere in the knowledge base."""
         return self.snapshot().units
 
     def known_documents(self) -> list[DocumentMeta]:
-        """Every document in the knowledge base."""
-        return self.snapshot().docs
+        """Every document in the knowledge base (as of the snapshot the current question uses)."""
+        return (self._snap or self.snapshot()).docs
 
 
 def same_code(a: str | None, b: str | None) -> bool:

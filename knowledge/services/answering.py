@@ -3,15 +3,29 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Generator, Iterator, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import replace
 from typing import Any
 
-from knowledge.answer.extractive import select_quotes
+import numpy as np
+
+from knowledge.answer.document_facts import asks_document_date, date_fact
+from knowledge.answer.extractive import NotAnswered, cited_chunks, compose_extractive, focus_of
 from knowledge.answer.render import format_date
-from knowledge.documents.units import find_units
 from knowledge.models import Answer, Citation, DocumentMeta, ScoredChunk, StoredChunk, Turn
-from knowledge.search.query import AnalyzedQuery, Glossary, analyze, asks_for_units
+from knowledge.search.dialogue import is_followup
+from knowledge.search.focus import Focus, Term, term_weight
+from knowledge.search.query import (
+    YEAR,
+    AnalyzedQuery,
+    Glossary,
+    analyze,
+    asks_about_findings,
+    documents_for_codes,
+    is_stored_code,
+    leading_document,
+)
 from knowledge.search.retrieval import HybridRetriever, Retrieval, same_code
 from knowledge.settings import KnowledgeSettings
 from knowledge.store.chroma import KnowledgeStore
@@ -20,9 +34,11 @@ from knowledge.text import fold
 log = logging.getLogger(__name__)
 
 DECLINE_TEXT = "Không tìm thấy nội dung trả lời câu hỏi này trong các tài liệu hiện có."
-# Added to a quote that names a unit when the question asks which units: such an answer is a
-# list of names ("phường Sài Đồng, phường Cự Khối, …"), which plain term overlap ranks low.
-UNIT_LIST_BONUS = 0.25
+UNIT_VECTORS_KEPT = 20_000  # answer units embedded for re-ranking, most recent first
+UNSTORED_TEXT = (
+    "Văn bản {code} không có trong kho tài liệu (các tài liệu hiện có chỉ nhắc đến nó), "
+    "nên không trả lời được câu hỏi về văn bản này."
+)
 EMPTY_TEXT = "Kho tài liệu đang trống: quản trị viên cần nạp tài liệu trước khi hỏi."
 
 
@@ -43,28 +59,22 @@ class QAService:
         self.settings = settings
         self.glossary = glossary or Glossary.load(settings.glossary_path)
         self.llm = llm  # knowledge.answer.llm.LLMComposer or None
+        self._unit_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
 
     # ---- understanding and retrieval -----------------------------------------------------------
     def analyze(self, question: str, history: Sequence[Turn] = (), unit: str | None = None) -> AnalyzedQuery:
         """The question as retrieval sees it (follow-ups rewritten, units and codes detected)."""
-        if self.llm is not None and history:
-            from knowledge.search.query import is_followup
-
-            if is_followup(question):
-                condensed = self.llm.condense(question, history)
-                if condensed and condensed != question:
-                    q = analyze(
-                        condensed, glossary=self.glossary, known_units=self.retriever.known_units(),
-                        unit_finder=find_units, my_unit=unit,
-                    )
-                    return replace(q, original=question, rewritten=True)
+        if self.llm is not None and history and is_followup(question, history[-1].question):
+            condensed = self.llm.condense(question, history)
+            if condensed and condensed != question:
+                q = analyze(
+                    condensed, glossary=self.glossary, known_units=self.retriever.known_units(), my_unit=unit,
+                    documents=self.retriever.document_names(),
+                )
+                return replace(q, original=question, rewritten=True)
         return analyze(
-            question,
-            glossary=self.glossary,
-            known_units=self.retriever.known_units(),
-            unit_finder=find_units,
-            history=history,
-            my_unit=unit,
+            question, glossary=self.glossary, known_units=self.retriever.known_units(), history=history, my_unit=unit,
+            documents=self.retriever.document_names(),
         )
 
     def retrieve(self, question: str, history: Sequence[Turn] = (), unit: str | None = None) -> Retrieval:
@@ -99,16 +109,18 @@ class QAService:
                 suggestions=self._suggestions(retrieval),
             )
             return
-        if retrieval.confidence < self.settings.min_confidence:
-            yield self._decline(retrieval, rewritten)
+        unstored = self._unstored_subject(retrieval.query)
+        if unstored is not None:
+            yield self._decline(retrieval, rewritten, text=UNSTORED_TEXT.format(code=unstored))
+            return
+        # the extractive composer also decides whether the documents answer at all, for both modes
+        extractive = self._extractive(retrieval, rewritten)
+        if extractive.declined or self.llm is None:
+            yield extractive
             return
         passages = self._answer_passages(retrieval)
-        if self.llm is not None:
-            llm_answer = yield from self._llm_answer(retrieval.query, passages, history, stream=stream)
-            if llm_answer is not None:
-                yield llm_answer
-                return
-        yield self._extractive(retrieval, passages, rewritten)
+        llm_answer = yield from self._llm_answer(retrieval.query, passages, history, stream=stream)
+        yield llm_answer if llm_answer is not None else extractive
 
     def _answer_passages(self, retrieval: Retrieval) -> list[ScoredChunk]:
         results = list(retrieval.results)
@@ -116,37 +128,81 @@ class QAService:
         keep = [r for r in results[: self.settings.answer_passages] if r.score >= 0.35 * best]
         return keep or results[:1]
 
-    def _extractive(self, retrieval: Retrieval, passages: list[ScoredChunk], rewritten: str | None) -> Answer:
-        wanted = " ".join([retrieval.query.search_text, *self.retriever.codes_for(retrieval.query)])
-        quotes = select_quotes(
-            wanted,
-            passages,
-            weight=self.retriever.term_weight,
-            unit_bonus=UNIT_LIST_BONUS if asks_for_units(retrieval.query.text) else 0.0,
+    def _extractive(self, retrieval: Retrieval, rewritten: str | None) -> Answer:
+        query = retrieval.query
+        focus: Focus | None = focus_of(query.topic_text, self.glossary.matches(query.text), query.accented)
+        facts = self._document_facts(focus, retrieval)
+        if facts and focus is not None:
+            rest = [p.text for p in focus.parts if not asks_document_date(p.text)]
+            focus = focus_of("; ".join(rest), self.glossary.matches(query.text), query.accented) if rest else None
+        composed = compose_extractive(
+            focus, list(retrieval.results), self.retriever.outline, self._weight,
+            min_coverage=self.settings.min_confidence, facts=facts, required=self._required(query),
+            similarity=self._similarity(retrieval),
         )
-        if not quotes:
+        if isinstance(composed, NotAnswered):
+            log.debug("declined (%s): %s", composed.reason, query.text)
             return self._decline(retrieval, rewritten)
-        numbering: dict[int, int] = {}
-        for q in quotes:
-            numbering.setdefault(q.source, len(numbering) + 1)
-        bullet = "• " if len(quotes) > 1 else ""
-        lines = [f"{bullet}{q.text} [{numbering[q.source]}]" for q in quotes]
         citations = tuple(
-            self._citation(n, passages[src - 1].chunk, " … ".join(q.text for q in quotes if q.source == src))
-            for src, n in numbering.items()
+            self._citation(n, chunk, quote) for n, chunk, quote in cited_chunks(composed, self.retriever.live_chunk)
         )
         return Answer(
-            text="\n".join(lines),
+            text=composed.text,
             grounded=True,
             citations=citations,
             notices=self._superseded_notices(citations),
             rewritten_question=rewritten,
         )
 
+    def _similarity(self, retrieval: Retrieval) -> Callable[[Sequence[str]], Sequence[float]] | None:
+        """Cosines between the question and unit texts (unit vectors memoised), or None without a model."""
+        if retrieval.query_vector is None or not self.settings.dense_units:
+            return None
+        question = np.asarray(retrieval.query_vector, dtype=np.float32)
+
+        def similarity(texts: Sequence[str]) -> list[float]:
+            todo = [t for t in dict.fromkeys(texts) if t not in self._unit_vectors]
+            if todo:
+                for text, vec in zip(todo, self.retriever.embeddings.embed_documents(todo)):
+                    self._unit_vectors[text] = np.asarray(vec, dtype=np.float32)
+                while len(self._unit_vectors) > UNIT_VECTORS_KEPT:
+                    self._unit_vectors.popitem(last=False)
+            return [float(self._unit_vectors[t] @ question) for t in texts]
+
+        return similarity
+
+    @staticmethod
+    def _required(query: AnalyzedQuery) -> list[str]:
+        """What a question about findings is about: its units and years must be in the answer."""
+        if not asks_about_findings(query.text):
+            return []
+        return [*query.units, *query.unknown_units, *YEAR.findall(query.text)]
+
+    def _document_facts(self, focus: Focus, retrieval: Retrieval) -> list[tuple[str, str]]:
+        """Answers to parts asking when a document was issued or posted, from its metadata."""
+        out: list[tuple[str, str]] = []
+        for part in focus.parts:
+            verb = asks_document_date(part.text)
+            if verb is None:
+                continue
+            named = documents_for_codes(retrieval.query.codes, [c.chunk.meta for c in retrieval.results])
+            top = next((r.chunk for r in retrieval.results if not named or r.chunk.doc_id in named), None)
+            if top is None:
+                continue
+            first = self.retriever.outline(top.doc_id).lines
+            fact = date_fact(top.meta, verb)
+            if fact and first:
+                out.append((fact, first[0].chunk_id))
+        return out
+
+    def _weight(self, term: Term) -> float:
+        """How much a question term matters in the live corpus (IDF; unknown words the most)."""
+        return term_weight(term, self.retriever.term_weight, self.retriever.max_term_weight())
+
     def _llm_answer(
         self, query: AnalyzedQuery, passages: list[ScoredChunk], history: Sequence[Turn], *, stream: bool
     ) -> Generator[str, None, Answer | None]:
-        from knowledge.answer.grounding import renumber_citations
+        from knowledge.answer.citations import renumber_citations
         from knowledge.answer.llm import LLMFailure
 
         numbered = [(i, self._header(sc.chunk), sc.chunk.text) for i, sc in enumerate(passages, start=1)]
@@ -175,9 +231,16 @@ class QAService:
             rewritten_question=query.text if query.rewritten else None, mode="llm",
         )
 
-    def _decline(self, retrieval: Retrieval, rewritten: str | None) -> Answer:
+    def _unstored_subject(self, query: AnalyzedQuery) -> str | None:
+        """The code of a document the question is about that is not in the knowledge base."""
+        code = leading_document(query.text)
+        if code is None or is_stored_code(code, self.retriever.known_documents()):
+            return None
+        return code
+
+    def _decline(self, retrieval: Retrieval, rewritten: str | None, text: str = DECLINE_TEXT) -> Answer:
         return Answer(
-            text=DECLINE_TEXT,
+            text=text,
             grounded=False,
             declined=True,
             suggestions=self._suggestions(retrieval),

@@ -2,35 +2,56 @@
 
 Used by the admin CLI and by the bot's document upload. Each document is fully prepared
 (parsed, split, embedded) before anything is written, and the store commits it atomically,
-so a failure at any point leaves the knowledge base as it was.
+so a failure at any point leaves the knowledge base as it was. A document is identified by its
+content and code (``matching``): identical content is "unchanged", the same document in
+another form is replaced only on request, a different document with a taken file name gets a
+new doc_id. The admin half (preview, confirm, versions) lives in ``admin``.
+
+**Before-live hooks.** ``IngestService.before_live`` is a list of callables, each called with a
+``DocumentVersion`` (doc_id, version, metadata, chunks) inside the write session, after the
+version's chunks are written and just before the catalogue flip makes it live (new documents,
+replacements and restores alike). Data keyed by (doc_id, version) written there is in place
+when readers first see the version; a hook that raises aborts the commit (nothing changes).
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 
 from knowledge.documents.codes import parse_codes
-from knowledge.documents.loaders import SUPPORTED_SUFFIXES, load_bytes, load_file
+from knowledge.documents.loaders import SUPPORTED_SUFFIXES, LoadLimits, load_bytes, load_file
+from knowledge.documents.loaders.base import file_label
 from knowledge.documents.metadata import extract_metadata
 from knowledge.documents.splitter import passage_text, split_document
-from knowledge.errors import CorruptDocumentError, DocumentTooLargeError, KnowledgeError, UnsupportedFormatError
+from knowledge.errors import (
+    CorruptDocumentError,
+    DocumentTooLargeError,
+    KnowledgeError,
+    StoreError,
+    UnsupportedFormatError,
+)
 from knowledge.models import Chunk, DocumentMeta, FileResult, IngestReport, LoadedDocument
 from knowledge.search.lexical import folded_tokens, word_tokens
+from knowledge.services.admin import DocumentAdminMixin
+from knowledge.services.matching import find_matches, free_doc_id, sha256_of, text_signature
+from knowledge.services.paths import expand_paths
+from knowledge.services.previews import PreviewStore
 from knowledge.settings import KnowledgeSettings
 from knowledge.store.chroma import MAX_DOCS_PER_COMMIT, KnowledgeStore
-from knowledge.store.records import ChunkRecord, PendingDocument
+from knowledge.store.records import ChunkRecord, DocumentVersion, PendingDocument
 from knowledge.text import canonical_code, code_key
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]  # (event, done, total)
+BeforeLiveHook = Callable[[DocumentVersion], None]
+UNEXPECTED = "lỗi không xác định khi xử lý tệp (unexpected error)"
 
 
 @dataclass(frozen=True)
@@ -47,6 +68,7 @@ class Prepared:
     passages: list[str]
     lexical: tuple[str, ...] = ()
     words: tuple[str, ...] = ()
+    sig: str = ""
 
     def with_tokens(self) -> Prepared:
         """The same document with its lexical tokens computed (pyvi: the slow part)."""
@@ -57,6 +79,26 @@ class Prepared:
             lexical=tuple(" ".join(folded_tokens(p)) for p in self.passages),
             words=tuple(" ".join(word_tokens(p)) for p in self.passages),
         )
+
+    def as_doc(self, doc_id: str) -> Prepared:
+        """The same document stored under another doc_id (a replaced document keeps its id)."""
+        if doc_id == self.meta.doc_id:
+            return self
+        return replace(
+            self,
+            doc=replace(self.doc, doc_id=doc_id),
+            meta=replace(self.meta, doc_id=doc_id),
+            chunks=[replace(c, doc_id=doc_id) for c in self.chunks],
+        )
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What to do with a prepared file: add, replace, nothing (unchanged) or refuse; and under which doc_id."""
+
+    action: str  # add | replace | unchanged | refuse
+    doc_id: str
+    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -80,7 +122,8 @@ def with_code(meta: DocumentMeta, code: str) -> DocumentMeta:
     return replace(meta, code=canon, number=c.number, doc_type=c.type, issuer=c.issuer)
 
 
-def _check_suffix(name: str) -> None:
+def check_suffix(name: str) -> None:
+    """Refuse a file type no loader reads."""
     suffix = Path(name).suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise UnsupportedFormatError(
@@ -89,51 +132,78 @@ def _check_suffix(name: str) -> None:
         )
 
 
-def expand_paths(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult]]:
-    """Files to ingest (folders walked recursively) and failures for paths that do not exist."""
-    files: list[Path] = []
-    failed: list[FileResult] = []
-    for path in paths:
-        if path.is_dir():
-            files.extend(
-                sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
-            )
-        elif path.is_file():
-            files.append(path)
-        else:
-            failed.append(FileResult(str(path), path.stem, "failed", reason="không tìm thấy tệp (file not found)"))
-    return list(dict.fromkeys(files)), failed
+@dataclass
+class IngestService(DocumentAdminMixin):
+    """Adds, replaces, lists, deletes and restores documents in the knowledge base."""
 
+    store: KnowledgeStore
+    embeddings: Embeddings
+    settings: KnowledgeSettings
+    before_live: list[BeforeLiveHook] = field(default_factory=list)
 
-class IngestService:
-    """Adds, replaces, lists and deletes documents in the knowledge base."""
-
-    def __init__(self, store: KnowledgeStore, embeddings: Embeddings, settings: KnowledgeSettings) -> None:
-        self.store = store
-        self.embeddings = embeddings
-        self.settings = settings
+    def __post_init__(self) -> None:
+        self.previews = PreviewStore(
+            self.settings.data_dir / "previews", ttl_s=self.settings.preview_ttl_s, max_items=self.settings.previews_max
+        )
 
     @property
     def max_bytes(self) -> int:
         return int(self.settings.max_file_mb * 1024 * 1024)
 
+    @property
+    def limits(self) -> LoadLimits:
+        s = self.settings
+        return LoadLimits(self.max_bytes, int(s.max_unpacked_mb * 1_048_576), s.max_elements, s.ocr_language)
+
+    # ---- preparing ---------------------------------------------------------------------------
     def prepare(self, doc: LoadedDocument, code: str | None = None) -> Prepared:
-        """Metadata, structure-aware chunks and the passage texts to embed.
+        """Metadata, structure-aware chunks and the passage texts to embed; refuses a file too long to keep.
 
         ``code`` overrides the parsed document code (an admin knows the number a PDF left blank).
         """
+        s = self.settings
+        name = file_label(doc.source) or doc.doc_id
+        if len(doc.text) > s.max_chunks_per_file * s.chunk_max_chars:  # checked before splitting: bounded time
+            raise _too_many(name, s.max_chunks_per_file)
         meta = extract_metadata(doc)
         if code:
             meta = with_code(meta, code)
         chunks = split_document(
-            doc, meta, max_chars=self.settings.chunk_max_chars, min_chars=self.settings.chunk_min_chars
+            doc, meta, max_chars=s.chunk_max_chars, min_chars=s.chunk_min_chars, max_path_chars=s.max_breadcrumb_chars
         )
         if not chunks:
-            raise KnowledgeError(
-                f"Không tách được nội dung của {doc.doc_id}.", english=f"No passages found in {doc.doc_id}."
-            )
-        return Prepared(doc, meta, chunks, [passage_text(meta, c) for c in chunks])
+            raise KnowledgeError(f"Không tách được nội dung của {name}.", english=f"No passages found in {name}.")
+        if len(chunks) > s.max_chunks_per_file:
+            raise _too_many(name, s.max_chunks_per_file)
+        return Prepared(doc, meta, chunks, [passage_text(meta, c) for c in chunks], sig=text_signature(doc.text))
 
+    def plan(self, prepared: Prepared, *, replace_same: bool = False, code: str | None = None) -> Plan:
+        """Add, replace, unchanged or refuse, by content and code (never by file name alone)."""
+        doc, name_id = prepared.doc, prepared.doc.doc_id
+        matches = find_matches(
+            self.store, sha256=doc.sha256, meta=prepared.meta, sig=prepared.sig, name_id=name_id,
+            threshold=self.settings.similar_text_threshold,
+        )
+        identical = [m for m in matches if m.reason == "identical"]
+        if identical:
+            m = next((m for m in identical if m.doc_id == name_id), identical[0])
+            if code and code_key(m.code or "") != code_key(prepared.meta.code or ""):
+                return Plan("replace", m.doc_id, f"đặt số hiệu {prepared.meta.code}")
+            return Plan("unchanged", m.doc_id, None if m.doc_id == name_id else f"đã có: giống hệt {m.doc_id}")
+        same = [m for m in matches if m.reason in ("same_code", "similar_text")]
+        if same:
+            target = next((m for m in same if m.doc_id == name_id), same[0])
+            if replace_same:
+                return Plan("replace", target.doc_id, None if target.doc_id == name_id else f"thay thế {target.doc_id}")
+            why = f"trùng số hiệu {target.code}" if target.reason == "same_code" else "gần như cùng nội dung"
+            return Plan(
+                "refuse", name_id,
+                f"{why} với tài liệu đã lưu {target.doc_id}; không thêm. Dùng --replace-code để thay thế nó",
+            )
+        doc_id = free_doc_id(name_id, doc.sha256, self.store.known_doc_ids())
+        return Plan("add", doc_id, None if doc_id == name_id else f"tên tệp đã dùng cho tài liệu khác; lưu thành {doc_id}")
+
+    # ---- ingesting files ---------------------------------------------------------------------
     def ingest_paths(
         self,
         paths: Sequence[Path],
@@ -145,25 +215,18 @@ class IngestService:
     ) -> IngestReport:
         """Ingest files and folders; good files go in even when others fail.
 
-        Two stages overlap: while one document is embedded and committed, the next one is
-        loaded, split and word-segmented on a helper thread. The embedding workers leave the
-        GIL, so on 2 cores the single-threaded preparation no longer adds to the wall time.
-        Each document is still committed on its own, in file order.
+        A write run first sweeps leftovers of interrupted runs. Two stages overlap: while one
+        document is embedded and committed, the next one is loaded, split and word-segmented on
+        a helper thread. Each document is committed on its own, in file order.
         """
         files, results = expand_paths(paths)
         if code and len(files) != 1:
-            raise KnowledgeError(
-                "Chỉ được gán số hiệu cho đúng một tệp.", english="--code applies to exactly one file."
-            )
+            raise KnowledgeError("Chỉ được gán số hiệu cho đúng một tệp.", english="--code applies to exactly one file.")
+        if not dry_run and files:
+            self.store.remove_orphans()
         done: dict[int, FileResult] = {}
         jobs: list[_Job] = []
-        seen: dict[str, Path] = {}
         for n, path in enumerate(files):
-            doc_id = path.stem
-            if doc_id in seen:
-                done[n] = FileResult(str(path), doc_id, "failed", reason=f"trùng mã tài liệu với {seen[doc_id].name} (duplicate doc_id)")
-                continue
-            seen[doc_id] = path
             early = self._triage(path, dry_run=dry_run, code=code)
             if early is not None:
                 done[n] = early
@@ -188,26 +251,24 @@ class IngestService:
         return IngestReport(tuple(results) + tuple(done[n] for n in sorted(done)))
 
     def ingest_bytes(self, name: str, data: bytes, *, replace_same_code: bool = False) -> FileResult:
-        """Ingest an uploaded file (e.g. a Telegram document)."""
-        doc_id = Path(name).stem
+        """Ingest an uploaded file under the same rules as the CLI (never a silent overwrite)."""
+        label = file_label(name)
+        doc_id = Path(label).stem
         try:
-            _check_suffix(name)
-            record = self.store.document(doc_id)
-            if record and record.sha256 == hashlib.sha256(data).hexdigest():
-                return FileResult(name, doc_id, "unchanged", record.chunks, record.meta)
-            doc = load_bytes(name, data, max_bytes=self.max_bytes, ocr_language=self.settings.ocr_language)
-            return self._commit(self.prepare(doc), replace_same_code)
+            check_suffix(label)
+            prepared = self.prepare(load_bytes(name, data, limits=self.limits))
+            return self._apply(prepared, self.plan(prepared, replace_same=replace_same_code))
         except KnowledgeError as exc:
             return FileResult(name, doc_id, "failed", reason=exc.message)
         except Exception:  # never lose the batch to one bad file; the log has the details
-            log.exception("ingest of %s failed", name)
-            return FileResult(name, doc_id, "failed", reason="lỗi không xác định khi xử lý tệp (unexpected error)")
+            log.exception("ingest of %s failed", label)
+            return FileResult(name, doc_id, "failed", reason=UNEXPECTED)
 
     def _triage(self, path: Path, *, dry_run: bool, code: str | None) -> FileResult | None:
-        """The result for a file that needs no loading (refused or unchanged), else None."""
+        """The result for a file that needs no loading (refused, or already stored byte for byte), else None."""
         doc_id = path.stem
         try:
-            _check_suffix(path.name)
+            check_suffix(path.name)
             size = path.stat().st_size
             if size > self.max_bytes:
                 raise DocumentTooLargeError(
@@ -215,42 +276,72 @@ class IngestService:
                     english=f"{path.name} is too large.",
                 )
             try:
-                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+                digest = sha256_of(path.read_bytes())
             except OSError as exc:
                 raise CorruptDocumentError(f"Không đọc được tệp {path.name}.", english=f"Cannot read {path.name}.") from exc
-            record = self.store.document(doc_id)
-            same_code = not code or (record is not None and record.meta.code == with_code(record.meta, code).code)
-            if record and record.sha256 == digest and same_code and not dry_run:
-                return FileResult(str(path), doc_id, "unchanged", record.chunks, record.meta)
+            if dry_run:
+                return None
+            for record in self.store.documents_with_sha(digest):
+                if code and code_key(record.meta.code or "") != code_key(with_code(record.meta, code).code or ""):
+                    return None  # the admin sets a new code on the same file: a new version
+                reason = None if record.meta.doc_id == doc_id else f"đã có: giống hệt {record.meta.doc_id}"
+                return FileResult(str(path), record.meta.doc_id, "unchanged", record.chunks, record.meta, reason)
             return None
         except KnowledgeError as exc:
+            _stop_if_unreachable(exc)
             return FileResult(str(path), doc_id, "failed", reason=exc.message)
         except Exception:
             log.exception("ingest of %s failed", path)
-            return FileResult(str(path), doc_id, "failed", reason="lỗi không xác định khi xử lý tệp (unexpected error)")
+            return FileResult(str(path), doc_id, "failed", reason=UNEXPECTED)
 
     def _load_and_prepare(self, job: _Job, tokens: bool) -> Prepared:
         """Load, split and (unless a dry run) word-segment one file: the helper thread's part."""
-        doc = load_file(job.path, max_bytes=self.max_bytes, ocr_language=self.settings.ocr_language)
+        doc = load_file(job.path, limits=self.limits)
         prepared = self.prepare(doc, job.code)
         return prepared.with_tokens() if tokens else prepared
 
     def _finish(self, job: _Job, future: Future[Prepared], *, replace_same_code: bool, dry_run: bool) -> FileResult:
-        """Embed and commit a prepared file (or describe it, on a dry run); never raises."""
+        """Decide, embed and commit a prepared file (or describe it, on a dry run); never raises."""
         doc_id = job.path.stem
         try:
             prepared = future.result()
+            plan = self.plan(prepared, replace_same=replace_same_code, code=job.code)
             if dry_run:
-                return FileResult(str(job.path), doc_id, "dry-run", len(prepared.chunks), prepared.meta)
-            return self._commit(prepared, replace_same_code)
+                note = {"add": "sẽ thêm", "replace": "sẽ thay", "unchanged": "không đổi", "refuse": "sẽ bị từ chối"}[plan.action]
+                reason = f"{note}" + (f": {plan.reason}" if plan.reason else "")
+                return FileResult(str(job.path), plan.doc_id, "dry-run", len(prepared.chunks), prepared.meta, reason)
+            return self._apply(prepared, plan)
         except KnowledgeError as exc:
+            _stop_if_unreachable(exc)
             return FileResult(str(job.path), doc_id, "failed", reason=exc.message)
         except Exception:
             log.exception("ingest of %s failed", job.path)
-            return FileResult(str(job.path), doc_id, "failed", reason="lỗi không xác định khi xử lý tệp (unexpected error)")
+            return FileResult(str(job.path), doc_id, "failed", reason=UNEXPECTED)
 
+    def _apply(self, prepared: Prepared, plan: Plan, vectors: Sequence[Sequence[float]] | None = None) -> FileResult:
+        """Carry out a plan: commit the document under the planned doc_id, or report why not."""
+        source = prepared.doc.source
+        if plan.action == "refuse":
+            return FileResult(source, prepared.doc.doc_id, "failed", len(prepared.chunks), prepared.meta, plan.reason)
+        if plan.action == "unchanged":
+            rec = self.store.document(plan.doc_id)
+            return FileResult(source, plan.doc_id, "unchanged", rec.chunks if rec else 0, rec.meta if rec else None, plan.reason)
+        prepared = prepared.as_doc(plan.doc_id)
+        if vectors is None:
+            vectors = self.embeddings.embed_documents(prepared.passages)
+        pending = self._pending(prepared, vectors)
+        self.store.commit_documents([pending], before_live=self._run_hooks)
+        status = "replaced" if plan.action == "replace" else "added"
+        return FileResult(source, plan.doc_id, status, len(pending.chunks), prepared.meta, plan.reason)
+
+    def _run_hooks(self, versions: Sequence[DocumentVersion]) -> None:
+        for hook in self.before_live:
+            for version in versions:
+                hook(version)
+
+    # ---- bulk (evaluation, benchmarks, big imports) --------------------------------------------
     def ingest_documents(self, docs: Sequence[LoadedDocument]) -> list[FileResult]:
-        """Ingest already-loaded documents in bulk (evaluation, benchmarks, big imports).
+        """Ingest already-loaded documents in bulk, each under its own doc_id (a new version replaces the old).
 
         All passages are embedded in one call and documents are committed in groups (a few
         Chroma calls per group instead of per document); if a group fails, its documents are
@@ -282,12 +373,13 @@ class IngestService:
             group = pending[start : start + MAX_DOCS_PER_COMMIT]
             existing = self.store.documents_by_id([item.doc.doc_id for item, _ in group])
             try:
-                self.store.commit_documents([self._pending(item, vecs) for item, vecs in group])
+                self.store.commit_documents([self._pending(item, vecs) for item, vecs in group], before_live=self._run_hooks)
             except KnowledgeError:
                 log.warning("bulk commit failed; committing these %d documents one by one", len(group))
                 for item, vecs in group:
+                    action = "replace" if item.doc.doc_id in existing else "add"
                     try:
-                        results.append(self._commit(item, False, vecs))
+                        results.append(self._apply(item, Plan(action, item.doc.doc_id), vecs))
                     except KnowledgeError as exc:
                         results.append(FileResult(item.doc.source, item.doc.doc_id, "failed", reason=exc.message))
                 continue
@@ -313,27 +405,17 @@ class IngestService:
             )
             for c, lex, words, v in zip(prepared.chunks, prepared.lexical, prepared.words, vectors)
         ]
-        return PendingDocument(prepared.meta, doc.sha256, doc.source, doc.fmt, tuple(records), doc.ocr)
+        return PendingDocument(prepared.meta, doc.sha256, doc.source, doc.fmt, tuple(records), doc.ocr, prepared.sig)
 
-    def _commit(
-        self, prepared: Prepared, replace_same_code: bool, vectors: Sequence[Sequence[float]] | None = None
-    ) -> FileResult:
-        doc, meta = prepared.doc, prepared.meta
-        if vectors is None:
-            vectors = self.embeddings.embed_documents(prepared.passages)
-        pending = self._pending(prepared, vectors)
-        existed = self.store.document(doc.doc_id) is not None
-        self.store.commit_documents([pending])
-        replaced: list[str] = []
-        if replace_same_code and meta.code:
-            for other in self.store.documents():
-                if other.meta.doc_id != doc.doc_id and other.meta.code and code_key(other.meta.code) == code_key(meta.code):
-                    self.store.delete_document(other.meta.doc_id)
-                    replaced.append(other.meta.doc_id)
-        status = "replaced" if existed or replaced else "added"
-        reason = f"thay thế {', '.join(replaced)}" if replaced else None
-        return FileResult(doc.source, doc.doc_id, status, len(pending.chunks), meta, reason)
 
-    def delete(self, doc_id: str) -> bool:
-        """Remove a document; False when there is no such document."""
-        return self.store.delete_document(doc_id)
+def _stop_if_unreachable(exc: KnowledgeError) -> None:
+    """An unreachable store fails every file the same way: stop the run with that one line."""
+    if isinstance(exc, StoreError) and exc.english.startswith("Cannot reach"):
+        raise exc
+
+
+def _too_many(name: str, limit: int) -> KnowledgeError:
+    return DocumentTooLargeError(
+        f"Tệp {name} quá dài: sẽ thành hơn {limit:,} đoạn (giới hạn KB_MAX_CHUNKS_PER_FILE).".replace(",", "."),
+        english=f"{name} is too long: more than {limit:,} passages (KB_MAX_CHUNKS_PER_FILE).",
+    )

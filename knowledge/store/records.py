@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from knowledge.models import DocumentMeta
+from knowledge.models import DocumentMeta, StoredChunk
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,8 @@ class DocRecord:
     chunks: int
     ingested_at: float
     ocr: bool = False
+    sig: str = ""  # the text's similarity signature (knowledge.store.similarity)
+    retired_at: float = 0.0  # for a kept version: when it stopped being live
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,24 @@ class PendingDocument:
     fmt: str
     chunks: Sequence[ChunkRecord]
     ocr: bool = False
+    sig: str = ""
+
+    @property
+    def version(self) -> str:
+        """The version id: the first 16 hex digits of the file's sha256 (stable across runs)."""
+        return self.sha256[:16]
+
+
+@dataclass(frozen=True)
+class DocumentVersion:
+    """A document version about to become live (for hooks that store data keyed by doc_id and version)."""
+
+    doc_id: str
+    version: str
+    meta: DocumentMeta
+    chunks: tuple[StoredChunk, ...]
+    source: str = ""
+    fmt: str = ""
 
 
 def meta_to_dict(meta: DocumentMeta) -> dict[str, Any]:

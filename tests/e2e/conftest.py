@@ -14,7 +14,7 @@ from bot.app import ALLOWED_UPDATES, build_application
 from bot.services import BotServices
 from bot.settings import BotSettings
 from knowledge.models import Answer, Turn
-from knowledge.state.feedback import FeedbackLog
+from knowledge.state import State
 from tests.fakes.engine import EngineCall, FakeEngine
 from tests.fakes.telegram_server import Call, FakeTelegram
 
@@ -82,8 +82,9 @@ class Harness:
     fake: FakeTelegram
     app: Any
     engine: Any
-    feedback: FeedbackLog
+    state: State
     settings: BotSettings
+    services: BotServices
 
     async def send(self, user_id: int, text: str, *, timeout: float = 5.0) -> list[Call]:
         """Private message -> every sendMessage of the reply (the last one carries the buttons)."""
@@ -105,46 +106,88 @@ class Harness:
 BotFactory = Callable[..., Awaitable[Harness]]
 
 
+def bot_settings(fake: FakeTelegram, **overrides: Any) -> BotSettings:
+    """The test bot's settings: pointed at the fake, fast retries, the standard people."""
+    values: dict[str, Any] = {
+        "token": fake.token,
+        "api_base_url": fake.base_url,
+        "api_file_url": fake.base_file_url,
+        "admin_ids": frozenset({ADMIN}),
+        "allowed_user_ids": frozenset({USER, OTHER_USER}),
+        "allowed_chat_ids": frozenset({GROUP}),
+        "stream_edit_interval_s": 0.1,
+        "send_backoff_s": 0.05,
+        "api_timeout_s": 2.0,
+    }
+    values.update(overrides)
+    return BotSettings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+async def start_app(settings: BotSettings, services: BotServices, state: State) -> Any:
+    """Build and start a polling Application (what run_polling does, without blocking)."""
+    app = build_application(settings, services, state=state)
+    await app.initialize()
+    if app.post_init:
+        await app.post_init(app)
+    await app.start()
+    await app.updater.start_polling(poll_interval=0.0, timeout=5, allowed_updates=ALLOWED_UPDATES)
+    return app
+
+
+async def stop_app(app: Any, fake: FakeTelegram) -> None:
+    """Stop a polling Application (releasing the fake's long poll first, so nobody waits for it)."""
+    await fake.release_polls()
+    await app.updater.stop()
+    await app.stop()
+    await app.shutdown()
+    fake.resume_polls()
+
+
 @pytest.fixture
 async def make_bot(tmp_path: Path) -> AsyncIterator[BotFactory]:
-    """Start bots with custom engines/settings; everything is stopped at teardown."""
-    running: list[Harness] = []
+    """Start bots with custom engines/settings; everything is stopped at teardown.
 
-    async def factory(engine: Any | None = None, *, llm_streaming: bool = False, ingest: Any | None = None,
+    The bot's memory is a SQLite file under ``tmp_path`` (``state_path=`` to choose another).
+    """
+    running: list[Harness] = []
+    fakes: list[FakeTelegram] = []
+
+    async def factory(engine: Any | None = None, *, llm_streaming: bool = False, admin: Any | None = None,
+                      fake: FakeTelegram | None = None, state_path: Path | None = None,
                       **overrides: Any) -> Harness:
-        fake = await FakeTelegram().start()
-        values: dict[str, Any] = {
-            "token": fake.token,
-            "api_base_url": fake.base_url,
-            "api_file_url": fake.base_file_url,
-            "admin_ids": frozenset({ADMIN}),
-            "allowed_user_ids": frozenset({USER, OTHER_USER}),
-            "allowed_chat_ids": frozenset({GROUP}),
-            "feedback_path": tmp_path / "feedback.jsonl",
-            "stream_edit_interval_s": 0.1,
-        }
-        values.update(overrides)
-        settings = BotSettings(_env_file=None, **values)  # type: ignore[call-arg]
-        engine = RecordingEngine(engine if engine is not None else FakeEngine())
-        feedback = FeedbackLog(tmp_path / "feedback.jsonl")
-        services = BotServices(engine=engine, feedback=feedback, ingest=ingest, llm_streaming=llm_streaming)
-        app = build_application(settings, services)
-        await app.initialize()
-        if app.post_init:
-            await app.post_init(app)
-        await app.start()
-        await app.updater.start_polling(poll_interval=0.0, timeout=5, allowed_updates=ALLOWED_UPDATES)
-        harness = Harness(fake, app, engine, feedback, settings)
+        if fake is None:
+            fake = await FakeTelegram().start()
+            fakes.append(fake)
+        settings = bot_settings(fake, **overrides)
+        if engine is not None and isinstance(engine, RecordingEngine):
+            recording = engine
+        else:
+            recording = RecordingEngine(engine if engine is not None else FakeEngine())
+        services = BotServices(engine=recording, admin=admin, llm_streaming=llm_streaming)
+        state = State.open(state_path or tmp_path / f"state-{len(running)}.sqlite3",
+                           history_turns=settings.history_turns, answers_kept=settings.answers_kept)
+        app = await start_app(settings, services, state)
+        harness = Harness(fake, app, recording, state, settings, services)
         running.append(harness)
         return harness
 
     yield factory
     for h in reversed(running):
-        await h.fake.release_polls()  # no test pays the long-poll timeout
-        await h.app.updater.stop()
-        await h.app.stop()
-        await h.app.shutdown()
-        await h.fake.stop()
+        if h.app.running:
+            await stop_app(h.app, h.fake)
+        h.state.close()
+    for fake in fakes:
+        await fake.stop()
+
+
+async def restart(make_bot: BotFactory, h: Harness) -> Harness:
+    """Stop the Application and start a new one on the same data (state file, engine, admin, fake)."""
+    await stop_app(h.app, h.fake)
+    path = h.state.db.path
+    h.state.close()
+    overrides = {k: getattr(h.settings, k) for k in ("admin_ids", "allowed_user_ids", "allowed_chat_ids")}
+    return await make_bot(h.engine, llm_streaming=h.services.llm_streaming, admin=h.services.admin, fake=h.fake,
+                          state_path=Path(path), **overrides)
 
 
 @pytest.fixture(params=["fake", "real"])

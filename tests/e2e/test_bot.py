@@ -6,13 +6,14 @@ import asyncio
 import itertools
 import logging
 import re
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot import texts
-from knowledge.models import Answer, Citation, DocumentMeta, FileResult
+from knowledge.models import Answer, Citation
 from tests.e2e.conftest import ADMIN, GROUP, OTHER_USER, STRANGER, USER, BotFactory, Harness
 from tests.fakes.engine import FakeEngine, seed_chunks
 
@@ -102,15 +103,26 @@ async def test_full_section_button(fake_bot: Harness) -> None:
     assert "Nguyễn Huy Thắng" in section.text  # the other passage of the same section
 
 
-async def test_thumbs_up_is_recorded(bot: Harness) -> None:
+async def test_thumbs_up_is_recorded_once_per_user_and_shown(bot: Harness) -> None:
     calls = await bot.send(USER, Q_DIACRITICS)
     since = bot.fake.mark()
     bot.fake.press(calls[-1], "👍", user_id=USER)
     ack = await bot.fake.wait_for("answerCallbackQuery", since=since)
     assert "Cảm ơn" in ack.params["text"]
-    [entry] = bot.feedback.entries()
-    assert (entry.user, entry.chat, entry.vote, entry.question) == (USER, USER, "up", Q_DIACRITICS)
-    assert len(entry.answer_digest) == 16 and entry.citations
+    edit = await bot.fake.wait_for("editMessageReplyMarkup", since=since)
+    assert "👍 1" in [b["text"] for row in edit.params["reply_markup"]["inline_keyboard"] for b in row]
+    [row] = bot.state.db.rows("SELECT answer_id, user_id, vote FROM votes")
+    assert (row["user_id"], row["vote"]) == (USER, "up")
+    since = bot.fake.mark()  # a second press changes the vote instead of adding one
+    bot.fake.press(calls[-1], "👎", user_id=USER)
+    ack = await bot.fake.wait_for("answerCallbackQuery", since=since)
+    assert "Đã đổi" in ack.params["text"]
+    edit = await bot.fake.wait_for("editMessageReplyMarkup", since=since)
+    labels = [b["text"] for row in edit.params["reply_markup"]["inline_keyboard"] for b in row]
+    assert "👍" in labels and "👎 1" in labels
+    assert bot.state.audit.votes(row["answer_id"]) == (0, 1)
+    [exchange] = bot.state.db.rows("SELECT question, citations FROM audit")
+    assert exchange["question"] == Q_DIACRITICS and "01-CTr/QU" in exchange["citations"]
 
 
 async def test_callback_data_is_short_ascii(bot: Harness) -> None:
@@ -252,8 +264,18 @@ async def test_group_long_answer_links_to_private_chat(make_bot: BotFactory) -> 
     assert str(STRANGER) in (await bot.first_message(STRANGER, since=since)).text
 
 
+class PacedStreamEngine(FakeEngine):
+    """Streams like an LLM: a pause between partials (a stream that ends before the first partial
+    is shown is sent as one message, which is right, but not what this test is about)."""
+
+    def stream(self, question: str, history: Any = (), unit: str | None = None) -> Any:
+        for item in super().stream(question, history, unit):
+            time.sleep(0.03)
+            yield item
+
+
 async def test_streaming_edits_then_shows_validated_answer(make_bot: BotFactory) -> None:
-    bot = await make_bot(llm_streaming=True)
+    bot = await make_bot(PacedStreamEngine(), llm_streaming=True)
     since = bot.fake.mark()
     bot.fake.private_message(USER, Q_DIACRITICS)
     final = await bot.fake.wait_for("editMessageText", lambda c: c.reply_markup is not None, since=since)
@@ -300,6 +322,7 @@ async def test_per_user_rate_limit(make_bot: BotFactory) -> None:
     bot.fake.private_message(USER, Q_DIACRITICS)
     msg = await bot.first_message(USER, since=since)
     assert "hỏi hơi nhanh" in msg.text and len(bot.engine.calls) == 2
+    assert re.search(r"sau khoảng \d+ giây \(lúc \d\d:\d\d:\d\d\)", msg.text)
     assert "01-CTr/QU" in joined(await bot.send(OTHER_USER, Q_DIACRITICS))  # others unaffected
 
 
@@ -309,35 +332,6 @@ async def test_documents_listing(bot: Harness) -> None:
     msg = await bot.first_message(USER, since=since)
     assert "Tài liệu hiện có (1)" in msg.text
     assert "Kiểm tra việc thực hiện Chương trình 01-CTr/QU" in msg.text and "(15/08/2017)" in msg.text
-
-
-class RecordingIngest:
-    def __init__(self) -> None:
-        self.received: list[tuple[str, bytes]] = []
-
-    def ingest_bytes(self, name: str, data: bytes) -> FileResult:
-        self.received.append((name, data))
-        meta = DocumentMeta(doc_id="x", title="Hướng dẫn <mới>", code="02-HD/BTCTU")
-        return FileResult(source=name, doc_id="x", status="added", chunks=7, meta=meta)
-
-
-async def test_admin_upload_is_ingested_and_others_refused(make_bot: BotFactory) -> None:
-    ingest = RecordingIngest()
-    bot = await make_bot(ingest=ingest)
-    since = bot.fake.mark()
-    bot.fake.document(ADMIN, "huong-dan.txt", "Nội dung hướng dẫn".encode())
-    done = await bot.fake.wait_for("sendMessage", lambda c: "✅" in c.text, since=since)
-    assert "02-HD/BTCTU — Hướng dẫn &lt;mới&gt;" in done.text and "7 đoạn" in done.text
-    assert ingest.received == [("huong-dan.txt", "Nội dung hướng dẫn".encode())]
-
-    since = bot.fake.mark()
-    bot.fake.document(USER, "x.txt", b"abc")
-    refusal = await bot.first_message(USER, since=since)
-    assert "chỉ quản trị viên" in refusal.text and len(ingest.received) == 1
-
-    since = bot.fake.mark()
-    bot.fake.document(ADMIN, "anh.jpg", b"\xff\xd8")
-    assert "chưa được hỗ trợ" in (await bot.first_message(ADMIN, since=since)).text
 
 
 async def test_token_never_logged(bot: Harness, caplog: pytest.LogCaptureFixture) -> None:
@@ -378,28 +372,3 @@ async def test_llm_stream_through_real_engine_throttles_edits(make_bot: BotFacto
     assert all(b - a >= 0.24 for a, b in itertools.pairwise(partial_times))  # about once per interval
     assert "<b>Nguồn:</b>" in final.text and "phường Cự Khối" in final.text
     assert model.calls and bot.engine.calls[-1].method == "stream"
-
-
-async def test_admin_upload_through_real_ingest(make_bot: BotFactory, tmp_path: Path, real_engine: Any) -> None:
-    """An admin sends the seed article: downloaded via getFile, ingested, then listed and answerable."""
-    from knowledge.services.compose import build_services
-    from knowledge.settings import KnowledgeSettings
-    from tests.e2e.conftest import SEED_PATHS
-    from tests.fakes.embedder import HashEmbeddings
-
-    services = build_services(KnowledgeSettings(data_dir=tmp_path / "kb"), embeddings=HashEmbeddings())  # type: ignore[call-arg]
-    bot = await make_bot(services.engine, ingest=services.ingest)
-    seed = next(p for p in SEED_PATHS if p.exists())
-    since = bot.fake.mark()
-    bot.fake.document(ADMIN, seed.name, seed.read_bytes())
-    done = await bot.fake.wait_for("sendMessage", lambda c: "✅" in c.text or "❌" in c.text, timeout=15, since=since)
-    assert "✅ Đã thêm tài liệu" in done.text and "Kiểm tra việc thực hiện Chương trình 01-CTr/QU" in done.text
-    assert bot.fake.calls_of("getFile")
-    assert "phường Cự Khối" in joined(await bot.send(USER, Q_DIACRITICS))
-
-    since = bot.fake.mark()
-    bot.fake.document(ADMIN, "trong.txt", b"   \n  ")
-    failed = await bot.fake.wait_for("sendMessage", lambda c: c.chat_id == ADMIN and "Đang nạp" not in c.text,
-                                     timeout=15, since=since)
-    assert failed.text.startswith("❌ Không nạp được tài liệu") and "trong.txt" in failed.text  # a clear reason
-    assert "Traceback" not in failed.text and str(tmp_path) not in failed.text

@@ -2,8 +2,11 @@
 
 It answers the methods the bot uses, validates what Telegram would reject (HTML that does not
 parse, messages over 4,096 characters, callback_data over 64 bytes), records every call, injects
-updates (private and group messages, mentions, replies to the bot, button presses, documents) and
-injects faults (429 with ``retry_after``, 5xx, slow responses).
+updates (private and group messages, mentions, replies to the bot, button presses, documents,
+stickers, voice, locations, photos with captions, edited messages, the same update delivered
+twice) and injects faults (429 with ``retry_after``, 5xx, slow responses, requests that hang
+until the client times out and are then lost, a random share of failing calls). It knows who is
+a member of which group (``getChatMember``) and accepts ``setWebhook``.
 
     fake = FakeTelegram()
     await fake.start()
@@ -18,6 +21,7 @@ import asyncio
 import html
 import itertools
 import json
+import random
 import re
 import time
 from collections.abc import Callable
@@ -126,10 +130,14 @@ class FakeTelegram:
         self._delivered: set[int] = set()
         self.confirmed_offset = 0
         self._updates: list[dict[str, Any]] = []
+        self._forced: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1)
         self._ids = itertools.count(1)
         self._faults: dict[str, list[Fault]] = {}
+        self._flaky: dict[str, tuple[float, int, random.Random]] = {}
+        self.members: dict[int, set[int]] = {}  # group id -> user ids (senders join automatically)
+        self.webhook: dict[str, Any] | None = None
         self._changed = asyncio.Condition()
         self._stopping = False
         self._runner: web.AppRunner | None = None
@@ -153,6 +161,10 @@ class FakeTelegram:
         self._stopping = True
         async with self._changed:
             self._changed.notify_all()
+
+    def resume_polls(self) -> None:
+        """Long polls wait again (after ``release_polls``, when another bot is started on this fake)."""
+        self._stopping = False
 
     async def stop(self) -> None:
         await self.release_polls()
@@ -188,6 +200,27 @@ class FakeTelegram:
         """The next ``times`` calls of ``method`` take ``seconds`` longer (then succeed)."""
         self._faults.setdefault(method, []).extend(Fault(status=200, delay=seconds) for _ in range(times))
 
+    def hang(self, method: str, seconds: float, times: int = 1) -> None:
+        """The next ``times`` calls of ``method`` hang for ``seconds`` and are then dropped (504, nothing done).
+
+        With ``seconds`` above the client's read timeout this is a lost request: the client sees a
+        timeout and the message was never sent.
+        """
+        self._faults.setdefault(method, []).extend(
+            Fault(status=504, delay=seconds, description="Gateway Timeout") for _ in range(times)
+        )
+
+    def flaky(self, method: str, probability: float, *, status: int = 500, seed: int = 0) -> None:
+        """From now on, each call of ``method`` fails with ``status`` with this probability (0 stops it)."""
+        if probability <= 0:
+            self._flaky.pop(method, None)
+        else:
+            self._flaky[method] = (probability, status, random.Random(seed))
+
+    def faults_injected(self, method: str | None = None) -> int:
+        """How many calls (of ``method``) were answered with an injected error."""
+        return sum(1 for c in self.calls if "_fault" in c.params and (method is None or c.method == method))
+
     # injection ------------------------------------------------------------------------------
     def user(self, user_id: int, first_name: str = "Đồng chí", username: str | None = None) -> dict[str, Any]:
         u: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name, "language_code": "vi"}
@@ -201,6 +234,57 @@ class FakeTelegram:
         chat = {"id": user_id, "type": "private", "first_name": first_name}
         return self._message_update(chat, self.user(user_id, first_name), text=text, reply_to=reply_to)
 
+    def media(self, user_id: int, kind: str, *, chat_id: int | None = None, caption: str | None = None,
+              mention: bool = False, reply_to: dict[str, Any] | None = None) -> dict[str, Any]:
+        """A sticker, voice message, location, photo, contact… (``kind`` is the Bot API field name)."""
+        file = {"file_id": f"file{next(self._ids)}", "file_unique_id": f"u{next(self._ids)}"}
+        payloads: dict[str, Any] = {
+            "sticker": {**file, "type": "regular", "width": 512, "height": 512, "is_animated": False,
+                        "is_video": False},
+            "voice": {**file, "duration": 3},
+            "audio": {**file, "duration": 30},
+            "video": {**file, "width": 640, "height": 360, "duration": 5},
+            "video_note": {**file, "length": 240, "duration": 3},
+            "animation": {**file, "width": 320, "height": 240, "duration": 2},
+            "photo": [{**file, "width": 90, "height": 90}],
+            "location": {"latitude": 21.0285, "longitude": 105.8542},
+            "contact": {"phone_number": "+84900000000", "first_name": "Liên hệ"},
+            "dice": {"emoji": "🎲", "value": 3},
+        }
+        if caption is not None and mention:
+            caption = f"@{self.bot['username']} {caption}"
+        return self._message_update(self._chat_of(user_id, chat_id), self.user(user_id), caption=caption,
+                                    reply_to=reply_to, extra={kind: payloads[kind]})
+
+    def edit(self, update: dict[str, Any], text: str) -> dict[str, Any]:
+        """The user edits the message of ``update``: an ``edited_message`` update with the new text."""
+        original = update.get("message") or update.get("edited_message")
+        assert original is not None, "only messages can be edited"
+        msg = {**original, "edit_date": int(time.time())}
+        if "caption" in original:
+            msg["caption"] = text
+        else:
+            msg["text"] = text
+            msg.pop("entities", None)
+            entities = self._entities(text)
+            if entities:
+                msg["entities"] = entities
+        self.messages[(msg["chat"]["id"], msg["message_id"])] = msg
+        return self._push({"edited_message": msg})
+
+    def redeliver(self, update: dict[str, Any]) -> dict[str, Any]:
+        """Deliver the same update (same update_id) again, as Telegram does when unsure it arrived."""
+        self._forced.append(update)  # delivered whatever offset the bot confirmed
+        self._delivered.discard(update["update_id"])
+        asyncio.get_running_loop().create_task(self._notify())
+        return update
+
+    def join(self, chat_id: int, user_id: int) -> None:
+        self.members.setdefault(chat_id, set()).add(user_id)
+
+    def leave(self, chat_id: int, user_id: int) -> None:
+        self.members.get(chat_id, set()).discard(user_id)
+
     def group_message(self, chat_id: int, user_id: int, text: str, *, mention: bool = False,
                       reply_to: dict[str, Any] | None = None, title: str = "Chi bộ thử nghiệm",
                       first_name: str = "Đồng chí") -> dict[str, Any]:
@@ -211,14 +295,21 @@ class FakeTelegram:
         return self._message_update(chat, self.user(user_id, first_name), text=text, reply_to=reply_to)
 
     def document(self, user_id: int, file_name: str, data: bytes, mime_type: str = "text/plain",
-                 caption: str | None = None) -> dict[str, Any]:
-        """A user sends a file to the bot in private chat."""
+                 caption: str | None = None, *, chat_id: int | None = None, mention: bool = False) -> dict[str, Any]:
+        """A user sends a file to the bot (in private chat, or in group ``chat_id``)."""
         file_id = f"file{next(self._ids)}"
         self.files[file_id] = (f"documents/{file_name}", data)
         doc = {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": file_name,
                "mime_type": mime_type, "file_size": len(data)}
-        chat = {"id": user_id, "type": "private", "first_name": "Đồng chí"}
-        return self._message_update(chat, self.user(user_id), document=doc, caption=caption)
+        if mention:
+            caption = f"@{self.bot['username']} {caption or ''}".strip()
+        return self._message_update(self._chat_of(user_id, chat_id), self.user(user_id), document=doc,
+                                    caption=caption)
+
+    def _chat_of(self, user_id: int, chat_id: int | None) -> dict[str, Any]:
+        if chat_id is None or chat_id == user_id:
+            return {"id": user_id, "type": "private", "first_name": "Đồng chí"}
+        return {"id": chat_id, "type": "supergroup", "title": "Chi bộ thử nghiệm"}
 
     def press(self, message: dict[str, Any] | Call, button: str, *, user_id: int) -> dict[str, Any]:
         """Press the inline button whose text contains ``button`` on a message the bot sent."""
@@ -246,9 +337,11 @@ class FakeTelegram:
 
     def _message_update(self, chat: dict[str, Any], user: dict[str, Any], *, text: str | None = None,
                         reply_to: dict[str, Any] | None = None, document: dict[str, Any] | None = None,
-                        caption: str | None = None) -> dict[str, Any]:
+                        caption: str | None = None, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+        if chat["type"] != "private":
+            self.join(chat["id"], user["id"])
         msg: dict[str, Any] = {"message_id": next(self._message_ids), "date": int(time.time()),
-                               "chat": chat, "from": user}
+                               "chat": chat, "from": user, **(extra or {})}
         if text is not None:
             msg["text"] = text
             entities = self._entities(text)
@@ -258,6 +351,9 @@ class FakeTelegram:
             msg["document"] = document
         if caption is not None:
             msg["caption"] = caption
+            entities = self._entities(caption)
+            if entities:
+                msg["caption_entities"] = entities
         if reply_to is not None:
             msg["reply_to_message"] = self._as_message(reply_to)
         self.messages[(chat["id"], msg["message_id"])] = msg
@@ -352,13 +448,19 @@ class FakeTelegram:
         call = Call(method, params, time.perf_counter(), files)
         faults = self._faults.get(method)
         fault = faults.pop(0) if faults else None
+        if fault is None and method in self._flaky:
+            probability, status, rng = self._flaky[method]
+            if rng.random() < probability:
+                fault = Fault(status=status, retry_after=None)
         if fault and fault.delay:
             await asyncio.sleep(fault.delay)
         if fault and fault.status != 200:
             call.params["_error"] = fault.status
+            call.params["_fault"] = True
             await self._record(call)
             desc = fault.description or (
-                f"Too Many Requests: retry after {fault.retry_after}" if fault.status == 429 else "Internal Server Error"
+                f"Too Many Requests: retry after {fault.retry_after}" if fault.status == 429
+                else "Bad Gateway" if fault.status == 502 else "Internal Server Error"
             )
             return self._error(fault.status, desc, retry_after=fault.retry_after)
         handler = getattr(self, f"_m_{method}", None)
@@ -408,6 +510,19 @@ class FakeTelegram:
     async def _m_setMyCommands(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
         return True
 
+    async def _m_setWebhook(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
+        if not str(params.get("url", "")).startswith("https://"):
+            raise _ApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
+        self.webhook = dict(params)
+        return True
+
+    async def _m_getChatMember(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
+        chat_id, user_id = int(params["chat_id"]), int(params["user_id"])
+        if chat_id > 0:
+            raise _ApiError(400, "Bad Request: chat not found")
+        status = "member" if user_id in self.members.get(chat_id, set()) else "left"
+        return {"status": status, "user": self.user(user_id)}
+
     async def _m_sendChatAction(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
         return True
 
@@ -425,7 +540,7 @@ class FakeTelegram:
             self.confirmed_offset = max(self.confirmed_offset, offset)
 
         def ready() -> bool:
-            return self._stopping or any(u["update_id"] >= offset for u in self._updates)
+            return self._stopping or bool(self._forced) or any(u["update_id"] >= offset for u in self._updates)
 
         if timeout > 0 and not ready():
             async with self._changed:
@@ -433,7 +548,8 @@ class FakeTelegram:
                     await asyncio.wait_for(self._changed.wait_for(ready), timeout)
                 except TimeoutError:
                     pass
-        batch = [u for u in self._updates if u["update_id"] >= offset][:limit]
+        batch = (self._forced + [u for u in self._updates if u["update_id"] >= offset])[:limit]
+        self._forced = []
         now = time.perf_counter()
         for u in batch:
             self.delivered_at.setdefault(u["update_id"], now)
@@ -513,6 +629,20 @@ class FakeTelegram:
         msg["edit_date"] = int(time.time())
         return msg
 
+    async def _m_editMessageReplyMarkup(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
+        chat_id, message_id = int(params["chat_id"]), int(params["message_id"])
+        msg = self.messages.get((chat_id, message_id))
+        if msg is None or msg["from"]["id"] != self.bot["id"]:
+            raise _ApiError(400, "Bad Request: message to edit not found")
+        markup = self._check_markup(params.get("reply_markup"))
+        if markup == msg.get("reply_markup"):
+            raise _ApiError(400, "Bad Request: message is not modified")
+        if markup:
+            msg["reply_markup"] = markup
+        else:
+            msg.pop("reply_markup", None)
+        return msg
+
     async def _m_sendDocument(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
         chat_id = int(params["chat_id"])
         data = files.get("document", b"")
@@ -538,3 +668,12 @@ class _ApiError(Exception):
         super().__init__(description)
         self.status = status
         self.description = description
+
+
+async def post_webhook(url: str, update: dict[str, Any], secret: str | None = None) -> int:
+    """POST an update to a bot's webhook as Telegram does (with the secret header when given); the status."""
+    from aiohttp import ClientSession
+
+    headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret is not None else {}
+    async with ClientSession() as session, session.post(url, json=update, headers=headers) as response:
+        return response.status

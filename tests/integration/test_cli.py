@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import re
 import shutil
 from pathlib import Path
@@ -112,3 +113,130 @@ def test_the_corpus_goes_in_with_the_codes_and_dates_its_manifest_gives(capsys, 
         assert got[doc_id].issue_date == (d.group(1) if d else None), doc_id
     code, out = run(capsys, tmp_path / "data", *files)
     assert code == 0 and f"không đổi {len(files)}" in out
+
+
+# --- issue 9 items 1, 2 and 7: identity, versions, output that reads well anywhere ----------
+
+
+CHARTER = (
+    "ĐIỀU LỆ ĐẢNG CỘNG SẢN VIỆT NAM\nChương I\nĐẢNG VIÊN\nĐiều 1. Đảng viên Đảng Cộng sản Việt Nam là chiến sĩ "
+    "cách mạng trong đội tiên phong của giai cấp công nhân.\nĐiều 6. Đảng viên đóng đảng phí theo quy định của "
+    "Trung ương.\nChương II\nNGUYÊN TẮC TỔ CHỨC\nĐiều 9. Đảng tổ chức theo nguyên tắc tập trung dân chủ.\n"
+)
+
+
+def test_a_one_line_draft_with_the_charters_file_name_never_replaces_it(capsys, tmp_path: Path) -> None:
+    data, a, b = tmp_path / "data", tmp_path / "a", tmp_path / "b"
+    a.mkdir(), b.mkdir()
+    name = "DieuLeDang_2011-01-19_Dai-hoi-XI.txt"
+    (a / name).write_text(CHARTER, encoding="utf-8")
+    assert run(capsys, data, a / name)[0] == 0
+    (b / name).write_text("Đảng viên phải đóng đảng phí 5% thu nhập.\n", encoding="utf-8")
+    code, out = run(capsys, data, b / name)
+    assert code == 0 and "lưu thành DieuLeDang_2011-01-19_Dai-hoi-XI-" in out
+    code, out = run(capsys, data, "--list", "--json")
+    docs = {d["doc_id"]: d for d in json.loads(out)}
+    assert len(docs) == 2 and docs["DieuLeDang_2011-01-19_Dai-hoi-XI"]["chunks"] >= 2  # the Charter is intact
+
+
+def test_identical_content_is_already_there_and_the_same_document_needs_replace_code(capsys, tmp_path: Path, docs: Path) -> None:
+    data = tmp_path / "data"
+    assert run(capsys, data, docs)[0] == 0
+    copy = tmp_path / "ban-sao.txt"
+    shutil.copy(docs / SEED, copy)
+    code, out = run(capsys, data, copy)
+    assert code == 0 and "đã có: giống hệt" in out and SEED.removesuffix(".txt") in out
+    again = tmp_path / "ban-sua.md"
+    again.write_text((docs / "kh-05.md").read_text(encoding="utf-8") + "\n## 2. Nhiệm vụ\n\nHọp chi bộ đúng kỳ.\n", encoding="utf-8")
+    code, out = run(capsys, data, again)
+    assert code == 1 and re.search(r"✗ ban-sua\.md: trùng số hiệu 05-KH/ĐU với tài liệu đã lưu kh-05; .*--replace-code", out)
+    code, out = run(capsys, data, again, "--replace-code")
+    assert code == 0 and "đã thay" in out
+    code, out = run(capsys, data, "--list")
+    assert "ban-sua" not in out and "kh-05" in out  # a new version of kh-05, not a second document
+
+
+def test_history_restore_and_delete_keep_every_version(capsys, tmp_path: Path, docs: Path) -> None:
+    data = tmp_path / "data"
+    assert run(capsys, data, docs)[0] == 0
+    md = docs / "kh-05.md"
+    original = md.read_text(encoding="utf-8")
+    md.write_text(original.replace("hằng tháng", "hằng quý"), encoding="utf-8")
+    assert run(capsys, data, md, "--replace-code")[0] == 0
+    code, out = run(capsys, data, "--history", "kh-05", "--json")
+    versions = json.loads(out)
+    assert code == 0 and [v["live"] for v in versions] == [True, False]
+    old = versions[1]["version"]
+    code, out = run(capsys, data, "--restore", f"kh-05@{old[:6]}")
+    assert code == 0 and "khôi phục" in out
+    from knowledge.services.compose import build_services
+    from knowledge.settings import KnowledgeSettings
+
+    services = build_services(KnowledgeSettings(data_dir=data), embeddings=HashEmbeddings())
+    assert "hằng tháng" in " ".join(c.text for c in services.store.doc_chunks("kh-05"))
+    answer = services.engine.answer("Sinh hoạt chi bộ theo kế hoạch 05-KH/ĐU tổ chức như thế nào?")
+    assert answer.citations and all("hằng quý" not in c.quote for c in answer.citations)  # only the live version
+    code, out = run(capsys, data, "--delete", "kh-05")
+    assert code == 0 and "--restore kh-05" in out
+    assert "kh-05" not in run(capsys, data, "--list")[1]
+    assert run(capsys, data, "--restore", "kh-05")[0] == 0
+    assert "kh-05" in run(capsys, data, "--list")[1]
+
+
+def test_list_never_wraps_ids_or_codes_when_piped(capsys, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("COLUMNS", "40")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    long_id = "QD-2025-11-19_quy-dinh-ve-phong-luu-tru-cua-dang-cong-san-viet-nam-rat-dai"
+    (folder / f"{long_id}.txt").write_text("QUY ĐỊNH\nSố 383-QĐ/TW\n1. Phạm vi\nPhông lưu trữ Đảng.\n", encoding="utf-8")
+    assert run(capsys, tmp_path / "data", folder)[0] == 0
+    code, out = run(capsys, tmp_path / "data", "--list")
+    lines = out.splitlines()
+    assert lines[1].split()[:2] == ["doc_id", "số"]
+    assert any(line.startswith(long_id) and "383-QĐ/TW" in line for line in lines)
+
+
+def test_every_skipped_file_in_a_folder_gets_one_line(capsys, tmp_path: Path, docs: Path) -> None:
+    (docs / "bang-tinh.xlsx").write_bytes(b"PK\x03\x04")
+    (docs / "anh.jpg").write_bytes(b"\xff\xd8\xff")
+    (docs / "vong").symlink_to(docs, target_is_directory=True)
+    (docs / "hong.txt").symlink_to(docs / "khong-co-that.txt")
+    code, out = run(capsys, tmp_path / "data", docs)
+    assert code == 0  # skipping is not failing
+    for name in ("bang-tinh.xlsx", "anh.jpg", "vong", "hong.txt"):
+        assert len(re.findall(rf"– {re.escape(name)}: \S", out)) == 1, name
+    assert "đã thêm 2" in out
+
+
+def test_nfd_and_nfc_twins_never_overwrite_each_other(capsys, tmp_path: Path) -> None:
+    import unicodedata
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    name = "Quy định số 5.txt"
+    (folder / unicodedata.normalize("NFC", name)).write_text("QUY ĐỊNH\n1. Chi bộ họp mỗi tháng một lần.\n", encoding="utf-8")
+    (folder / unicodedata.normalize("NFD", name)).write_text("HƯỚNG DẪN\n1. Đảng viên đóng đảng phí hằng tháng.\n", encoding="utf-8")
+    assert run(capsys, tmp_path / "data", folder)[0] == 0
+    for _ in range(2):  # and a second run changes nothing
+        code, out = run(capsys, tmp_path / "data", "--list", "--json")
+        assert len(json.loads(out)) == 2
+        assert "không đổi 2" in run(capsys, tmp_path / "data", folder)[1]
+
+
+def test_main_q_prints_only_the_answer(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    data = tmp_path / "data"
+    code = "import sys, main; from tests.fakes.embedder import HashEmbeddings; import knowledge.services.compose as c; " \
+           "orig = c.build_services; c.build_services = lambda s, **k: orig(s, embeddings=HashEmbeddings()); sys.exit(main.main(sys.argv[1:]))"
+    cmd = [sys.executable, "-c", code, "--data-dir", str(data), "-q", "Đoàn kiểm tra gồm những ai?"]
+    env = {k: v for k, v in __import__("os").environ.items() if k != "BOT_TOKEN"}
+    first = subprocess.run(cmd, cwd=root, capture_output=True, text=True, timeout=600, env=env)
+    assert first.returncode == 0, first.stderr
+    second = subprocess.run(cmd, cwd=root, capture_output=True, text=True, timeout=600, env=env)
+    assert second.returncode == 0 and second.stdout == first.stdout
+    assert second.stdout.lstrip().startswith(("Đoàn kiểm tra", "Theo")) or "Nguồn:" in second.stdout
+    assert "Nạp" not in second.stdout and "Kết quả" not in second.stdout and "?" not in second.stdout.splitlines()[0][:2]
+    assert second.stderr.strip() == ""  # nothing needed ingesting

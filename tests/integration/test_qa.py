@@ -105,31 +105,14 @@ def test_code_named_by_type_and_number_finds_the_passages_citing_it(services) ->
     assert "271-QĐ/QU" in answer.text
 
 
-def test_headings_are_not_quoted_when_a_sentence_answers() -> None:
-    from knowledge.answer.extractive import _looks_like_heading
-
-    assert _looks_like_heading("Điều kiện thành lập tổ chức cơ sở đảng (Quy định tại Điều 21 Điều lệ Đảng)")
-    assert _looks_like_heading("CÔNG TÁC KIỂM TRA, GIÁM SÁT CỦA ĐẢNG")
-    assert not _looks_like_heading("Chi bộ có 9 đảng viên chính thức trở lên bầu chi ủy.")
-
-
 def test_a_single_lexical_match_still_counts(services) -> None:
     # only one passage contains "Loan": its lexical evidence must not be normalised away
     retrieval = services.engine.retrieve("Hà Thị Bích Loan")
     assert retrieval.results and "Hà Thị Bích Loan" in retrieval.results[0].chunk.text
 
 
-def test_a_which_units_question_asks_the_quote_picker_for_unit_names(services, monkeypatch) -> None:
-    import knowledge.services.answering as qa
-
-    seen: list[float] = []
-    real = qa.select_quotes
-
-    def spy(*args, **kwargs):
-        seen.append(kwargs.get("unit_bonus", 0.0))
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(qa, "select_quotes", spy)
-    services.engine.answer("Chương trình 01-CTr/QU kiểm tra những đơn vị nào?")
-    services.engine.answer("Đoàn kiểm tra Chương trình 01-CTr/QU gồm những ai?")
-    assert seen == [qa.UNIT_LIST_BONUS, 0.0]
+def test_a_which_units_question_leads_with_the_sentence_that_names_them(services) -> None:
+    answer = services.engine.answer("Chương trình 01-CTr/QU kiểm tra những đơn vị nào?")
+    assert not answer.declined
+    first = answer.text.splitlines()[0]
+    assert "phường Sài Đồng" in first and "Tòa án nhân dân Quận" in first

@@ -36,7 +36,10 @@ def test_ingest_then_unchanged_then_replaced(services, seed: Path) -> None:
     assert services.ingest.ingest_paths([seed]).results[0].status == "unchanged"
 
     seed.write_text(seed.read_text(encoding="utf-8") + "\n\n6. Báo cáo kết quả về Ban Thường vụ Quận ủy trước ngày 30/9/2017.\n", encoding="utf-8")
-    again = services.ingest.ingest_paths([seed])
+    refused = services.ingest.ingest_paths([seed]).results[0]  # the same document, changed: never silently
+    assert refused.status == "failed" and seed.stem in refused.reason and "--replace-code" in refused.reason
+    assert "30/9/2017" not in " ".join(c.text for c in services.store.doc_chunks(seed.stem))
+    again = services.ingest.ingest_paths([seed], replace_same_code=True)
     assert again.results[0].status == "replaced"
     texts = " ".join(c.text for c in services.store.doc_chunks(seed.stem))
     assert "trước ngày 30/9/2017" in texts
@@ -61,7 +64,7 @@ def test_failure_mid_document_leaves_the_store_as_it_was(tmp_path: Path, seed: P
 
     seed.write_text(seed.read_text(encoding="utf-8").replace("04 đảng ủy", "05 đảng ủy"), encoding="utf-8")
     bad = build_services(settings, embeddings=ExplodingEmbeddings())
-    report = bad.ingest.ingest_paths([seed])
+    report = bad.ingest.ingest_paths([seed], replace_same_code=True)
     assert report.results[0].status == "failed"
     after = [(c.chunk_id, c.text) for c in good.store.doc_chunks(seed.stem)]
     assert after == before
@@ -80,7 +83,7 @@ def test_crash_after_writing_chunks_but_before_commit_is_invisible(services, see
 
     monkeypatch.setattr(docs_collection, "upsert", crash)
     seed.write_text(seed.read_text(encoding="utf-8").replace("04 đảng ủy", "07 đảng ủy"), encoding="utf-8")
-    report = services.ingest.ingest_paths([seed])
+    report = services.ingest.ingest_paths([seed], replace_same_code=True)
     assert report.results[0].status == "failed"
     monkeypatch.setattr(docs_collection, "upsert", original)
     texts = " ".join(c.text for c in services.store.doc_chunks(seed.stem))
@@ -96,13 +99,15 @@ def test_same_code_replaces_older_document_when_asked(services, tmp_path: Path) 
     (folder / "ctr01-ban-cu.txt").write_text(body, encoding="utf-8")
     services.ingest.ingest_paths([folder / "ctr01-ban-cu.txt"])
     (folder / "ctr01-ban-moi.txt").write_text(body.replace("trong sạch", "trong sạch, toàn diện"), encoding="utf-8")
-    kept = services.ingest.ingest_paths([folder / "ctr01-ban-moi.txt"])
-    assert {r.meta.doc_id for r in services.store.documents()} == {"ctr01-ban-cu", "ctr01-ban-moi"}
-    assert kept.results[0].status == "added"
+    refused = services.ingest.ingest_paths([folder / "ctr01-ban-moi.txt"]).results[0]
+    assert refused.status == "failed" and "01-CTr/QU" in refused.reason and "ctr01-ban-cu" in refused.reason
+    assert {r.meta.doc_id for r in services.store.documents()} == {"ctr01-ban-cu"}  # never added as a duplicate
     (folder / "ctr01-ban-moi.txt").write_text(body + "2. Nhiệm vụ\nĐổi mới phương thức lãnh đạo.\n", encoding="utf-8")
     replaced = services.ingest.ingest_paths([folder / "ctr01-ban-moi.txt"], replace_same_code=True)
-    assert replaced.results[0].status == "replaced"
-    assert {r.meta.doc_id for r in services.store.documents()} == {"ctr01-ban-moi"}
+    assert replaced.results[0].status == "replaced" and replaced.results[0].doc_id == "ctr01-ban-cu"
+    assert {r.meta.doc_id for r in services.store.documents()} == {"ctr01-ban-cu"}
+    assert "Đổi mới phương thức" in " ".join(c.text for c in services.store.doc_chunks("ctr01-ban-cu"))
+    assert [v.live for v in services.ingest.history("ctr01-ban-cu")] == [True, False]  # the old text is kept
 
 
 def test_bad_files_fail_with_a_reason_and_good_files_still_go_in(services, seed: Path, tmp_path: Path) -> None:
@@ -190,7 +195,7 @@ def test_bulk_ingest_commits_a_group_with_one_catalogue_write(services, monkeypa
 
     def counting(*args, **kwargs):
         if kwargs.get("metadatas") and kwargs["metadatas"][0].get("kind") == "document":
-            calls.append(len(kwargs["ids"]))
+            calls.append(sum(md.get("kind") == "document" for md in kwargs["metadatas"]))
         return original(*args, **kwargs)
 
     monkeypatch.setattr(services.store._docs, "upsert", counting)
@@ -199,7 +204,7 @@ def test_bulk_ingest_commits_a_group_with_one_catalogue_write(services, monkeypa
     assert sorted((r.doc_id, r.status) for r in results) == [
         ("kh-01", "added"), ("kh-01", "failed"), ("kh-02", "added"), ("kh-03", "added")
     ]
-    assert calls == [3]  # one flip for the whole group
+    assert calls == [3]  # one flip for the whole group (with the generation in the same write)
     assert {r.meta.code for r in services.store.documents()} == {"01-KH/ĐU", "02-KH/ĐU", "03-KH/ĐU"}
     again = services.ingest.ingest_documents([_loaded("kh-02.txt", BULK[1][1] + " Bổ sung.")])
     assert [r.status for r in again] == ["replaced"]

@@ -6,10 +6,11 @@ from datetime import UTC, datetime
 
 from telegram import Chat, Message, MessageEntity, User
 
-from bot.access import AccessPolicy, addressed, strip_mention
+from bot.access import addressed, may_use_answer, startup_warning, strip_mention
 from bot.ratelimit import UserRateLimiter
-from bot.state import BotState
+from bot.state import DeniedNotices
 from knowledge.models import Answer
+from knowledge.state import State
 
 BOT = User(99, "Trợ lý", is_bot=True, username="party_docs_bot")
 ALICE = User(1, "Alice", is_bot=False)
@@ -24,16 +25,39 @@ def msg(text: str, chat: Chat = GROUP, *, entities: tuple[MessageEntity, ...] = 
 
 
 def test_secure_by_default() -> None:
-    policy = AccessPolicy()
-    assert not policy.may_ask(1, 1) and not policy.is_admin(1) and not policy.may_ask(None, 1)
+    people = State.open(":memory:").people
+    people.seed()
+    assert not people.may_ask(1, 1) and not people.is_admin(1) and not people.may_ask(None, 1)
+    assert startup_warning(people) is not None and "nobody" in (startup_warning(people) or "")
 
 
 def test_admins_users_and_chats() -> None:
-    policy = AccessPolicy(admin_ids=frozenset({1}), allowed_user_ids=frozenset({2}),
-                          allowed_chat_ids=frozenset({-100}))
-    assert policy.may_ask(1, 1) and policy.is_admin(1)
-    assert policy.may_ask(2, 2) and policy.may_ask(2, -555) and not policy.is_admin(2)
-    assert policy.may_ask(3, -100) and not policy.may_ask(3, 3) and not policy.may_ask(3, -555)
+    people = State.open(":memory:").people
+    people.seed(admins={1})
+    assert "only admins" in (startup_warning(people) or "")
+    people.seed(admins={1}, users={2}, chats={-100})
+    assert startup_warning(people) is None
+    assert people.may_ask(1, 1) and people.is_admin(1)
+    assert people.may_ask(2, 2) and people.may_ask(2, -555) and not people.is_admin(2)
+    assert people.may_ask(3, -100) and not people.may_ask(3, 3) and not people.may_ask(3, -555)
+
+
+def test_buttons_belong_to_their_answer() -> None:
+    state = State.open(":memory:")
+    state.people.seed(admins={1}, users={2, 3}, chats={-100})
+    private = state.memory.remember(chat_id=2, user_id=2, question="q", answer=Answer("a", True), unit=None)
+    group = state.memory.remember(chat_id=-100, user_id=2, question="q", answer=Answer("a", True), unit=None,
+                                  chat_type="supergroup")
+    people, memory = state.people, state.memory
+    assert may_use_answer(private, 2, 2, people, memory)
+    assert not may_use_answer(private, 3, 3, people, memory)  # another allowed user, their own chat
+    assert not may_use_answer(private, 3, 2, people, memory)  # forged: claims the asker's chat
+    assert may_use_answer(group, 9, -100, people, memory)  # any member of the allowed group
+    assert not may_use_answer(group, 9, 9, people, memory)  # not in private without the link
+    memory.grant(group.answer_id, 9)
+    assert may_use_answer(group, 9, 9, people, memory)
+    people.remove_chat(-100, by=1)
+    assert not may_use_answer(group, 9, -100, people, memory)  # the group lost its access
 
 
 def test_private_messages_are_always_addressed() -> None:
@@ -68,33 +92,27 @@ def test_strip_mention() -> None:
 
 def test_refusal_notice_once_per_cooldown() -> None:
     now = [0.0]
-    state = BotState(denied_cooldown_s=600, clock=lambda: now[0])
-    assert state.should_notify_denied(7)
-    assert not state.should_notify_denied(7)
-    assert state.should_notify_denied(8)
+    denied = DeniedNotices(600, clock=lambda: now[0])
+    assert denied.should_notify(7)
+    assert not denied.should_notify(7)
+    assert denied.should_notify(8)
     now[0] = 601
-    assert state.should_notify_denied(7)
+    assert denied.should_notify(7)
 
 
-def test_user_rate_limiter_window() -> None:
+def test_user_rate_limiter_window_one_notice_and_refund() -> None:
     now = [0.0]
     limiter = UserRateLimiter(2, 60, clock=lambda: now[0])
-    assert limiter.check(1) == 0 and limiter.check(1) == 0
-    assert limiter.check(1) == 60
-    assert limiter.check(2) == 0
+    assert limiter.check(1).allowed and limiter.check(1).allowed
+    first = limiter.check(1)
+    assert not first.allowed and first.wait_s == 60 and first.notify
+    assert limiter.check(2).allowed
     now[0] = 30
-    assert limiter.check(1) == 30
+    again = limiter.check(1)
+    assert not again.allowed and again.wait_s == 30 and not again.notify  # one notice per blocked period
     now[0] = 60
-    assert limiter.check(1) == 0
-
-
-def test_state_history_is_bounded_and_per_chat() -> None:
-    state = BotState(history_turns=2, answers_kept=3)
-    ids = [state.remember(chat_id=1, user_id=1, question=f"q{i}", answer=Answer(f"a{i}", True), unit=None).answer_id
-           for i in range(4)]
-    assert [t.question for t in state.history(1)] == ["q2", "q3"]
-    assert state.history(2) == ()
-    assert state.answer(ids[0]) is None and state.answer(ids[3]) is not None  # oldest answers forgotten
-    state.clear(1)
-    assert state.history(1) == ()
-    assert all(len(i) <= 12 and i.isascii() for i in ids)
+    assert limiter.check(1).allowed
+    limiter.refund(1)  # that answer failed: its slot comes back
+    assert limiter.check(1).allowed and limiter.check(1).allowed
+    blocked = limiter.check(1)
+    assert not blocked.allowed and blocked.notify  # a new blocked period gets its own notice

@@ -11,7 +11,6 @@ from bot.__main__ import RedactSecrets
 from bot.handlers.units import match_units
 from bot.settings import BotSettings
 from knowledge.models import Answer, Citation, DocumentMeta, FileResult
-from knowledge.state.feedback import FeedbackLog
 from tests.fakes.telegram_server import parse_html
 
 CIT = Citation(1, "doc::00001", "doc", "01-CTr/QU", "Kiểm tra <Chương trình> & kết quả", "Mục I › Điều 2",
@@ -146,6 +145,7 @@ def test_settings_parse_id_lists(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BOT_ALLOWED_USER_IDS", "")
     monkeypatch.setenv("BOT_ALLOWED_CHAT_IDS", "-1001234567890")
     monkeypatch.setenv("BOT_WEBHOOK_URL", "https://bot.example.vn/tg/hook")
+    monkeypatch.setenv("BOT_WEBHOOK_SECRET", "s3cret_-value")
     s = BotSettings(_env_file=None)  # type: ignore[call-arg]
     assert s.admin_ids == {1, 2, 3} and s.allowed_user_ids == frozenset()
     assert s.allowed_chat_ids == {-1001234567890}
@@ -167,12 +167,121 @@ def test_redact_filter_hides_token_in_messages_and_tracebacks() -> None:
     assert token not in out and "[REDACTED]" in out
 
 
-def test_feedback_log_appends_json_lines(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    log = FeedbackLog(tmp_path / "sub" / "fb.jsonl")
-    log.record(chat=1, user=2, question="Hỏi?", answer="Đáp", vote="up")
-    log.record(chat=1, user=3, question="Hỏi?", answer="Đáp", vote="down", citations=("d::1",))
-    entries = log.entries()
-    assert [e.vote for e in entries] == ["up", "down"] and entries[1].citations == ("d::1",)
-    assert entries[0].answer_digest == entries[1].answer_digest and "Đáp" not in (tmp_path / "sub" / "fb.jsonl").read_text()
-    with pytest.raises(ValueError):
-        log.record(chat=1, user=2, question="q", answer="a", vote="meh")  # type: ignore[arg-type]
+def test_preview_renders_every_field_escaped_and_parses() -> None:
+    from knowledge.models import IngestPreview, StoredMatch
+
+    meta = DocumentMeta(doc_id="hd", title="Hướng dẫn <mới> & sửa", code="02-HD/BTCTU", doc_type="HD",
+                        issue_date="2025-11-05", issuing_body="Ban Tổ chức Thành ủy", units=("phường A", "phường B"))
+    preview = IngestPreview("tok", "huong<dan>.pdf", "hd", meta, 42, "Trích <đoạn> đầu", matches=(
+        StoredMatch("old", "Bản <cũ>", "02-HD/BTCTU", "2025-01-01", "same_code"),), expires_at=1_750_000_000)
+    text = texts.render_preview(preview)
+    parse_html(text)
+    for shown in ("huong&lt;dan&gt;.pdf", "02-HD/BTCTU", "Hướng dẫn &lt;mới&gt; &amp; sửa", "05/11/2025",
+                  "Ban Tổ chức Thành ủy", "phường A, phường B", "<b>42</b>", "Trích &lt;đoạn&gt; đầu",
+                  "Cùng số hiệu với", "Bản &lt;cũ&gt;", "Chưa có gì được lưu"):
+        assert shown in text, shown
+    identical = IngestPreview("tok", "a.txt", "old", meta, 1, "", matches=(
+        StoredMatch("old", "Bản cũ", None, None, "identical"),))
+    assert "giống hệt" in texts.render_preview(identical) and "Nếu thêm" not in texts.render_preview(identical)
+
+
+def test_admin_keyboards_fit_callback_limits() -> None:
+    markup = keyboards.preview_keyboard("Ab3_x9-k", ["Điều lệ Đảng Cộng sản Việt Nam — một tên rất dài"] * 3,
+                                        can_add=True)
+    labels = [b.text for row in markup.inline_keyboard for b in row]
+    assert labels[0] == texts.BTN_ADD and labels[-1] == texts.BTN_CANCEL and len(labels) == 5
+    for row in markup.inline_keyboard:
+        for b in row:
+            assert isinstance(b.callback_data, str) and len(b.callback_data.encode()) <= 64
+    only_close = keyboards.preview_keyboard("Ab3_x9-k", [], can_add=False)
+    assert [b.text for row in only_close.inline_keyboard for b in row] == [texts.BTN_CLOSE]
+
+
+def test_vote_counts_show_on_the_buttons() -> None:
+    answer = Answer(text="x", grounded=True, citations=(CIT,))
+    markup = keyboards.answer_keyboard("id1", answer, votes=(2, 0))
+    assert [b.text for b in markup.inline_keyboard[0]] == ["Nguồn", "👍 2", "👎"]
+    updated = keyboards.with_votes(markup, "id1", (1, 1))
+    assert [b.text for b in updated.inline_keyboard[0]] == ["Nguồn", "👍 1", "👎 1"]
+    assert updated.inline_keyboard[1] == markup.inline_keyboard[1]  # other rows untouched
+    assert texts.feedback_ack("down", "up").startswith("Đã đổi") and "rồi" in texts.feedback_ack("up", "up")
+
+
+def test_rate_limit_notice_says_when() -> None:
+    notice = texts.rate_limited(41.2, 1_750_000_000)
+    assert "42 giây" in notice and "(lúc 22:07:22)" in notice  # 15:06:40 UTC + 42 s, in Vietnam time
+
+
+def test_non_text_and_notes() -> None:
+    assert "tin nhắn thoại" in texts.only_text("voice") and "loại tin nhắn này" in texts.only_text("???")
+    parts = texts.with_note("Bạn đã <sửa>", ["Trả lời"])
+    assert parts == ["<i>Bạn đã &lt;sửa&gt;</i>\n\nTrả lời"]
+    long = ["x" * 4090]
+    assert texts.with_note("ghi chú", long) == ["<i>ghi chú</i>", "x" * 4090]
+
+
+def test_people_and_reports_render_and_parse() -> None:
+    from knowledge.state.audit import Downvoted, Stats
+    from knowledge.state.people import AllowedChat, Person
+
+    [listing] = texts.render_people([Person(1, "admin", pinned=True), Person(2, "user", "Lan <A>", "phường Cự Khối")],
+                                    [AllowedChat(-100, "Chi bộ <1>")])
+    parse_html(listing)
+    assert "<code>2</code> Lan &lt;A&gt; — người dùng — phường Cự Khối" in listing and "BOT_ADMIN_IDS" in listing
+    stats = texts.render_stats(Stats(7, 12, 3, 4, 5, 1, (("2025-06-01", 12),), 40), 9, 980)
+    parse_html(stats)
+    assert "Tài liệu: <b>9</b>, đoạn: <b>980</b>" in stats and "01/06/2025: 12" in stats
+    [review] = texts.render_downvoted([Downvoted("a", 1_750_000_000, 7, 7, "Hỏi <x>?", "Đáp & y", ("01-CTr/QU",),
+                                                 0, 2)])
+    parse_html(review)
+    assert "Hỏi &lt;x&gt;?" in review and "👎 2" in review
+
+
+def test_webhook_needs_https_and_a_secret() -> None:
+    from pydantic import ValidationError
+
+    base = {"_env_file": None, "token": "1:a"}
+    with pytest.raises(ValidationError, match="BOT_WEBHOOK_SECRET"):
+        BotSettings(**base, webhook_url="https://bot.example.vn/hook")  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="https"):
+        BotSettings(**base, webhook_url="http://bot.example.vn/hook", webhook_secret="abc")  # type: ignore[arg-type]
+    with pytest.raises(ValidationError, match="letters, digits"):
+        BotSettings(**base, webhook_url="https://bot.example.vn/hook", webhook_secret="a b")  # type: ignore[arg-type]
+    ok = BotSettings(**base, webhook_url="https://bot.example.vn/hook", webhook_secret="abc")  # type: ignore[arg-type]
+    assert ok.webhook_listen == "127.0.0.1"
+
+
+async def test_retrying_limiter_retries_5xx_and_timeouts_but_not_bad_requests() -> None:
+    from telegram.error import BadRequest, NetworkError, TimedOut
+
+    from bot.retry import RetryingRateLimiter
+
+    limiter = RetryingRateLimiter(retries=3, backoff_s=0.001, overall_max_rate=0, group_max_rate=0)
+    outcomes: list[Exception | None] = [NetworkError("Bad Gateway"), TimedOut(), None]
+
+    async def flaky() -> bool:
+        error = outcomes.pop(0)
+        if error:
+            raise error
+        return True
+
+    assert await limiter.process_request(flaky, (), {}, "sendMessage", {"chat_id": 1}, None) is True
+    assert limiter.retried == 2
+
+    calls = []
+
+    async def bad() -> bool:
+        calls.append(1)
+        raise BadRequest("message is too long")
+
+    with pytest.raises(BadRequest):
+        await limiter.process_request(bad, (), {}, "sendMessage", {"chat_id": 1}, None)
+    assert len(calls) == 1  # a wrong request would fail again: not retried
+
+    async def down() -> bool:
+        calls.append(1)
+        raise NetworkError("Internal Server Error")
+
+    with pytest.raises(NetworkError):
+        await limiter.process_request(down, (), {}, "sendMessage", {"chat_id": 1}, None)
+    assert len(calls) == 1 + 4  # the first try and three retries

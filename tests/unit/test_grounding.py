@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.answer.grounding import numbers_in, parse_citations, renumber_citations, validate_answer
+from knowledge.answer.citations import parse_citations, renumber_citations
+from knowledge.answer.grounding import numbers_in, validate_answer
 from knowledge.answer.llm import LLMComposer, LLMFailure, clean_condensed
 from knowledge.answer.prompts import DECLINE_MARKER, SYSTEM_PROMPT, build_condense_messages, build_messages
 from knowledge.models import Turn

@@ -3,15 +3,15 @@
 import pytest
 
 from knowledge.models import Turn
+from knowledge.search.dialogue import is_followup, question_part
+from knowledge.search.focus import answer_type
 from knowledge.search.query import (
     Glossary,
     analyze,
-    asks_for_units,
     detect_codes,
     detect_units,
-    is_followup,
+    leading_document,
     resolve_my_unit,
-    rewrite_followup,
 )
 
 UNITS = ["phường Sài Đồng", "phường Cự Khối", "Tòa án nhân dân Quận", "CTCP Khí công nghiệp Việt Nam"]
@@ -53,13 +53,53 @@ def test_my_unit_is_resolved() -> None:
     assert resolve_my_unit("Đơn vị tôi được kiểm tra khi nào?", None) == "Đơn vị tôi được kiểm tra khi nào?"
 
 
+def _ask(question: str, history: list[Turn] | None = None):
+    return analyze(question, glossary=Glossary.load(), known_units=UNITS, history=history or [])
+
+
 def test_followup_rewritten_with_the_previous_question() -> None:
     history = [Turn("Đoàn kiểm tra làm việc tại phường Sài Đồng từ ngày nào?")]
     assert is_followup("còn phường Cự Khối thì sao?")
-    assert rewrite_followup("còn phường Cự Khối thì sao?", history, UNITS) == (
-        "Đoàn kiểm tra làm việc tại phường Cự Khối từ ngày nào?"
+    q = _ask("còn phường Cự Khối thì sao?", history)
+    assert q.rewritten and q.text == "Đoàn kiểm tra làm việc tại phường Cự Khối từ ngày nào?"
+    assert not _ask("Điều lệ Đảng có bao nhiêu chương?", history).rewritten
+
+
+def test_a_new_self_contained_topic_does_not_inherit_the_previous_one() -> None:
+    archive = [Turn("Phông lưu trữ Đảng?")]
+    assert not _ask("Thẻ đảng viên?", archive).rewritten
+    full = [Turn("Thời hạn nộp hồ sơ vào lưu trữ hiện hành là bao lâu?")]
+    assert not _ask("Lễ kết nạp đảng viên được trang trí như thế nào?", full).rewritten
+    # a bare noun phrase right after a full question continues it
+    assert _ask("phường Cự Khối?", [Turn("Kết quả kiểm tra phường Sài Đồng thế nào?")]).text == (
+        "Kết quả kiểm tra phường Cự Khối thế nào?"
     )
-    assert rewrite_followup("Điều lệ Đảng có bao nhiêu chương?", history, UNITS) is None
+    assert is_followup("trường hợp đó xử lý ra sao?", "Đảng viên bỏ sinh hoạt 3 tháng thì sao?")
+
+
+def test_a_long_message_is_answered_from_its_question_sentences() -> None:
+    background = "Chi bộ chúng tôi ở một phường lớn, có nhiều đảng viên là cán bộ hưu trí và sinh viên. " * 6
+    message = background + "Xin hỏi đảng viên chuyển sinh hoạt đảng cần những giấy tờ gì?"
+    assert len(message) > 500
+    assert question_part(message) == "Xin hỏi đảng viên chuyển sinh hoạt đảng cần những giấy tờ gì?"
+
+
+def test_units_and_years_named_in_passing_do_not_block_a_rule_question() -> None:
+    q = _ask("Đảng viên phường Phúc Lợi chuyển sinh hoạt đảng cần hồ sơ gì?")
+    assert "Phúc Lợi" not in q.text and q.unknown_units == () and "phường Phúc Lợi" in q.incidental
+    q = _ask("Năm 2026 chi bộ phải làm gì khi kết nạp đảng viên?")
+    assert "2026" not in q.text
+    q = _ask("Chi bộ trường THCS Ngọc Thụy có bao nhiêu đảng viên thì được bầu chi ủy?")
+    assert "Ngọc Thụy" not in q.text
+    # but a question about what was found at a unit keeps it
+    q = _ask("Kết quả kiểm tra phường Phúc Đồng năm 2018 ra sao?")
+    assert q.unknown_units == ("phường Phúc Đồng",) and "2018" in q.text
+
+
+def test_a_question_about_a_document_names_it_first() -> None:
+    assert leading_document("Nghị định số 278/2025/NĐ-CP quy định danh mục những gì?") == "278/2025/NĐ-CP"
+    assert leading_document("Theo QĐ 384-QĐ/TW, ai là chủ sở hữu dữ liệu?") == "384-QĐ/TW"
+    assert leading_document("Đoàn kiểm tra Chương trình 01-CTr/QU đã kiểm tra bao nhiêu đơn vị?") is None
 
 
 def test_analyze_combines_everything() -> None:
@@ -70,14 +110,11 @@ def test_analyze_combines_everything() -> None:
 
 
 def test_unknown_units_named_in_a_question_are_flagged() -> None:
-    from knowledge.search.query import named_units
-
-    assert named_units("Kết quả kiểm tra phường Phúc Đồng năm 2018 ra sao?") == ["phường Phúc Đồng"]
-    assert named_units("các xã, phường phải làm gì") == []
     q = analyze("Kết quả kiểm tra phường Phúc Đồng ra sao?", glossary=Glossary.load(), known_units=UNITS)
     assert q.unknown_units == ("phường Phúc Đồng",)
     q = analyze("Kết quả kiểm tra phường Sài Đồng ra sao?", glossary=Glossary.load(), known_units=UNITS)
     assert q.unknown_units == () and q.units == ("phường Sài Đồng",)
+    assert analyze("các xã, phường phải làm gì", glossary=Glossary.load(), known_units=UNITS).unknown_units == ()
 
 
 @pytest.mark.parametrize(
@@ -93,4 +130,4 @@ def test_unknown_units_named_in_a_question_are_flagged() -> None:
     ],
 )
 def test_asks_for_units(question: str, expected: bool) -> None:
-    assert asks_for_units(question) is expected
+    assert (answer_type(question) == "units") is expected

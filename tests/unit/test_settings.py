@@ -41,7 +41,7 @@ def test_env_example_loads_as_the_defaults(clean_env) -> None:
     bot = BotSettings(_env_file=EXAMPLE, token="123:abc")  # type: ignore[call-arg]
     defaults = BotSettings(_env_file=None, token="123:abc")  # type: ignore[call-arg]
     assert bot.model_dump() == defaults.model_dump()
-    assert bot.feedback_path is None and bot.webhook_url is None
+    assert bot.state_path is None and bot.webhook_url is None
 
 
 def test_blank_values_mean_unset_but_a_blank_token_is_still_missing(clean_env, monkeypatch) -> None:

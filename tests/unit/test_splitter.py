@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from knowledge.documents.clean import clean_paragraph, is_furniture
 from knowledge.documents.metadata import extract_metadata
+from knowledge.documents.reflow import paragraphs
 from knowledge.documents.splitter import breadcrumb, passage_text, split_document
 from knowledge.models import Chunk, LoadedDocument
 from knowledge.text import normalize
@@ -32,6 +34,20 @@ def _squash(text: str, *, original: bool = False) -> str:
 
 def _load(corpus_dir: Path, stem: str) -> LoadedDocument:
     return _doc((corpus_dir / f"{stem}.txt").read_text(encoding="utf-8"), stem)
+
+
+def test_furniture_and_markup_leave_the_passages() -> None:
+    text = (
+        "Tin bài\nNgày đăng 15/08/2017 | 16:33 | Lượt xem: 804\n\n"
+        "Ví dụ: *(48 tháng) *là thời gian; trình tự: Chào cờ -> Tuyên bố lý do.\n"
+        "Phối hợp với Mặt trận Tổ quốc và các tổ chức chính trị\n- xã hội ở cơ sở.\n\n"
+        "Một số hình ảnh kiểm tra tại các đơn vị"
+    )
+    doc = _doc(text, "tin")
+    passage = "\n".join(c.text for c in split_document(doc, extract_metadata(doc)))
+    assert "Lượt xem" not in passage and "Một số hình ảnh" not in passage
+    assert "*" not in passage and "->" not in passage and "Chào cờ → Tuyên bố lý do" in passage
+    assert "các tổ chức chính trị - xã hội ở cơ sở." in passage  # one line, not a list item
 
 
 def test_reflows_hard_wrapped_lines() -> None:
@@ -85,7 +101,9 @@ def test_every_corpus_chunk_fits_and_text_is_reproduced(corpus_dir: Path, corpus
         assert [c.position for c in chunks] == list(range(len(chunks)))
         assert all(0 < len(c.text) <= MAX for c in chunks), stem
         original = _load(corpus_dir, stem).text
-        assert _squash("".join(c.text for c in chunks)) == _squash(original, original=True), stem
+        # everything but web-page furniture and markup is kept, in order
+        kept = [clean_paragraph(par) for par in paragraphs(original) if not is_furniture(par)]
+        assert _squash("".join(c.text for c in chunks)) == _squash("".join(kept)), stem
 
 
 def test_294_chunks_never_hold_two_points(corpus: dict[str, list[Chunk]]) -> None:
@@ -121,8 +139,10 @@ def test_seed_article_keeps_paragraphs_and_items_whole(corpus_dir: Path, corpus:
     texts = [c.text for c in chunks]
     for para in _load(corpus_dir, stem).text.split("\n\n"):
         para = " ".join(para.split())
-        if para:
+        if para and not is_furniture(para):
             assert any(para in " ".join(t.split()) for t in texts), para[:60]
+    joined = "\n".join(texts)
+    assert "Lượt xem" not in joined and "Một số hình ảnh" not in joined  # page furniture is not content
     items = [c for c in chunks if re.match(r"\d\. ", c.text)]
     assert [c.text[:2] for c in items] == ["1.", "2.", "3.", "4.", "5."]
     first = next(c for c in chunks if "phường Sài Đồng" in c.text)

@@ -8,9 +8,10 @@ and keep the document's line breaks for the structure-aware splitter.
 from __future__ import annotations
 
 import importlib
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
-from knowledge.documents.loaders.base import Extracted, build_document, file_label
+from knowledge.documents.loaders.base import Extracted, LoadLimits, build_document, file_label
 from knowledge.errors import CorruptDocumentError, DocumentTooLargeError, EmptyDocumentError, UnsupportedFormatError
 from knowledge.models import LoadedDocument
 
@@ -25,37 +26,51 @@ _FORMATS = {
 }
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset(_FORMATS)
 
-__all__ = ["SUPPORTED_SUFFIXES", "load_bytes", "load_file"]
+__all__ = ["SUPPORTED_SUFFIXES", "LoadLimits", "load_bytes", "load_file"]
 
 
-def load_file(path: Path, *, max_bytes: int, ocr_language: str = "vie") -> LoadedDocument:
-    """Read a file from disk and turn it into normalised text."""
+def _limits(limits: LoadLimits | None, max_bytes: int | None, ocr_language: str | None) -> LoadLimits:
+    limits = limits or LoadLimits()
+    if max_bytes is not None:
+        limits = replace(limits, max_bytes=max_bytes)
+    if ocr_language is not None:
+        limits = replace(limits, ocr_language=ocr_language)
+    return limits
+
+
+def load_file(
+    path: Path, *, max_bytes: int | None = None, ocr_language: str | None = None, limits: LoadLimits | None = None
+) -> LoadedDocument:
+    """Read a file from disk and turn it into normalised text (``limits`` bound size and parsing work)."""
     path = Path(path)
+    limits = _limits(limits, max_bytes, ocr_language)
     label = file_label(path.name)
     _format_of(label)
     try:
-        _check_size(path.stat().st_size, max_bytes, label)
+        _check_size(path.stat().st_size, limits.max_bytes, label)
         data = path.read_bytes()
     except OSError as exc:
         raise CorruptDocumentError(
             f"Không mở được tệp {label} (tệp không tồn tại hoặc không có quyền đọc).",
             english=f"Cannot open {label} (missing or not readable).",
         ) from exc
-    return _load(label, str(path), data, max_bytes, ocr_language)
+    return _load(label, str(path), data, limits)
 
 
-def load_bytes(name: str, data: bytes, *, max_bytes: int, ocr_language: str = "vie") -> LoadedDocument:
+def load_bytes(
+    name: str, data: bytes, *, max_bytes: int | None = None, ocr_language: str | None = None, limits: LoadLimits | None = None
+) -> LoadedDocument:
     """Turn an uploaded file's bytes (``name`` is its file name) into normalised text."""
-    return _load(file_label(name), name, data, max_bytes, ocr_language)
+    return _load(file_label(name), name, data, _limits(limits, max_bytes, ocr_language))
 
 
-def _load(label: str, source: str, data: bytes, max_bytes: int, ocr_language: str) -> LoadedDocument:
+def _load(label: str, source: str, data: bytes, limits: LoadLimits) -> LoadedDocument:
     fmt, module = _format_of(label)
-    _check_size(len(data), max_bytes, label)
+    _check_size(len(data), limits.max_bytes, label)
     if not data.strip():
         raise EmptyDocumentError(f"Tệp {label} trống.", english=f"{label} is empty.")
     extract = importlib.import_module(f"{__name__}.{module}").extract
-    found: Extracted = extract(data, label, ocr_language)
+    found: Extracted = extract(data, label, limits)
     return build_document(label, source, data, fmt, found)
 
 

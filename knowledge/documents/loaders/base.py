@@ -3,12 +3,34 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
 
-from knowledge.errors import EmptyDocumentError
+from knowledge.errors import CorruptDocumentError, EmptyDocumentError
 from knowledge.models import LoadedDocument
 from knowledge.text import nfc, normalize, squash_whitespace
+
+
+@dataclass(frozen=True)
+class LoadLimits:
+    """How much a file may cost before it is refused: bytes on disk, bytes unpacked, parsed elements.
+
+    Checked before the expensive parse, so a zip or stream bomb is refused without being inflated.
+    """
+
+    max_bytes: int = 50 * 1_048_576
+    max_unpacked: int = 50 * 1_048_576
+    max_elements: int = 300_000
+    ocr_language: str = "vie"
+
+
+def too_complex(label: str, what: str, english: str) -> CorruptDocumentError:
+    """The refusal for a file whose structure exceeds a limit (a bomb, or far beyond any real document)."""
+    return CorruptDocumentError(
+        f"Tệp {label} bị từ chối: {what} vượt giới hạn an toàn (có thể là tệp độc hại hoặc hỏng).",
+        english=f"{label} was refused: {english} beyond the safety limit (a malicious or damaged file?).",
+    )
 
 
 @dataclass(frozen=True)
@@ -31,8 +53,28 @@ def clean_text(raw: str) -> str:
     return squash_whitespace(normalize(text))
 
 
+MAX_LINE_CHARS = 100_000  # about 40 pages without a single line break: not a document
+MAX_WORD_CHARS = 80  # no Vietnamese word, code or URL in a regulation is longer
+_LONG_RUN = re.compile(rf"\S{{{MAX_WORD_CHARS},}}")
+
+
+def check_text_shape(text: str, label: str) -> None:
+    """Refuse text that is not prose: a line of 100,000+ characters, or mostly space-less runs (binary, base64)."""
+    if max((len(line) for line in text.split("\n")), default=0) > MAX_LINE_CHARS:
+        raise CorruptDocumentError(
+            f"Tệp {label} có một dòng dài hơn {MAX_LINE_CHARS:,} ký tự, không giống văn bản.".replace(",", "."),
+            english=f"{label} has a line longer than {MAX_LINE_CHARS:,} characters; it is not a document.",
+        )
+    junk = sum(len(m.group(0)) for m in _LONG_RUN.finditer(text))
+    if junk > 0.3 * len(text):
+        raise CorruptDocumentError(
+            f"Tệp {label} phần lớn là chuỗi ký tự không có khoảng trắng (dữ liệu nhị phân?), không giống văn bản.",
+            english=f"{label} is mostly long runs without spaces (binary data?); it is not a document.",
+        )
+
+
 def build_document(name: str, source: str, data: bytes, fmt: str, found: Extracted) -> LoadedDocument:
-    """The final LoadedDocument; refuses text that is empty after clean-up."""
+    """The final LoadedDocument; refuses text that is empty or not prose after clean-up."""
     label = file_label(name)
     text = clean_text(found.text)
     if not text:
@@ -40,6 +82,7 @@ def build_document(name: str, source: str, data: bytes, fmt: str, found: Extract
             f"Tệp {label} không có nội dung văn bản nào đọc được.",
             english=f"{label} contains no readable text.",
         )
+    check_text_shape(text, label)
     title = clean_text(found.title).replace("\n", " ") if found.title else ""
     return LoadedDocument(
         doc_id=nfc(PurePosixPath(label).stem),

@@ -3,18 +3,41 @@
 from __future__ import annotations
 
 import datetime
+import re
 import string
 
 import trafilatura
 from lxml.html import HtmlElement
 from trafilatura.settings import Document
 
-from knowledge.documents.loaders.base import Extracted
+from knowledge.documents.loaders.base import Extracted, LoadLimits, too_complex
 from knowledge.errors import CorruptDocumentError
 
+_TAG = re.compile(rb"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*?(/?)>")
+_VOID = {b"area", b"base", b"br", b"col", b"embed", b"hr", b"img", b"input", b"link", b"meta", b"source", b"track", b"wbr",
+         b"p", b"li", b"td", b"tr", b"th", b"option"}  # void, or often left unclosed: never counted as nesting
+MAX_DEPTH = 250  # libxml2 drops whatever is nested deeper than 256 levels
 
-def extract(data: bytes, label: str, ocr_language: str = "vie") -> Extracted:
+
+def _check_markup(data: bytes, label: str, limits: LoadLimits) -> None:
+    """Refuse absurd nesting or element counts before parsing (the parser would silently drop the text)."""
+    depth = elements = 0
+    for m in _TAG.finditer(data):
+        name = m.group(2).lower()
+        elements += 1
+        if elements > limits.max_elements:
+            raise too_complex(label, "số thẻ HTML", "the number of HTML tags")
+        if m.group(1):
+            depth = max(0, depth - 1)
+        elif not m.group(3) and name not in _VOID:
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise too_complex(label, f"độ sâu lồng thẻ HTML (hơn {MAX_DEPTH} cấp)", f"HTML nesting deeper than {MAX_DEPTH} levels")
+
+
+def extract(data: bytes, label: str, limits: LoadLimits = LoadLimits()) -> Extracted:
     """The article text (one paragraph or list item per line) and the page's title."""
+    _check_markup(data, label, limits)
     tree = trafilatura.load_html(data)
     if tree is None:
         raise CorruptDocumentError(

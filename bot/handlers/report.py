@@ -1,0 +1,83 @@
+"""Admin reports: /thongke (statistics), /danhgia (answers marked 👎), /xuat (the audit log as CSV)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from datetime import datetime
+
+from telegram import Message, Update
+
+from bot import texts
+from bot.context import BotContext
+from bot.delivery import is_private
+
+_log = logging.getLogger(__name__)
+STATS_DAYS = 7
+DOWNVOTED_SHOWN = 10
+
+
+async def _admin_message(update: Update, context: BotContext, *, private: bool = True) -> Message | None:
+    """The message, if an admin sent it (in private chat when ``private``); otherwise explain why not."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return None
+    if not context.people.is_admin(user.id):
+        await message.reply_text(texts.ADMIN_ONLY, do_quote=not is_private(message.chat))
+        return None
+    if private and not is_private(message.chat):  # the log names people: never into a group
+        await message.reply_text(texts.PRIVATE_ONLY, do_quote=True)
+        return None
+    return message
+
+
+def _passages(context: BotContext, doc_ids: list[str]) -> int | None:
+    admin = context.services.admin
+    if admin is None:
+        return None
+    try:
+        return sum(v.chunks for d in doc_ids for v in admin.history(d) if v.live)
+    except Exception:  # noqa: BLE001  # a statistic is not worth failing the whole report
+        _log.warning("could not count passages", exc_info=True)
+        return None
+
+
+async def stats(update: Update, context: BotContext) -> None:
+    """Documents, passages, questions per day, declined questions, votes."""
+    message = await _admin_message(update, context)
+    if message is None:
+        return
+    docs = await asyncio.to_thread(context.services.engine.documents)
+    passages = await asyncio.to_thread(_passages, context, [d.doc_id for d in docs])
+    report = await asyncio.to_thread(context.audit.stats, STATS_DAYS)
+    await message.reply_text(texts.render_stats(report, len(docs), passages))
+
+
+async def downvoted(update: Update, context: BotContext) -> None:
+    """The latest answers someone marked 👎, for review."""
+    message = await _admin_message(update, context)
+    if message is None:
+        return
+    items = await asyncio.to_thread(context.audit.downvoted, DOWNVOTED_SHOWN)
+    for part in texts.render_downvoted(items):
+        await message.reply_text(part)
+
+
+async def export(update: Update, context: BotContext) -> None:
+    """The audit log as a CSV document (``/xuat 30``: the last 30 days only)."""
+    message = await _admin_message(update, context)
+    if message is None:
+        return
+    days = next((int(a) for a in context.args or () if a.isdigit() and int(a) > 0), None)
+    since = time.time() - days * 86400 if days else None
+    data, count = await asyncio.to_thread(lambda: context.audit.export_bytes(since=since))
+    if count == 0:
+        await message.reply_text(texts.EXPORT_EMPTY)
+        return
+    name = f"nhat-ky-hoi-dap_{datetime.now(texts.VN_TZ):%Y%m%d-%H%M}.csv"
+    await context.bot.send_document(
+        message.chat.id, document=data, filename=name, caption=texts.EXPORT_CAPTION.format(count=count)
+    )
+    if update.effective_user:
+        context.audit.admin_action(update.effective_user.id, "export", f"{count} rows")

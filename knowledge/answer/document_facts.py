@@ -1,0 +1,46 @@
+"""Questions about a document itself rather than its content: when it was issued or posted.
+
+"Bài tin … được đăng ngày nào?", "Quyết định 271 ban hành ngày nào?" are answered from the
+document's metadata (the date parsed from its header or posting line), cited to the
+document, instead of from a sentence that happens to contain some date.
+"""
+
+from __future__ import annotations
+
+import re
+
+from knowledge.answer.render import format_date
+from knowledge.models import DocumentMeta
+from knowledge.text import fold
+
+_DOC_NOUN = (
+    r"(?:van ban|bai tin|bai viet|bai bao|ban tin|tin bai|bai|tin|quyet dinh|quy dinh|huong dan|chuong trinh|ke hoach"
+    r"|thong bao|bao cao|nghi quyet|chi thi|ket luan|dieu le|tai lieu|so tay)"
+)
+_ASKS_DATE = re.compile(
+    rf"\b{_DOC_NOUN}\b.*\b(?P<verb>ban hanh|dang|dang tai|ky|phat hanh|thong qua|co hieu luc)\b.*"
+    r"\b(?:ngay (?:thang nam )?nao|khi nao|bao gio|thoi gian nao|luc nao|nam nao|thang nao)\b"
+)
+_VERBS = {
+    "dang": "được đăng", "dang tai": "được đăng", "ky": "được ký", "ban hanh": "được ban hành",
+    "phat hanh": "được phát hành", "thong qua": "được thông qua", "co hieu luc": "đề",
+}
+
+
+def asks_document_date(question: str) -> str | None:
+    """The verb of a question asking when a document was issued/posted ("ban hanh", "dang"), else None."""
+    m = _ASKS_DATE.search(fold(question))
+    return m.group("verb") if m else None
+
+
+def date_fact(meta: DocumentMeta, verb: str) -> str | None:
+    """One sentence giving a document's date ("Bài tin “…” được đăng ngày 15/08/2017."), or None."""
+    date = format_date(meta.issue_date)
+    if not date:
+        return None
+    kind = "Bài tin" if (meta.doc_type or "") == "Tin bài" else (meta.doc_type or "Văn bản")
+    if kind in ("QĐ", "HD", "CTr", "KH", "BC", "NQ", "CT", "KL", "TB", "QC", "TTr"):
+        kind = "Văn bản"
+    name = meta.code or f"“{meta.title}”"
+    when = "ngày" if date.count("/") == 2 else "tháng"
+    return f"{kind} {name} {_VERBS.get(verb, 'đề')} {when} {date}."

@@ -1,0 +1,370 @@
+"""What a question asks: its content terms, the kind of answer it expects, its parts.
+
+Terms keep their diacritics when the question has them: "Quận ủy" must not match "Quân ủy".
+A syllable typed without marks matches any accented form of it ("quan uy" matches both), a
+marked one only its own spelling. Abbreviations and their expansions are one term: "BTV" is
+covered by "Ban Thường vụ" and the other way round.
+
+The expected answer type ("bao lâu" → a duration, "bao nhiêu phần trăm" → a percentage,
+"đồng chí nào" → a person's name) lets the engine decline when the passages it found talk
+about the topic but never give what is asked.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from knowledge.documents.units import find_units
+from knowledge.text import CODE_RE, LAW_CODE_RE, code_token, fold, nfc
+from knowledge.vocab import SURNAMES, is_function_word
+
+_SYL = re.compile(r"[^\W\d_]+|\d+(?:[.,/]\d+)*%?", re.UNICODE)
+
+# Question words and phrases: they say what kind of answer is wanted, not what it is about.
+# Matched as whole phrases ("việc gì" yes, "làm việc trực tiếp" no), longest first.
+_QUESTION_PHRASES = tuple(
+    sorted(
+        (
+            "bao nhiêu phần trăm", "bao nhiêu tiền", "ngày tháng năm nào", "đồng chí nào", "ông bà nào",
+            "như thế nào", "thế nào", "ra sao", "bao nhiêu", "bao lâu", "bao giờ", "khi nào", "lúc nào",
+            "ở đâu", "tại đâu", "là gì", "những gì", "cái gì", "điều gì", "việc gì", "những ai", "là ai",
+            "ngày nào", "tháng nào", "năm nào", "tại sao", "vì sao", "làm sao", "có phải", "hay không",
+            "được không", "phải không", "có không", "hay sao", "gì", "nào", "ai", "đâu", "sao", "không",
+            "xin hỏi", "cho biết", "cho hỏi", "vui lòng",
+            # "kiểm tra những đơn vị nào": the category names the kind of answer, not its topic
+            "đơn vị nào", "đơn vị cơ sở nào", "đảng bộ nào", "đảng ủy nào", "chi bộ nào", "phường nào", "xã nào",
+            "cơ quan nào", "doanh nghiệp nào", "công ty nào", "nơi nào", "tổ chức nào",
+        ),
+        key=lambda p: -len(p.split()),
+    )
+)
+_PHRASES_FOLDED = tuple(tuple(fold(p).split()) for p in _QUESTION_PHRASES)
+_PHRASES_ACCENTED = tuple(tuple(p.split()) for p in _QUESTION_PHRASES)
+
+NUMBER_WORDS = (
+    "một", "hai", "ba", "bốn", "tư", "năm", "sáu", "bảy", "tám", "chín", "mười", "mươi", "mốt", "lăm",
+    "trăm", "nghìn", "ngàn", "triệu", "tỷ", "nửa", "rưỡi",
+)
+_NUM = rf"(?:\d+(?:[.,]\d+)?|(?:{'|'.join(NUMBER_WORDS)})(?:\s+(?:{'|'.join(NUMBER_WORDS)}))*)"
+_TIME_UNIT = r"(?:ngày(?:\s+làm\s+việc)?|tháng|năm|tuần|giờ|phút|quý|nhiệm\s+kỳ|kỳ)"
+
+# What counts as evidence of each kind of answer, in a passage.
+EVIDENCE: dict[str, re.Pattern[str]] = {
+    "duration": re.compile(rf"{_NUM}\s+{_TIME_UNIT}\b|\b(?:ngay|kịp thời|thường xuyên|hằng\s+\w+|hàng\s+\w+|định kỳ)\b", re.I),
+    "percent": re.compile(rf"\d+(?:[.,]\d+)?\s*%|{_NUM}\s+phần\s+trăm|{_NUM}\s+phần\s+{_NUM}|(?<![\d/])\d+/\d+(?![\d/])", re.I),
+    "money": re.compile(
+        rf"\d[\d.,]*\s*(?:đồng|VNĐ|VND|USD)\b(?!\s+chí)|{_NUM}\s+(?:triệu|nghìn|ngàn|tỷ)\s+đồng|lương\s+cơ\s+sở|mức\s+lương",
+        re.I,
+    ),
+    "date": re.compile(
+        r"\b\d{1,2}/\d{1,2}/\d{2,4}\b|\bngày\s+\d{1,2}(?:\s+tháng\s+\d{1,2})?|\btháng\s+\d{1,2}(?:/\d{4}|\s+năm\s+\d{4})"
+        r"|\bnăm\s+\d{4}\b|\bquý\s+[IV1-4]+\b|\b\d{1,2}/\d{4}\b",
+        re.I,
+    ),
+    "number": re.compile(rf"\d|\b(?:{'|'.join(NUMBER_WORDS)})\b|\b(?:đa số|tất cả|toàn bộ)\b", re.I),
+    "method": re.compile(r"\b(?:qua|thông qua|bằng cách|bằng hình thức|bằng phương pháp|trực tiếp|trực tuyến)\b", re.I),
+}
+# (answer type, folded cue). The first cue that matches a part wins.
+_TYPE_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("percent", re.compile(r"\b(?:bao nhieu|may) phan tram\b|\bty le\b.*\bbao nhieu\b|%")),
+    ("money", re.compile(r"\b(?:bao nhieu|may) (?:tien|dong)\b|\btri gia\b|\bgia tri bao nhieu\b|\bmuc tien\b")),
+    ("duration", re.compile(r"\bbao lau\b|\bmay (?:ngay|thang|nam|tuan)\b|\bthoi han (?:la )?bao nhieu\b|\bbao nhieu (?:ngay|thang|nam|tuan)\b")),
+    # not "khi nào": "được xóa tên khi nào?" asks in which case, not a date
+    ("date", re.compile(r"\b(?:ngay|thang|nam) (?:thang nam )?nao\b|\btu ngay nao\b|\bthoi diem nao\b|\bthoi diem\b.*\bkhi nao\b")),
+    ("person", re.compile(r"\bdong chi nao\b|\b(?:ong|ba) nao\b|\bho ten\b|\bten (?:la )?gi\b|\bla ai\b(?!.*\bco quan\b)")),
+    ("number", re.compile(r"\bbao nhieu\b|\bmay\b(?= \w+ (?:nao|\?))|\btoi da\b.*\bbao nhieu\b|\bso luong\b")),
+)
+# "kiểm tra những đơn vị nào", "đảng bộ nào", "ở những phường nào", "tại đâu" (folded)
+_ASKS_UNITS_RE = re.compile(
+    r"\b(?:don vi|dang bo|dang uy|chi bo|phuong|xa|co quan|doanh nghiep|cong ty|noi)(?: co so)? nao\b"
+    r"|\bnhung (?:don vi|dang bo|dang uy|chi bo|phuong|xa|co quan|doanh nghiep|noi(?! dung))\b"
+    r"|\b(?:o|tai) dau\b"
+)
+
+
+# Questions that want a list, steps or a whole provision rather than one fact.
+_LIST_CUES = re.compile(
+    r"\bnhung (?:gi|nao|ai|loai|truong hop|dieu kien|tieu chuan|noi dung|nhiem vu|quyen|viec|buoc|giay to|ho so|mau|hinh thuc|diem|yeu cau)\b"
+    r"|\bnhung \w+(?: \w+)? nao\b|\b(?:gom|bao gom) (?:nhung|cac|co)\b|\bgom nhung\b|\bcac (?:buoc|truong hop|dieu kien|tieu chuan|loai|hinh thuc)\b"
+    r"|\b(?:dieu kien|tieu chuan|thu tuc|quy trinh|trinh tu|ho so|cac buoc|nhiem vu|quyen han|quyen|hinh thuc|nguyen tac|noi dung)\b.{0,40}\b(?:gi|nao|the nao|ra sao|gom)\b"
+    r"|\b(?:the nao|ra sao|nhu the nao)\b|\blam gi\b|\bphai lam\b"
+)
+_ENUMERATION_CUES = re.compile(r"\b(?:gom|bao gom) (?:nhung|cac)\b|\bnhung (?:gi|noi dung|buoc|loai|giay to)\b|\bcac buoc\b")
+# A list in a passage: a lead-in and items on the next lines, or items after ':' split by ';'.
+_ENUMERATION = re.compile(r":\s*\n\s*(?:[-+•*–]|[a-zđ]\)|\(?\d{1,2}[.)])|:[^\n;]{3,};[^\n;]{3,};")
+_PART_SPLIT = re.compile(r"\s*\?\s*|\s*;\s*|,\s*(?:va|con|dong thoi|nhung)\s+")
+
+
+@dataclass(frozen=True)
+class Term:
+    """One thing the question names: alternatives, each a set of tokens that must all occur."""
+
+    key: str
+    alternatives: tuple[tuple[str, ...], ...]
+    weight_key: str  # the folded token whose IDF weighs this term
+    bigram: bool = False
+
+
+@dataclass(frozen=True)
+class Part:
+    """One sub-question of a question ("…trong bao lâu, và … có phải … không?")."""
+
+    text: str
+    answer_type: str | None  # duration | percent | money | date | person | number | None
+    terms: tuple[Term, ...]
+
+
+@dataclass(frozen=True)
+class Focus:
+    """What a question asks, ready for scoring passages."""
+
+    text: str
+    terms: tuple[Term, ...]
+    parts: tuple[Part, ...]
+    wants_list: bool
+    accented: bool
+    extra: tuple[Term, ...] = field(default=())  # expansions of abbreviations (no weight of their own)
+
+    @property
+    def answer_types(self) -> tuple[str, ...]:
+        return tuple(p.answer_type for p in self.parts if p.answer_type)
+
+
+@dataclass(frozen=True)
+class Signature:
+    """The tokens of a passage, accented and folded, with adjacent pairs."""
+
+    accented: frozenset[str]
+    folded: frozenset[str]
+
+    def has(self, token: str) -> bool:
+        """Whether the passage holds a token (accented tokens match exactly, bare ones folded)."""
+        return token in self.accented if fold_word(token) != token else token in self.folded
+
+    def covers(self, term: Term) -> bool:
+        """Whether the passage holds one of the term's alternatives entirely."""
+        return any(all(self.has(t) for t in alt) for alt in term.alternatives)
+
+
+def syllables(text: str) -> list[str]:
+    """Lower-case syllables and numbers of a text (document codes as one token each)."""
+    text = nfc(text)
+    out: list[str] = []
+    pos = 0
+    for m in CODE_RE.finditer(text):
+        out.extend(s.lower() for s in _SYL.findall(text[pos : m.start()]))
+        out.append(code_token(m.group(0)))
+        pos = m.end()
+    out.extend(s.lower() for s in _SYL.findall(text[pos:]))
+    return out
+
+
+@lru_cache(maxsize=1 << 17)
+def fold_word(word: str) -> str:
+    """``fold`` for one syllable or token, memoised (a corpus has a few thousand distinct ones)."""
+    return fold(word)
+
+
+@lru_cache(maxsize=1 << 15)
+def signature(text: str) -> Signature:
+    """The accented and folded token sets of a text, with bigrams ("kiểm_tra"); memoised per text."""
+    syls = syllables(text)
+    acc = set(syls) | {f"{a}_{b}" for a, b in zip(syls, syls[1:])}
+    folded_syls = [fold_word(s) for s in syls]
+    fol = set(folded_syls) | {f"{a}_{b}" for a, b in zip(folded_syls, folded_syls[1:])}
+    return Signature(frozenset(acc), frozenset(fol))
+
+
+_PHRASES_BY_FIRST: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+for _acc, _fol in zip(_PHRASES_ACCENTED, _PHRASES_FOLDED):
+    _PHRASES_BY_FIRST.setdefault(_fol[0], []).append((_acc, _fol))
+
+
+def _question_word_mask(syls: Sequence[str]) -> list[bool]:
+    """True for syllables that belong to a question phrase ("bao lâu", "như thế nào", "gì")."""
+    mask = [False] * len(syls)
+    folded = [fold_word(x) for x in syls]
+    for i in range(len(syls)):
+        if mask[i]:
+            continue
+        for acc, fol in _PHRASES_BY_FIRST.get(folded[i], ()):  # longest phrases first
+            n = len(acc)
+            window = syls[i : i + n]
+            if len(window) < n:
+                continue
+            # a marked syllable must match the phrase's spelling, a bare one its folded form
+            if all(w == a if fw != w else fw == f for w, a, fw, f in zip(window, acc, folded[i : i + n], fol)):
+                for j in range(i, i + n):
+                    mask[j] = True
+                break
+    return mask
+
+
+def question_terms(text: str, *, keep_accents: bool = True) -> list[Term]:
+    """Content syllables and adjacent content pairs of a question, numbers and codes included."""
+    syls = syllables(text)
+    if not keep_accents:
+        syls = [fold(s) for s in syls]
+    asked = _question_word_mask(syls)
+    content = [not q and not is_function_word(s) for s, q in zip(syls, asked)]
+    terms: dict[str, Term] = {}
+    for s, ok in zip(syls, content):
+        if ok:
+            terms.setdefault(s, Term(s, ((s,),), fold(s)))
+    for i in range(len(syls) - 1):
+        if content[i] and content[i + 1]:  # a pair with a function word says nothing its syllable does not
+            key = f"{syls[i]}_{syls[i + 1]}"
+            terms.setdefault(key, Term(key, ((key,),), fold(key), bigram=True))
+    return list(terms.values())
+
+
+def expansion_terms(pairs: Iterable[tuple[str, str]]) -> list[Term]:
+    """An abbreviation and its expansion as one term ("btv" or "ban_thường"+"thường_vụ")."""
+    out: list[Term] = []
+    for short, long in pairs:
+        s = fold(short)
+        long_syls = syllables(long)
+        long_alt = tuple(f"{a}_{b}" for a, b in zip(long_syls, long_syls[1:])) or tuple(long_syls)
+        out.append(Term(s, ((s,), long_alt), fold(long_alt[0]) if long_alt else s))
+        out.append(Term(fold(long), (long_alt, (s,)), long_alt[0] if long_alt else s, bigram=True))
+    return out
+
+
+def answer_type(part: str) -> str | None:
+    """The kind of answer a (sub-)question wants, when it is a specific kind."""
+    folded = fold(part)
+    for kind, cue in _TYPE_CUES:
+        if cue.search(folded):
+            return kind
+    if _ASKS_UNITS_RE.search(folded):
+        return "units"  # "kiểm tra những đơn vị nào": the answer names units
+    if re.search(r"\bbang (?:cach|hinh thuc|phuong phap|phuong thuc) nao\b", folded):
+        return "method"  # "kiểm tra bằng cách nào": the answer says how ("qua xem xét hồ sơ…")
+    if _ENUMERATION_CUES.search(folded):
+        return "list"  # "gồm những nội dung gì": the answer enumerates
+    return None
+
+
+def wants_list(question: str) -> bool:
+    """True when the question asks for a list, steps, conditions, or how something is done."""
+    return bool(_LIST_CUES.search(fold(question)))
+
+
+_CUE_IN_PART = re.compile(r"\b(?:bao nhieu|bao lau|bao gio|khi nao|nao|gi|ai|dau|the nao|ra sao|khong)\b")
+
+
+def split_parts(question: str) -> list[str]:
+    """The sub-questions of a question that asks several things at once."""
+    folded = fold(question)
+    pieces: list[tuple[int, int]] = []
+    pos = 0
+    for m in _PART_SPLIT.finditer(folded):
+        pieces.append((pos, m.start()))
+        pos = m.end()
+    pieces.append((pos, len(folded)))
+    # "… trong thời hạn bao lâu, cấp trên phải giải quyết trong bao lâu": commas between clauses
+    # that each ask something separate sub-questions too
+    spans: list[tuple[int, int]] = []
+    for start, stop in pieces:
+        cut = start
+        for comma in re.finditer(r",\s*|\s+va\s+", folded[start:stop]):
+            left = folded[cut : start + comma.start()]
+            nxt = re.compile(r",|\s+va\s+").search(folded, start + comma.end(), stop)
+            right = folded[start + comma.end() : nxt.start() if nxt else stop]
+            if _CUE_IN_PART.search(left) and _CUE_IN_PART.search(right) and len(right.split()) >= 3:
+                spans.append((cut, start + comma.start()))
+                cut = start + comma.end()
+        spans.append((cut, stop))
+    parts = [question[a:b].strip(" ,.;:") for a, b in spans]
+    parts = [p for p in parts if len(p.split()) >= 2]
+    return parts or [question.strip()]
+
+
+def analyze_focus(text: str, *, expansions: Iterable[tuple[str, str]] = (), accented: bool = True) -> Focus:
+    """Terms, parts and answer types of a question."""
+    terms = question_terms(text, keep_accents=accented)
+    extra = expansion_terms(expansions)
+    # an abbreviation in the question is matched by its expansion too
+    by_key = {fold(t.key): t for t in extra}
+    terms = [by_key.get(t.key, t) if not t.bigram else t for t in terms]
+    pieces = split_parts(text)
+    part_terms = [
+        [by_key.get(t.key, t) if not t.bigram else t for t in question_terms(p, keep_accents=accented)] for p in pieces
+    ]
+    for k in range(1, len(part_terms)):
+        # "nhật ký … lưu trữ bao lâu và gồm những nội dung gì": a sub-question that leaves its
+        # subject out takes it from the first one
+        if len([t for t in part_terms[k] if not t.bigram]) < 3:
+            known = {t.key for t in part_terms[k]}
+            part_terms[k] += [t for t in part_terms[0] if t.key not in known]
+    parts = tuple(Part(p, answer_type(p), tuple(ts)) for p, ts in zip(pieces, part_terms))
+    return Focus(text, tuple(terms), parts, wants_list(text), accented, tuple(extra))
+
+
+def term_weight(term: Term, idf: Callable[[str], float], unknown: float) -> float:
+    """How much a term matters: its IDF; a word no document has weighs ``unknown`` (the most),
+    a pair no document has weighs what its syllables weigh on average; pairs count 0.7."""
+    w = idf(term.weight_key)
+    if w <= 0:
+        if term.bigram:
+            parts = [idf(p) or unknown for p in term.weight_key.split("_")]
+            w = sum(parts) / len(parts)
+        else:
+            w = unknown
+    return w * (0.7 if term.bigram else 1.0)
+
+
+def coverage(terms: Sequence[Term], sig: Signature, weight: Callable[[Term], float]) -> float:
+    """The weighted share of terms a passage covers."""
+    total = got = 0.0
+    for t in terms:
+        w = weight(t)
+        total += w
+        if sig.covers(t):
+            got += w
+    return got / total if total else 0.0
+
+
+_NAME_WORD = re.compile(r"[^\W\d_]+")
+
+
+def names_a_person(text: str) -> bool:
+    """A person's name: a family name followed by one to three capitalised syllables ("Hà Thị Bích Loan")."""
+    words = list(_NAME_WORD.finditer(text))
+    for i, m in enumerate(words[:-1]):
+        if m.group(0).title() not in SURNAMES or not m.group(0)[0].isupper():
+            continue
+        run = 0
+        for nxt, prev in zip(words[i + 1 : i + 4], words[i : i + 3]):
+            w = nxt.group(0)
+            if not w[0].isupper() or text[prev.end() : nxt.start()].strip():
+                break
+            run += 1
+        # "Hà Nội", "Lê nin": a family name and one more capital is a name only after a title
+        if run >= 2 or (run == 1 and re.search(r"(?:đồng chí|đ/c|ông|bà)\s*$", text[: m.start()], re.IGNORECASE)):
+            return True
+    return False
+
+
+_LIST_MARKER = re.compile(r"(?m)^\s*(?:\d{1,2}(?:\.\d{1,2})*[.)]|[a-zđ]\)|\(\d{1,2}\)|[-+•*])\s+")
+
+
+def has_evidence(kind: str, text: str) -> bool:
+    """Whether a passage gives an answer of this kind (a duration, a percentage, a date…)."""
+    if kind == "list":
+        return bool(_ENUMERATION.search(text))
+    text = _LIST_MARKER.sub("", text)  # "1." numbering an item is not a number given
+    if kind == "person":
+        return names_a_person(text)
+    if kind == "units":
+        return bool(find_units(text))
+    pattern = EVIDENCE.get(kind)
+    return bool(pattern and pattern.search(text))
+
+
+def law_codes(text: str) -> list[str]:
+    """State legal document numbers in a text ("278/2025/NĐ-CP")."""
+    return [m.group(0) for m in LAW_CODE_RE.finditer(nfc(text))]

@@ -1,0 +1,128 @@
+"""Extractive answers quote whole units: lists with their items, clauses with their points."""
+
+from __future__ import annotations
+
+import re
+
+from knowledge.answer.extractive import Composed, NotAnswered, compose_extractive
+from knowledge.documents.outline import Outline
+from knowledge.models import DocumentMeta, ScoredChunk, StoredChunk
+from knowledge.search.focus import analyze_focus, signature
+
+LEAD_IN_END = re.compile(r"(?::|như sau|sau đây)\s*\[\d+\]\s*$")
+
+
+def _doc(doc_id: str, *chunk_texts: str) -> list[StoredChunk]:
+    meta = DocumentMeta(doc_id=doc_id, title=f"Tài liệu {doc_id}")
+    return [
+        StoredChunk(f"{doc_id}::v::{i:05d}", doc_id, i, text, "", (), meta) for i, text in enumerate(chunk_texts)
+    ]
+
+
+def _answer(question: str, docs: dict[str, list[StoredChunk]], ranked: list[str]) -> Composed | NotAnswered:
+    outlines = {doc_id: Outline.build(chunks) for doc_id, chunks in docs.items()}
+    by_id = {c.chunk_id: c for chunks in docs.values() for c in chunks}
+    passages = [ScoredChunk(by_id[cid], 1.0 / (n + 1)) for n, cid in enumerate(ranked)]
+    return compose_extractive(
+        analyze_focus(question), passages, outlines.__getitem__, lambda term: 1.0, min_coverage=0.5
+    )
+
+
+CHARTER = _doc(
+    "dieule",
+    "Điều 2.\nĐảng viên có nhiệm vụ :\n1. Tuyệt đối trung thành với mục đích lý tưởng cách mạng của Đảng.",
+    "2. Không ngừng học tập, rèn luyện, nâng cao trình độ kiến thức.",
+    "3. Liên hệ chặt chẽ với nhân dân, tôn trọng quyền làm chủ của nhân dân.",
+    "4. Tham gia xây dựng, bảo vệ đường lối; sinh hoạt đảng và đóng đảng phí đúng quy định.\nĐiều 3.\nĐảng viên có quyền :\n1. Được thông tin và thảo luận các vấn đề.",
+)
+
+
+def test_a_lead_in_brings_every_item_even_from_the_next_chunks() -> None:
+    answer = _answer("Đảng viên có những nhiệm vụ gì?", {"dieule": CHARTER}, [CHARTER[0].chunk_id])
+    assert isinstance(answer, Composed)
+    text = answer.text
+    for item in ("Tuyệt đối trung thành", "Không ngừng học tập", "Liên hệ chặt chẽ", "đóng đảng phí"):
+        assert item in text
+    assert text.index("Tuyệt đối") < text.index("Không ngừng") < text.index("Liên hệ") < text.index("đóng đảng phí")
+    assert "Đảng viên có quyền" not in text  # the next article is not part of the list
+    assert not any(LEAD_IN_END.search(line) for line in text.splitlines())
+
+
+def test_an_unrelated_sentence_of_the_same_passage_is_left_out() -> None:
+    doc = _doc(
+        "hd",
+        "1. Chi bộ họp định kỳ mỗi tháng một lần vào ngày đầu tháng.\n"
+        "2. Hình thức kỷ luật đảng viên chính thức gồm khiển trách, cảnh cáo, cách chức, khai trừ.",
+    )
+    answer = _answer("Hình thức kỷ luật đảng viên chính thức gồm những gì?", {"hd": doc}, [doc[0].chunk_id])
+    assert isinstance(answer, Composed)
+    assert "khiển trách, cảnh cáo, cách chức, khai trừ" in answer.text
+    assert "Chi bộ họp" not in answer.text
+
+
+def test_each_sub_question_gets_its_clause() -> None:
+    doc = _doc(
+        "dieu39",
+        "7. Đảng viên không đồng ý với quyết định kỷ luật thì trong vòng một tháng có quyền khiếu nại với cấp trên.\n"
+        "8. Khi nhận khiếu nại kỷ luật, chậm nhất ba tháng cấp trên phải xem xét, giải quyết, trả lời.\n"
+        "9. Trong khi chờ giải quyết khiếu nại, đảng viên phải chấp hành nghiêm chỉnh quyết định kỷ luật.\n"
+        "10. Việc phát thẻ đảng viên do Ban Tổ chức Trung ương hướng dẫn.",
+    )
+    answer = _answer(
+        "Đảng viên không đồng ý với quyết định kỷ luật thì được khiếu nại trong bao lâu, cấp trên phải giải quyết "
+        "trong bao lâu, và trong khi chờ có phải chấp hành kỷ luật không?",
+        {"dieu39": doc},
+        [doc[0].chunk_id],
+    )
+    assert isinstance(answer, Composed)
+    for fact in ("trong vòng một tháng", "chậm nhất ba tháng", "chấp hành nghiêm chỉnh"):
+        assert fact in answer.text
+    assert "phát thẻ" not in answer.text
+
+
+def test_a_question_for_a_percentage_is_declined_when_no_passage_gives_one() -> None:
+    doc = _doc("qd", "Danh sách bầu cử cấp ủy do đại hội thảo luận và biểu quyết thông qua theo quy chế bầu cử.")
+    answer = _answer(
+        "Số dư trong danh sách bầu cử cấp ủy tối thiểu bằng bao nhiêu phần trăm?", {"qd": doc}, [doc[0].chunk_id]
+    )
+    assert isinstance(answer, NotAnswered) and answer.reason in ("kind_missing", "low_coverage")
+
+
+def test_accented_questions_do_not_match_other_words_with_the_same_letters() -> None:
+    military = signature("Quân ủy Trung ương lãnh đạo tuyệt đối, trực tiếp về mọi mặt đối với Quân đội.")
+    district = next(t for t in analyze_focus("Bí thư Quận ủy có nhiệm vụ gì?").terms if t.key == "quận_ủy")
+    assert not military.covers(district)  # "Quận ủy" is not "Quân ủy"
+    typed_bare = next(t for t in analyze_focus("bi thu quan uy co nhieu vu gi", accented=False).terms if t.key == "quan_uy")
+    assert military.covers(typed_bare)  # without marks the user may mean either
+
+
+def test_a_long_list_is_trimmed_for_a_phone_and_keeps_its_order() -> None:
+    items = "\n".join(f"- Sổ loại {i}: " + "ghi chép đầy đủ thông tin của đảng viên " * 12 for i in range(1, 16))
+    doc = _doc("so", "Hệ thống sổ sách quản lý đảng viên gồm các loại sau:\n" + items)
+    answer = _answer("Hệ thống sổ sách quản lý đảng viên gồm những loại sổ nào?", {"so": doc}, [doc[0].chunk_id])
+    assert isinstance(answer, Composed)
+    assert len(answer.text) <= 2000
+    assert "…" in answer.text
+    assert answer.text.index("Sổ loại 1:") < answer.text.index("Sổ loại 2:")
+
+
+def test_the_embedding_model_breaks_ties_between_units_that_share_words() -> None:
+    doc = _doc(
+        "bc",
+        "1. Kết quả kiểm tra cho thấy chi bộ đã họp định kỳ và kiểm tra đảng viên đúng quy định.\n"
+        "2. Qua kiểm tra còn tình trạng chi bộ chưa kiểm điểm đảng viên và chưa báo cáo đúng quy định.",
+    )
+    outline = Outline.build(doc)
+    focus = analyze_focus("Tình hình chi bộ qua kiểm tra đảng viên thế nào?")
+    passages = [ScoredChunk(doc[0], 1.0)]
+
+    def prefers_first(texts):
+        return [0.95 if "đã họp" in t else 0.80 for t in texts]
+
+    plain = compose_extractive(focus, passages, lambda _: outline, lambda t: 1.0, min_coverage=0.3)
+    by_meaning = compose_extractive(
+        focus, passages, lambda _: outline, lambda t: 1.0, min_coverage=0.3, similarity=prefers_first
+    )
+    assert isinstance(by_meaning, Composed) and isinstance(plain, Composed)
+    assert plain.text.startswith("2. Qua kiểm tra còn tình trạng")  # shared words alone
+    assert by_meaning.text.startswith("1. Kết quả kiểm tra")  # the model's similarity decides
