@@ -89,10 +89,7 @@ def main(kb_settings: KnowledgeSettings | None = None) -> None:
 
     kb_settings = kb_settings or KnowledgeSettings()
     knowledge = build_services(kb_settings)
-    admin: Any = knowledge.ingest
-    if not hasattr(admin, "preview_bytes"):  # an ingest service without preview/confirm cannot be used safely
-        _log.warning("the ingest service has no preview/confirm: document uploads are disabled")
-        admin = None
+    admin = knowledge.ingest  # IngestService is the DocumentAdmin: preview, confirm, versions
     state = State.open(
         state_path(settings, kb_settings), history_turns=settings.history_turns, answers_kept=settings.answers_kept
     )

@@ -55,6 +55,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="set the document code of a single file whose number the text leaves blank (e.g. 02-HD/BTCTU)",
     )
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing when nothing changed; otherwise the summary on stderr")
+    p.add_argument(
+        "--restricted", action="store_true",
+        help="only members of the units the document concerns (and admins, district readers) may read it",
+    )
+    p.add_argument(
+        "--restricted-to", metavar="UNIT", action="append", default=[],
+        help="only members of this unit may read the ingested files (repeatable; implies --restricted)",
+    )
+    p.add_argument("--restrict", metavar="DOC_ID", action="append", default=[],
+                   help="restrict a stored document to the units it concerns (or to --restricted-to units)")
+    p.add_argument("--unrestrict", metavar="DOC_ID", action="append", default=[],
+                   help="make a stored document public again")
     p.add_argument("-v", "--verbose", action="store_true")
     return p
 
@@ -159,8 +171,9 @@ def _list(services: Any, console: Console, as_json: bool) -> None:
         ], ensure_ascii=False, indent=2))
         return
     rows = [[r.meta.doc_id, r.meta.code or "—", r.meta.doc_type or "—", r.meta.issue_date or "—", r.meta.title,
-             str(r.chunks), r.fmt] for r in records]
-    _print_rows(console, "Tài liệu trong kho", ["doc_id", "số hiệu", "loại", "ngày", "tiêu đề", "đoạn", "định dạng"], rows, "tiêu đề")
+             str(r.chunks), r.fmt, "; ".join(r.meta.restricted_units) or "(công khai)"] for r in records]
+    header = ["doc_id", "số hiệu", "loại", "ngày", "tiêu đề", "đoạn", "định dạng", "chỉ đơn vị được xem"]
+    _print_rows(console, "Tài liệu trong kho", header, rows, "tiêu đề")
 
 
 def _history(services: Any, doc_id: str, console: Console, as_json: bool) -> None:
@@ -189,7 +202,35 @@ def _ingest(services: Any, args: argparse.Namespace, console: Console) -> Ingest
 
         return services.ingest.ingest_paths(
             args.paths, replace_same_code=args.replace_code, dry_run=args.dry_run, progress=progress, code=args.code,
+            restricted=_restriction(args),
         )
+
+
+def _restriction(args: argparse.Namespace) -> list[str] | bool | None:
+    """--restricted-to units, else True for --restricted (the units the document concerns), else None (public)."""
+    return list(args.restricted_to) or (True if args.restricted else None)
+
+
+def _restrictions(services: Any, args: argparse.Namespace, console: Console) -> int:
+    """Apply --restrict / --unrestrict to stored documents; 1 when one of them failed."""
+    from knowledge.errors import KnowledgeError
+
+    code = 0
+    for doc_id in dict.fromkeys(args.restrict):
+        try:
+            units = services.findings.restrict(doc_id, list(args.restricted_to) or None)
+            console.print(f"{doc_id}: chỉ đơn vị được xem — {'; '.join(units)}.", soft_wrap=True)
+        except KnowledgeError as exc:
+            console.print(f"[red]{doc_id}: {exc.message}[/red]", soft_wrap=True)
+            code = 1
+    for doc_id in dict.fromkeys(args.unrestrict):
+        try:
+            services.findings.unrestrict(doc_id)
+            console.print(f"{doc_id}: công khai.", soft_wrap=True)
+        except KnowledgeError as exc:
+            console.print(f"[red]{doc_id}: {exc.message}[/red]", soft_wrap=True)
+            code = 1
+    return code
 
 
 def _report(report: IngestReport, args: argparse.Namespace, services: Any, console: Console) -> None:
@@ -212,7 +253,7 @@ def main(argv: list[str] | None = None, *, embeddings: Embeddings | None = None)
     args = parser.parse_args(argv)
     configure_logging(args.verbose)
     console = Console(highlight=False)
-    if not (args.paths or args.list or args.delete or args.history or args.restore):
+    if not (args.paths or args.list or args.delete or args.history or args.restore or args.restrict or args.unrestrict):
         parser.print_help()
         return 2
     from knowledge.errors import KnowledgeError
@@ -252,6 +293,9 @@ def _run(services: Any, args: argparse.Namespace, console: Console) -> int:
         _report(report, args, services, console)
         if not report.ok:
             exit_code = 1
+        if _restriction(args) is not None and not args.dry_run:  # unchanged files take it without being re-read
+            args.restrict.extend(r.doc_id for r in report.results if r.status == "unchanged")
+    exit_code = max(exit_code, _restrictions(services, args, console))
     if args.history:
         try:
             _history(services, args.history, console, args.json)

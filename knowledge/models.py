@@ -45,6 +45,7 @@ class DocumentMeta:
     replaces: tuple[str, ...] = ()
     units: tuple[str, ...] = ()
     mentions: tuple[str, ...] = ()  # other document codes the text cites
+    restricted_units: tuple[str, ...] = ()  # when set, only these units (and admins, district readers) may read it
 
 
 @dataclass(frozen=True)

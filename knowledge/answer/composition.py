@@ -76,17 +76,34 @@ def focused(text: str, relevant: Callable[[str], bool]) -> str:
     return " ".join(out)
 
 
+def _relevant_lines(texts: list[str], relevant: Callable[[str], bool]) -> list[str]:
+    """A heading or clause with only the lines under it that matter ("…" where lines are left out)."""
+    out = [texts[0]]
+    for n, line in enumerate(texts[1:], start=1):
+        if relevant(line):
+            out.append(line)
+        elif out[-1] != "…" and n < len(texts) - 1:
+            out.append("…")
+    while len(out) > 1 and out[-1] == "…":
+        out.pop()
+    if len(out) == 1 and len(texts) > 1:
+        return texts  # no single line answers on its own: a bare heading would say nothing
+    return out
+
+
 def show_units(
     units: Sequence[Unit],
     outline_of: Callable[[str], Outline],
     *,
     max_chars: int | None = None,
     relevant: Callable[[str], bool] | None = None,
+    whole_lists: bool = True,
 ) -> list[Shown]:
     """Display text for each chosen unit within the answer's budget (the first gets the most).
 
-    ``relevant`` says whether a sentence matters to the question: a long paragraph quoted on
-    its own keeps its first sentence and those.
+    ``relevant`` says whether a sentence or line matters to the question: a long paragraph
+    quoted on its own keeps its first sentence and those; unless ``whole_lists`` (the question
+    asks for a list, steps or a whole provision), a block keeps its head and those lines.
     """
     shown: list[Shown] = []
     remaining = max_chars or MAX_ANSWER_CHARS
@@ -97,6 +114,8 @@ def show_units(
         texts = [t for t in (for_display(ln.content) for ln in content) if t]
         if len(texts) == 1 and relevant is not None:
             texts = [focused(texts[0], relevant)]
+        elif relevant is not None and not whole_lists and not lines[0].lead_in:
+            texts = _relevant_lines(texts, relevant)
         left = len(units) - n - 1
         budget = max(300, remaining - 300 * left)
         fitted, trimmed = _fit(texts, budget)

@@ -44,3 +44,27 @@ def date_fact(meta: DocumentMeta, verb: str) -> str | None:
     name = meta.code or f"“{meta.title}”"
     when = "ngày" if date.count("/") == 2 else "tháng"
     return f"{kind} {name} {_VERBS.get(verb, 'đề')} {when} {date}."
+
+
+_ASKS_SIGNER = re.compile(r"\b(?:ai|nguoi nao|dong chi nao) (?:da )?ky\b|\bnguoi ky\b|\bdo ai ky\b|\bky boi ai\b")
+_TITLE_LINE = re.compile(r"^(?:[KT]/[TM]\.?|TM\.?|KT\.?)?\s*[A-ZĐÀ-Ỹ ./]{3,}$")
+
+
+def asks_signer(question: str) -> bool:
+    """Whether a question asks who signed a document ("Ai ký Hướng dẫn 02-HD/BTCTU?")."""
+    return bool(_ASKS_SIGNER.search(fold(question)))
+
+
+def signer_fact(meta: DocumentMeta, closing: list[str]) -> str | None:
+    """"Văn bản X do đồng chí Y (CHỨC VỤ) ký.", from the signature block of a document, or None."""
+    from knowledge.search.focus import names_a_person
+
+    for n in range(len(closing) - 1, -1, -1):
+        line = closing[n].strip()
+        if not names_a_person(line) or len(line.split()) > 6:
+            continue
+        titles = [t.strip() for t in closing[max(0, n - 3) : n] if _TITLE_LINE.match(t.strip())]
+        role = f" ({' '.join(titles)})" if titles else ""
+        name = meta.code or f"“{meta.title}”"
+        return f"Văn bản {name} do đồng chí {line}{role} ký."
+    return None

@@ -13,8 +13,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from knowledge.answer.composition import Shown, render, show_units
-from knowledge.answer.selection import Selection, question_role, select_units, unit_text
+from knowledge.answer.selection import select_units
+from knowledge.answer.units import Selection, unit_text
 from knowledge.documents.outline import Outline
+from knowledge.documents.roles import question_role
 from knowledge.models import ScoredChunk, StoredChunk
 from knowledge.search.focus import Focus, Term, analyze_focus, coverage, has_evidence, signature
 from knowledge.text import fold
@@ -66,6 +68,8 @@ def compose_extractive(
     their headings must name: results found at one ward do not answer for another.
     """
     selection = Selection((), 1.0, frozenset(), 0.0)
+    if focus is not None and not focus.terms:
+        return NotAnswered("no_terms", selection)  # nothing asked that a passage could cover ("🙂🔥")
     if focus is not None:
         selection = select_units(
             focus, passages, outline_of, weight, role=question_role(fold(focus.text)), similarity=similarity
@@ -80,7 +84,8 @@ def compose_extractive(
         if required and not _names_all(required, selection, outline_of):
             return NotAnswered("entity_missing", selection)
     relevant = _relevance(focus, weight) if focus is not None else None
-    shown = show_units(selection.units, outline_of, relevant=relevant)
+    whole = focus is None or focus.wants_list or any(p.answer_type == "list" for p in focus.parts)
+    shown = show_units(selection.units, outline_of, relevant=relevant, whole_lists=whole)
     shown += [Shown(None, chunk_id, text, False) for text, chunk_id in facts]
     if not shown:
         return NotAnswered("no_candidate", selection)
@@ -102,7 +107,10 @@ def _names_all(required: Sequence[str], selection: Selection, outline_of: Callab
     for entity in required:
         words = re.findall(r"\w+", fold(entity))
         name = words[1:] if len(words) > 2 else words  # "phường Phúc Đồng" -> "phuc dong"
-        if f" {' '.join(name)} " not in folded:
+        if entity.isdigit():  # "90" is also written "090" or inside "90%"
+            if not re.search(rf"(?<![\d.,]){int(entity)}(?![\d])|(?<![\d.,])0{int(entity)}(?![\d])", folded):
+                return False
+        elif f" {' '.join(name)} " not in folded:
             return False
     return True
 
@@ -119,7 +127,9 @@ def _relevance(focus: Focus, weight: Callable[[Term], float]) -> Callable[[str],
     return relevant
 
 
-def cited_chunks(composed: Composed, chunk_of: Callable[[str], StoredChunk | None]) -> list[tuple[int, StoredChunk, str]]:
+def cited_chunks(
+    composed: Composed, chunk_of: Callable[[str], StoredChunk | None]
+) -> list[tuple[int, StoredChunk, str]]:
     """(number, chunk, quote) for every citation of an answer, in number order."""
     quotes: dict[str, list[str]] = {}
     for s in composed.shown:

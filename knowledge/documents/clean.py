@@ -18,6 +18,7 @@ _FURNITURE = re.compile(
     r"|(?:Một số )?[Hh]ình ảnh\b.{0,80}$(?<![.;:])"  # photo block caption at the end of a news item
     r"|\(?Ảnh\s*(?:minh họa)?\s*:.{0,80}\)?"  # photo credit
     r"|Trang\s+\d{1,4}(?:\s*/\s*\d{1,4})?"  # page numbers
+    r"|\d{1,3}"  # a page number left alone on its line
     r"|\d{1,4}\s*/\s*\d{1,4}"
     r"|(?:In bài|Chia sẻ|Gửi bài|Bản in|Quay lại|Về đầu trang)(?:\s*[|/]\s*(?:In bài|Chia sẻ|Gửi bài|Bản in|Quay lại))*"
     r")\s*$",

@@ -116,7 +116,9 @@ def _kind_and_title(lines: list[str]) -> tuple[str | None, str | None]:
             nxt = nxt.replace("*", "").strip()
             if not nxt or _NUMBER_LINE.match(nxt):  # "Số 05-KH/ĐU" (or "Số   -HD/BTCTU") under the kind word
                 continue
-            if nxt.startswith(("-", "(", "Căn cứ", "Xét")) or match_heading(nxt):
+            head = match_heading(nxt)
+            # "KẾT QUẢ KIỂM TRA …" under "BÁO CÁO" is the title going on, not a "Kết quả" section
+            if nxt.startswith(("-", "(", "Căn cứ", "Xét")) or (head and not (head.kind == "topic" and _is_caps(nxt))):
                 break
             if title_lines and nxt.startswith("Thực hiện"):
                 break

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from knowledge.documents.reflow import match_heading
+from knowledge.documents.roles import line_role
 from knowledge.models import StoredChunk
 from knowledge.text import split_sentences
 
@@ -24,7 +25,9 @@ _LIST_KINDS = ("dash", "plus", "bullet", "star")
 # A line that announces what follows: "… như sau:", "Hồ sơ gồm:", "… những trường hợp sau đây:".
 _LEAD_END = re.compile(r"(?:[:：]|\b(?:như sau|sau đây|dưới đây))\s*[.…]?\s*$", re.IGNORECASE)
 # "Điều 2." "Chương II" "1." alone: a heading whose title is on the next line or absent.
-_BARE_MARK = re.compile(r"^(?:#+\s*)?(?:Điều\s+\d+|Chương\s+[IVXL\d]+|Mục\s+[IVXL\d]+|Phần\s+\S+)\s*[.:]?\s*$", re.IGNORECASE)
+_BARE_MARK = re.compile(
+    r"^(?:#+\s*)?(?:Điều\s+\d+|Chương\s+[IVXL\d]+|Mục\s+[IVXL\d]+|Phần\s+\S+)\s*[.:]?\s*$", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,7 @@ class Line:
     depth: int
     lead_in: bool  # announces a list or steps
     closing: bool = False  # in the distribution list and signature block ("Nơi nhận: …")
+    role: str | None = None  # report role: result | shortcoming | request (documents.roles)
 
     @property
     def structural(self) -> bool:
@@ -50,6 +54,14 @@ class Line:
         if "?" not in self.text:
             return self.text
         return " ".join(s for s in split_sentences(self.text) if not s.rstrip(" )\"”'").endswith("?"))
+
+    @property
+    def heading_like(self) -> bool:
+        """A heading by its look: a marked title line that does not end like a sentence."""
+        if self.structural or self.bare:
+            return True
+        text = self.text.rstrip()
+        return self.kind not in ("para",) + _LIST_KINDS and len(text) < 120 and not text.endswith((".", ";", ":", "?"))
 
     @property
     def bare(self) -> bool:
@@ -99,7 +111,7 @@ class Outline:
                     closing = kind == "closing"
                 lead = is_lead_in(text)
                 depth = _place(stack, kind, lead)
-                lines.append(Line(len(lines), chunk.chunk_id, text, kind, depth, lead, closing))
+                lines.append(Line(len(lines), chunk.chunk_id, text, kind, depth, lead, closing, line_role(text)))
         meta = chunks[0].meta if chunks else None
         title = " ".join(x for x in (meta.code, meta.doc_type, meta.title) if x) if meta else ""
         return cls(doc_id, lines, title)
@@ -158,7 +170,9 @@ def _place(stack: list[tuple[str, bool, int]], kind: str, lead: bool) -> int:
             stack.clear()
     elif kind.startswith("md"):
         level = int(kind[2:])
-        while stack and not (stack[-1][0] in _FIXED or (stack[-1][0].startswith("md") and int(stack[-1][0][2:]) < level)):
+        while stack and not (
+            stack[-1][0] in _FIXED or (stack[-1][0].startswith("md") and int(stack[-1][0][2:]) < level)
+        ):
             stack.pop()
     elif kind == "para":
         top = stack[-1] if stack else None
@@ -174,6 +188,12 @@ def _place(stack: list[tuple[str, bool, int]], kind: str, lead: bool) -> int:
         if lead:
             stack.append(("lead", True, 0))
         return depth
+    elif kind.startswith("num"):
+        # decimal numbering nests by its dots: "23." closes an open "22.1.2." as well as "22."
+        level = int(kind[3:])
+        cut = next((i for i, (k, _, _) in enumerate(stack) if k.startswith("num") and int(k[3:]) >= level), None)
+        if cut is not None:
+            del stack[cut:]
     else:
         cut = next((i for i in range(len(stack) - 1, -1, -1) if stack[i][0] == kind), None)
         if cut is not None:

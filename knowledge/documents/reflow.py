@@ -10,6 +10,7 @@ from knowledge.text import fold
 
 _TERMINAL = re.compile(r"""([.;:!?…]|\./\.|[.;:!?]["”’)\]*]+)\s*$""")
 _PAGE_NUMBER = re.compile(r"^\s*\d{1,3}\s*$")
+_TABLE_ROW = re.compile(r"^[^|]*\|[^|]*\|")  # "STT | Nội dung | Thời hạn": a text table keeps one row a line
 _LIST_ITEM = re.compile(r"^\s*(?:[-+•*–—]\s|\(\d{1,2}\)|\d{1,2}\)\s|[a-zđ]\)\s|#|->)")
 _ROMAN = r"(?:X{0,3})(?:IX|IV|V?I{0,3})"
 _TOPICS = (
@@ -73,7 +74,7 @@ def _ends_sentence(line: str) -> bool:
 
 
 def _starts_unit(line: str) -> bool:
-    return bool(_LIST_ITEM.match(line)) or match_heading(line) is not None
+    return bool(_LIST_ITEM.match(line)) or bool(_TABLE_ROW.match(line)) or match_heading(line) is not None
 
 
 def _is_caps(line: str) -> bool:
@@ -134,7 +135,7 @@ def paragraphs(text: str) -> list[str]:
 def _continues(para: list[str], line: str, blank_before: bool, wide: int) -> bool:
     prev = para[-1]
     first = para[0]
-    if _starts_unit(line) or first.startswith("#") or _ends_sentence(prev):
+    if _starts_unit(line) or first.startswith("#") or _ends_sentence(prev) or _TABLE_ROW.match(prev):
         return False
     if prev.rstrip().endswith("-----") or set(prev) <= set("-*_ "):
         return False

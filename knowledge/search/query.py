@@ -73,7 +73,12 @@ class AnalyzedQuery:
 
     @property
     def search_text(self) -> str:
-        return " ".join((self.text, *self.expansions))
+        """What retrieval searches for: once the search is held to the documents the question
+        names, the words naming them are in every passage there and only blur the ranking."""
+        text = self.text
+        if self.documents and self.reference and re.search(r"\w{2,}", self.topic_text):
+            text = self.topic_text
+        return " ".join((text, *self.expansions))
 
 
 @dataclass

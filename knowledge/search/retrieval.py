@@ -16,6 +16,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from knowledge.documents.outline import Outline
+from knowledge.findings.access import Viewer, readable
 from knowledge.models import DocumentMeta, ScoredChunk, StoredChunk
 from knowledge.search.diacritics import DiacriticRestorer
 from knowledge.search.lexical import BM25Index, folded_tokens, word_tokens
@@ -118,14 +119,23 @@ class HybridRetriever:
             return self._snap
 
     # ---- search ------------------------------------------------------------------------------
-    def retrieve(self, query: AnalyzedQuery, k: int = 8) -> Retrieval:
-        """The k best passages for an analysed question, with a confidence signal."""
+    def retrieve(self, query: AnalyzedQuery, k: int = 8, viewer: Viewer | None = None) -> Retrieval:
+        """The k best passages for an analysed question, with a confidence signal.
+
+        Passages of restricted documents the viewer may not read are never candidates
+        (no viewer: public documents only).
+        """
         snap = self.snapshot()
         n = len(snap.chunks)
         if n == 0:
             return Retrieval(query, ())
         w = self.weights
         allowed = self._allowed(query, snap)
+        visible = self._visible(viewer, snap)
+        if visible is not None:
+            allowed = visible if allowed is None else allowed & visible
+            if not allowed:
+                return Retrieval(query, (), 0.0, 0.0)
         q_folded = folded_tokens(query.search_text) + self._code_tokens(query, snap)
         # Without diacritics, word segmentation and the dense model see garbage: give them the
         # question with its marks restored from the documents' own vocabulary instead.
@@ -200,6 +210,14 @@ class HybridRetriever:
         if not doc_ids:
             return None
         return {i for i, c in enumerate(snap.chunks) if c.doc_id in doc_ids}
+
+    @staticmethod
+    def _visible(viewer: Viewer | None, snap: _Snapshot) -> set[int] | None:
+        """Indexes of the chunks a viewer may read, or None when every document is open to them."""
+        closed = {d.doc_id for d in snap.docs if not readable(viewer, d)}
+        if not closed:
+            return None
+        return {i for i, c in enumerate(snap.chunks) if c.doc_id not in closed}
 
     def _boost(self, query: AnalyzedQuery, chunk: StoredChunk) -> float:
         w = self.weights

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections import OrderedDict
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import replace
@@ -10,9 +11,10 @@ from typing import Any
 
 import numpy as np
 
-from knowledge.answer.document_facts import asks_document_date, date_fact
+from knowledge.answer.document_facts import asks_document_date, asks_signer, date_fact, signer_fact
 from knowledge.answer.extractive import NotAnswered, cited_chunks, compose_extractive, focus_of
 from knowledge.answer.render import format_date
+from knowledge.findings.access import Viewer, readable
 from knowledge.models import Answer, Citation, DocumentMeta, ScoredChunk, StoredChunk, Turn
 from knowledge.search.dialogue import is_followup
 from knowledge.search.focus import Focus, Term, term_weight
@@ -29,11 +31,13 @@ from knowledge.search.query import (
 from knowledge.search.retrieval import HybridRetriever, Retrieval, same_code
 from knowledge.settings import KnowledgeSettings
 from knowledge.store.chroma import KnowledgeStore
-from knowledge.text import fold
+from knowledge.text import CODE_RE, LAW_CODE_RE, fold
 
 log = logging.getLogger(__name__)
 
 DECLINE_TEXT = "Không tìm thấy nội dung trả lời câu hỏi này trong các tài liệu hiện có."
+# A number the question states with its unit ("90 ngày", "3 tháng", "30 đảng viên", "20%")
+_STATED_NUMBER = re.compile(r"(?<![\w/.,-])\d{1,3}(?:[.,]\d+)?(?=\s*(?:%|[^\W\d_]))")
 UNIT_VECTORS_KEPT = 20_000  # answer units embedded for re-ranking, most recent first
 UNSTORED_TEXT = (
     "Văn bản {code} không có trong kho tài liệu (các tài liệu hiện có chỉ nhắc đến nó), "
@@ -53,12 +57,14 @@ class QAService:
         *,
         glossary: Glossary | None = None,
         llm: Any | None = None,
+        findings: Any | None = None,
     ) -> None:
         self.store = store
         self.retriever = retriever
         self.settings = settings
         self.glossary = glossary or Glossary.load(settings.glossary_path)
         self.llm = llm  # knowledge.answer.llm.LLMComposer or None
+        self.findings = findings  # knowledge.findings.service.FindingsService or None
         self._unit_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
 
     # ---- understanding and retrieval -----------------------------------------------------------
@@ -77,30 +83,46 @@ class QAService:
             documents=self.retriever.document_names(),
         )
 
-    def retrieve(self, question: str, history: Sequence[Turn] = (), unit: str | None = None) -> Retrieval:
-        """Ranked passages and the confidence signal for a question."""
+    def retrieve(
+        self, question: str, history: Sequence[Turn] = (), unit: str | None = None, viewer: Viewer | None = None
+    ) -> Retrieval:
+        """Ranked passages and the confidence signal for a question (only documents the viewer may read)."""
         query = self.analyze(question, history, unit)
-        return self.retriever.retrieve(query, k=self.settings.top_k)
+        return self.retriever.retrieve(query, k=self.settings.top_k, viewer=viewer)
 
     # ---- answering -----------------------------------------------------------------------------
-    def answer(self, question: str, history: Sequence[Turn] = (), unit: str | None = None) -> Answer:
-        """A cited answer, or a decline that says what the documents do cover."""
+    def answer(
+        self, question: str, history: Sequence[Turn] = (), unit: str | None = None, viewer: Viewer | None = None
+    ) -> Answer:
+        """A cited answer, or a decline that says what the documents do cover.
+
+        ``viewer`` (the asker's units and role) decides which restricted documents may be used;
+        without one, only public documents are.
+        """
         final: Answer | None = None
-        for item in self._run(question, history, unit, stream=False):
+        for item in self._run(question, history, unit, stream=False, viewer=viewer):
             if isinstance(item, Answer):
                 final = item
         assert final is not None
         return final
 
-    def stream(self, question: str, history: Sequence[Turn] = (), unit: str | None = None) -> Iterator[str | Answer]:
+    def stream(
+        self, question: str, history: Sequence[Turn] = (), unit: str | None = None, viewer: Viewer | None = None
+    ) -> Iterator[str | Answer]:
         """Partial texts while an LLM writes, then the final validated Answer."""
-        yield from self._run(question, history, unit, stream=True)
+        yield from self._run(question, history, unit, stream=True, viewer=viewer)
 
-    def _run(self, question: str, history: Sequence[Turn], unit: str | None, *, stream: bool) -> Iterator[str | Answer]:
+    def _run(
+        self, question: str, history: Sequence[Turn], unit: str | None, *, stream: bool, viewer: Viewer | None = None
+    ) -> Iterator[str | Answer]:
         if not question.strip():
             yield Answer(text="Câu hỏi trống.", grounded=False, declined=True)
             return
-        retrieval = self.retrieve(question, history, unit)
+        found = self._findings_answer(question, history, unit, viewer)
+        if found is not None:
+            yield found
+            return
+        retrieval = self.retrieve(question, history, unit, viewer)
         rewritten = retrieval.query.text if retrieval.query.rewritten else None
         if not retrieval.results:
             empty = not self.store.documents()
@@ -122,6 +144,18 @@ class QAService:
         llm_answer = yield from self._llm_answer(retrieval.query, passages, history, stream=stream)
         yield llm_answer if llm_answer is not None else extractive
 
+    def _findings_answer(
+        self, question: str, history: Sequence[Turn], unit: str | None, viewer: Viewer | None
+    ) -> Answer | None:
+        """The findings records' answer to a findings or programme question, else None."""
+        if self.findings is None:
+            return None
+        try:
+            return self.findings.answer(question, history, unit, viewer)
+        except Exception:  # the general engine still answers
+            log.exception("findings answer failed; falling back to the passages")
+            return None
+
     def _answer_passages(self, retrieval: Retrieval) -> list[ScoredChunk]:
         results = list(retrieval.results)
         best = results[0].score
@@ -133,7 +167,7 @@ class QAService:
         focus: Focus | None = focus_of(query.topic_text, self.glossary.matches(query.text), query.accented)
         facts = self._document_facts(focus, retrieval)
         if facts and focus is not None:
-            rest = [p.text for p in focus.parts if not asks_document_date(p.text)]
+            rest = [p.text for p in focus.parts if not asks_document_date(p.text) and not asks_signer(p.text)]
             focus = focus_of("; ".join(rest), self.glossary.matches(query.text), query.accented) if rest else None
         composed = compose_extractive(
             focus, list(retrieval.results), self.retriever.outline, self._weight,
@@ -173,26 +207,36 @@ class QAService:
 
     @staticmethod
     def _required(query: AnalyzedQuery) -> list[str]:
-        """What a question about findings is about: its units and years must be in the answer."""
+        """What the answer must name: a number the question states ("quá 90 ngày"), and for a
+        question about findings its units and years."""
+        numbers = [m.group(0) for m in _STATED_NUMBER.finditer(CODE_RE.sub(" ", LAW_CODE_RE.sub(" ", query.topic_text)))]
         if not asks_about_findings(query.text):
-            return []
-        return [*query.units, *query.unknown_units, *YEAR.findall(query.text)]
+            return numbers
+        return [*numbers, *query.units, *query.unknown_units, *YEAR.findall(query.text)]
 
     def _document_facts(self, focus: Focus, retrieval: Retrieval) -> list[tuple[str, str]]:
         """Answers to parts asking when a document was issued or posted, from its metadata."""
         out: list[tuple[str, str]] = []
         for part in focus.parts:
             verb = asks_document_date(part.text)
-            if verb is None:
+            signer = asks_signer(part.text)
+            if verb is None and not signer:
                 continue
             named = documents_for_codes(retrieval.query.codes, [c.chunk.meta for c in retrieval.results])
+            named = named or list(retrieval.query.documents)
             top = next((r.chunk for r in retrieval.results if not named or r.chunk.doc_id in named), None)
             if top is None:
                 continue
-            first = self.retriever.outline(top.doc_id).lines
-            fact = date_fact(top.meta, verb)
-            if fact and first:
-                out.append((fact, first[0].chunk_id))
+            lines = self.retriever.outline(top.doc_id).lines
+            if signer:
+                closing = [ln for ln in lines if ln.closing]
+                fact = signer_fact(top.meta, [ln.text for ln in closing])
+                where = closing[-1].chunk_id if closing else None
+            else:
+                fact = date_fact(top.meta, verb or "")
+                where = lines[0].chunk_id if lines else None
+            if fact and where:
+                out.append((fact, where))
         return out
 
     def _weight(self, term: Term) -> float:
@@ -254,8 +298,8 @@ class QAService:
             label = self._doc_label(r.chunk.meta)
             if label not in titles:
                 titles.append(label)
-        if not titles:
-            titles = [self._doc_label(d) for d in self.documents()]
+        if not titles:  # never a restricted document's title: the asker may not know it exists
+            titles = [self._doc_label(d) for d in self.documents() if not d.restricted_units]
         return tuple(titles[:3])
 
     @staticmethod
@@ -290,6 +334,8 @@ class QAService:
             if not c.code:
                 continue
             for newer in docs:
+                if newer.restricted_units:  # a restricted document is not named to whoever may not read it
+                    continue
                 if newer.doc_id != c.doc_id and any(same_code(c.code, old) for old in newer.replaces):
                     date = format_date(newer.issue_date)
                     note = (
@@ -311,14 +357,14 @@ class QAService:
         """Every unit named in the knowledge base."""
         return self.retriever.known_units()
 
-    def chunk(self, chunk_id: str) -> StoredChunk | None:
-        """One stored passage."""
+    def chunk(self, chunk_id: str, viewer: Viewer | None = None) -> StoredChunk | None:
+        """One stored passage (None when it is unknown or the viewer may not read it)."""
         found = self.store.get_chunks([chunk_id])
-        return found[0] if found else None
+        return found[0] if found and readable(viewer, found[0].meta) else None
 
-    def section(self, chunk_id: str) -> list[StoredChunk]:
+    def section(self, chunk_id: str, viewer: Viewer | None = None) -> list[StoredChunk]:
         """The passages of the section holding this chunk, in order (at most 20)."""
-        target = self.chunk(chunk_id)
+        target = self.chunk(chunk_id, viewer)
         if target is None:
             return []
         chunks = self.store.doc_chunks(target.doc_id)

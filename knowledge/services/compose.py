@@ -8,6 +8,8 @@ from typing import Any
 from langchain_core.embeddings import Embeddings
 
 from knowledge.embeddings.model import LazyEmbeddings, embedding_name
+from knowledge.findings.service import FindingsService
+from knowledge.findings.store import FindingsStore
 from knowledge.search.retrieval import HybridRetriever
 from knowledge.services.answering import QAService
 from knowledge.services.ingest import IngestService
@@ -25,6 +27,7 @@ class Services:
     retriever: HybridRetriever
     ingest: IngestService
     engine: QAService
+    findings: FindingsService | None = None
 
 
 def build_services(
@@ -44,5 +47,8 @@ def build_services(
         from knowledge.answer.llm import LLMComposer
 
         llm = LLMComposer(chat_model, settings.llm_timeout_s)
-    engine = QAService(store, retriever, settings, llm=llm)
-    return Services(settings, embeddings, store, retriever, IngestService(store, embeddings, settings), engine)
+    findings = FindingsService(store, retriever, FindingsStore.in_data_dir(settings.data_dir))
+    engine = QAService(store, retriever, settings, llm=llm, findings=findings)
+    ingest = IngestService(store, embeddings, settings)
+    ingest.before_live.append(findings.before_live)
+    return Services(settings, embeddings, store, retriever, ingest, engine, findings)

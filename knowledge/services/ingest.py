@@ -44,13 +44,14 @@ from knowledge.services.paths import expand_paths
 from knowledge.services.previews import PreviewStore
 from knowledge.settings import KnowledgeSettings
 from knowledge.store.chroma import MAX_DOCS_PER_COMMIT, KnowledgeStore
-from knowledge.store.records import ChunkRecord, DocumentVersion, PendingDocument
+from knowledge.store.records import ChunkRecord, DocRecord, DocumentVersion, PendingDocument
 from knowledge.text import canonical_code, code_key
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]  # (event, done, total)
 BeforeLiveHook = Callable[[DocumentVersion], None]
+Restriction = bool | Sequence[str] | None  # None: public; True: the units the document concerns; or these units
 UNEXPECTED = "lỗi không xác định khi xử lý tệp (unexpected error)"
 
 
@@ -108,6 +109,7 @@ class _Job:
     index: int
     path: Path
     code: str | None
+    restricted: Restriction = None
 
 
 def with_code(meta: DocumentMeta, code: str) -> DocumentMeta:
@@ -156,10 +158,11 @@ class IngestService(DocumentAdminMixin):
         return LoadLimits(self.max_bytes, int(s.max_unpacked_mb * 1_048_576), s.max_elements, s.ocr_language)
 
     # ---- preparing ---------------------------------------------------------------------------
-    def prepare(self, doc: LoadedDocument, code: str | None = None) -> Prepared:
+    def prepare(self, doc: LoadedDocument, code: str | None = None, restricted: Restriction = None) -> Prepared:
         """Metadata, structure-aware chunks and the passage texts to embed; refuses a file too long to keep.
 
-        ``code`` overrides the parsed document code (an admin knows the number a PDF left blank).
+        ``code`` overrides the parsed document code (an admin knows the number a PDF left blank);
+        ``restricted`` limits who may read the document (see ``Restriction``).
         """
         s = self.settings
         name = file_label(doc.source) or doc.doc_id
@@ -168,6 +171,10 @@ class IngestService(DocumentAdminMixin):
         meta = extract_metadata(doc)
         if code:
             meta = with_code(meta, code)
+        if restricted is not None and restricted is not False:
+            from knowledge.findings.service import restriction_for
+
+            meta = replace(meta, restricted_units=restriction_for(doc.text, meta, restricted))
         chunks = split_document(
             doc, meta, max_chars=s.chunk_max_chars, min_chars=s.chunk_min_chars, max_path_chars=s.max_breadcrumb_chars
         )
@@ -212,6 +219,7 @@ class IngestService(DocumentAdminMixin):
         dry_run: bool = False,
         progress: Progress | None = None,
         code: str | None = None,
+        restricted: Restriction = None,
     ) -> IngestReport:
         """Ingest files and folders; good files go in even when others fail.
 
@@ -231,7 +239,7 @@ class IngestService(DocumentAdminMixin):
             if early is not None:
                 done[n] = early
             else:
-                jobs.append(_Job(n, path, code))
+                jobs.append(_Job(n, path, code, restricted))
         finished = len(done)
         if progress:
             progress(jobs[0].path.name if jobs else "", finished, len(files))
@@ -250,13 +258,15 @@ class IngestService(DocumentAdminMixin):
             progress("", len(files), len(files))
         return IngestReport(tuple(results) + tuple(done[n] for n in sorted(done)))
 
-    def ingest_bytes(self, name: str, data: bytes, *, replace_same_code: bool = False) -> FileResult:
+    def ingest_bytes(
+        self, name: str, data: bytes, *, replace_same_code: bool = False, restricted: Restriction = None
+    ) -> FileResult:
         """Ingest an uploaded file under the same rules as the CLI (never a silent overwrite)."""
         label = file_label(name)
         doc_id = Path(label).stem
         try:
             check_suffix(label)
-            prepared = self.prepare(load_bytes(name, data, limits=self.limits))
+            prepared = self.prepare(load_bytes(name, data, limits=self.limits), restricted=restricted)
             return self._apply(prepared, self.plan(prepared, replace_same=replace_same_code))
         except KnowledgeError as exc:
             return FileResult(name, doc_id, "failed", reason=exc.message)
@@ -297,7 +307,7 @@ class IngestService(DocumentAdminMixin):
     def _load_and_prepare(self, job: _Job, tokens: bool) -> Prepared:
         """Load, split and (unless a dry run) word-segment one file: the helper thread's part."""
         doc = load_file(job.path, limits=self.limits)
-        prepared = self.prepare(doc, job.code)
+        prepared = self.prepare(doc, job.code, job.restricted)
         return prepared.with_tokens() if tokens else prepared
 
     def _finish(self, job: _Job, future: Future[Prepared], *, replace_same_code: bool, dry_run: bool) -> FileResult:
@@ -327,6 +337,8 @@ class IngestService(DocumentAdminMixin):
             rec = self.store.document(plan.doc_id)
             return FileResult(source, plan.doc_id, "unchanged", rec.chunks if rec else 0, rec.meta if rec else None, plan.reason)
         prepared = prepared.as_doc(plan.doc_id)
+        if plan.action == "replace":
+            prepared = _keep_restriction(prepared, self.store.document(plan.doc_id))
         if vectors is None:
             vectors = self.embeddings.embed_documents(prepared.passages)
         pending = self._pending(prepared, vectors)
@@ -372,6 +384,7 @@ class IngestService(DocumentAdminMixin):
         for start in range(0, len(pending), MAX_DOCS_PER_COMMIT):
             group = pending[start : start + MAX_DOCS_PER_COMMIT]
             existing = self.store.documents_by_id([item.doc.doc_id for item, _ in group])
+            group = [(_keep_restriction(item, existing.get(item.doc.doc_id)), vecs) for item, vecs in group]
             try:
                 self.store.commit_documents([self._pending(item, vecs) for item, vecs in group], before_live=self._run_hooks)
             except KnowledgeError:
@@ -406,6 +419,13 @@ class IngestService(DocumentAdminMixin):
             for c, lex, words, v in zip(prepared.chunks, prepared.lexical, prepared.words, vectors)
         ]
         return PendingDocument(prepared.meta, doc.sha256, doc.source, doc.fmt, tuple(records), doc.ocr, prepared.sig)
+
+
+def _keep_restriction(prepared: Prepared, old: DocRecord | None) -> Prepared:
+    """A new version of a restricted document stays restricted unless it says otherwise (only --unrestrict opens it)."""
+    if old is None or prepared.meta.restricted_units or not old.meta.restricted_units:
+        return prepared
+    return replace(prepared, meta=replace(prepared.meta, restricted_units=old.meta.restricted_units))
 
 
 def _stop_if_unreachable(exc: KnowledgeError) -> None:

@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date
 from typing import Literal, Protocol
 
+from knowledge.findings.access import Role, Viewer
+from knowledge.findings.models import DueRemedy, UnitSummary
 from knowledge.models import Answer, DocumentMeta, FileResult, IngestPreview, StoredChunk, Turn, VersionInfo
 
 
 class AnswerEngine(Protocol):
     """What a front end needs: answers, streamed answers, and the catalogue behind them."""
 
-    def answer(self, question: str, history: Sequence[Turn] = (), unit: str | None = None) -> Answer:
-        """Answer a question (with the previous turns and the user's unit, if any)."""
+    def answer(
+        self, question: str, history: Sequence[Turn] = (), unit: str | None = None, viewer: Viewer | None = None
+    ) -> Answer:
+        """Answer a question (with the previous turns and the user's unit, if any).
+
+        ``viewer`` (the asker's units and role) opens restricted documents to those who may read
+        them; without one, only public documents are used.
+        """
         ...
 
     def stream(
-        self, question: str, history: Sequence[Turn] = (), unit: str | None = None
+        self, question: str, history: Sequence[Turn] = (), unit: str | None = None, viewer: Viewer | None = None
     ) -> Iterator[str | Answer]:
         """Yield growing partial texts (LLM mode) and finally the validated ``Answer``."""
         ...
@@ -29,16 +38,54 @@ class AnswerEngine(Protocol):
         """Every unit (ward, court, company, party cell…) named in the knowledge base."""
         ...
 
-    def chunk(self, chunk_id: str) -> StoredChunk | None:
-        """One stored passage by id (for the "Nguồn" button)."""
+    def chunk(self, chunk_id: str, viewer: Viewer | None = None) -> StoredChunk | None:
+        """One stored passage by id (for the "Nguồn" button); None when the viewer may not read it."""
         ...
 
-    def section(self, chunk_id: str) -> list[StoredChunk]:
-        """All passages of the section that holds this chunk, in document order."""
+    def section(self, chunk_id: str, viewer: Viewer | None = None) -> list[StoredChunk]:
+        """All passages of the section that holds this chunk, in document order (empty when not readable)."""
         ...
 
     def example_questions(self, n: int = 3) -> list[str]:
         """Example questions drawn from what is actually ingested."""
+        ...
+
+
+class FindingsQueries(Protocol):
+    """What /donvi, /hanchot and the admin's unit tools need (``knowledge.findings.service.FindingsService``)."""
+
+    def viewer(self, units: Iterable[str] = (), role: Role = "member") -> Viewer:
+        """The Viewer to pass with a user's questions: their units resolved to canonical names."""
+        ...
+
+    def units(self) -> list[str]:
+        """Every canonical unit the findings documents and programmes name."""
+        ...
+
+    def resolve_unit(self, text: str) -> str | None:
+        """The canonical unit a user means ("ĐU P. Sài Đồng", "cu khoi"), if exactly one fits."""
+        ...
+
+    def unit_summary(self, unit: str, viewer: Viewer | None = None, today: date | None = None) -> UnitSummary | None:
+        """A unit's inspections, findings (newest first) and open remedies, as the viewer may read them."""
+        ...
+
+    def due_remedies(
+        self, unit: str, within_days: int = 30, viewer: Viewer | None = None, today: date | None = None
+    ) -> list[DueRemedy]:
+        """A unit's requirements due from today to ``within_days`` ahead, soonest first."""
+        ...
+
+    def restrict(self, doc_id: str, units: Sequence[str] | None = None) -> tuple[str, ...]:
+        """Admin: only members of these units (default: those the document concerns) may read it."""
+        ...
+
+    def unrestrict(self, doc_id: str) -> None:
+        """Admin: make a document public again."""
+        ...
+
+    def add_alias(self, unit: str, alias: str) -> str:
+        """Admin: another name for a unit (merges two units when both are known)."""
         ...
 
 

@@ -427,6 +427,29 @@ class KnowledgeStore:
             self._after_flip([live] if live is not None else [], [])
         return restored
 
+    def set_restricted(self, doc_id: str, units: Sequence[str]) -> DocRecord:
+        """Who may read a document (empty: everyone), on the live record and every kept version; chunks stay as they are.
+
+        Written in one catalogue write with the next generation, like a commit.
+        """
+        with self._session():
+            rec = self.document(doc_id)
+            if rec is None:
+                raise NotFoundError(f"Không có tài liệu {doc_id}.", english=f"No document {doc_id}.")
+            ids = [doc_id] + [f"{doc_id}@{v.version}" for v in self.versions(doc_id)]
+            try:
+                got = self._call(lambda: self._docs.get(ids=ids, include=["metadatas"]))
+                records = []
+                for i, md in zip(got["ids"], got["metadatas"]):
+                    old = meta_to_dict(self._record(md).meta)
+                    new = meta_to_dict(replace(self._record(md).meta, restricted_units=tuple(units)))
+                    # Chroma merges metadata on upsert: a field that goes away must be set to None
+                    records.append((i, {**md, **{k: None for k in old.keys() - new.keys()}, **new}))
+                self._flip(records)
+            except Exception as exc:
+                raise self._as_store_error(exc, [doc_id]) from exc
+        return replace(rec, meta=replace(rec.meta, restricted_units=tuple(units)))
+
     # ---- housekeeping ------------------------------------------------------------------------
     def remove_orphans(self) -> int:
         """Delete chunks no catalogue record points at (left by an interrupted write); the count removed."""

@@ -78,7 +78,7 @@ def meta_to_dict(meta: DocumentMeta) -> dict[str, Any]:
         value = getattr(meta, key)
         if value:
             out[key] = value
-    for key in ("replaces", "units", "mentions"):
+    for key in ("replaces", "units", "mentions", "restricted_units"):
         value = getattr(meta, key)
         if value:
             out[key] = json.dumps(list(value), ensure_ascii=False)
@@ -103,4 +103,5 @@ def meta_from_dict(d: dict[str, Any]) -> DocumentMeta:
         replaces=tup("replaces"),
         units=tup("units"),
         mentions=tup("mentions"),
+        restricted_units=tup("restricted_units"),
     )

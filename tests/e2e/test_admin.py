@@ -8,8 +8,6 @@ import io
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from bot import texts
 from tests.e2e.conftest import ADMIN, GROUP, OTHER_USER, ROOT, STRANGER, USER, BotFactory, Harness
 from tests.e2e.test_bot import Q_DIACRITICS, joined
@@ -183,15 +181,13 @@ async def test_a_bad_file_gets_a_clear_reason(make_bot: BotFactory) -> None:
 
 
 async def test_upload_through_real_ingest(make_bot: BotFactory, tmp_path: Path, real_engine: Any) -> None:
-    """The real IngestService behind the same buttons (once it implements DocumentAdmin)."""
+    """The real IngestService behind the same buttons."""
     from knowledge.services.compose import build_services
     from knowledge.settings import KnowledgeSettings
     from tests.e2e.conftest import SEED_PATHS
     from tests.fakes.embedder import HashEmbeddings
 
     services = build_services(KnowledgeSettings(data_dir=tmp_path / "kb"), embeddings=HashEmbeddings())  # type: ignore[call-arg]
-    if not hasattr(services.ingest, "preview_bytes"):
-        pytest.skip("IngestService does not implement DocumentAdmin yet")
     bot = await make_bot(services.engine, admin=services.ingest)
     seed = next(p for p in SEED_PATHS if p.exists())
     preview = await upload(bot, seed.name, seed.read_bytes())

@@ -116,12 +116,16 @@ class FakeEngine:
         self._lock = threading.Lock()
 
     # AnswerEngine ---------------------------------------------------------------------------
-    def answer(self, question: str, history: Sequence[Turn] = (), unit: str | None = None) -> Answer:
+    def answer(
+        self, question: str, history: Sequence[Turn] = (), unit: str | None = None, viewer: object | None = None
+    ) -> Answer:
         self._record("answer", question, history, unit)
         self._maybe_sleep(question)
         return self._compose(question, tuple(history), unit)
 
-    def stream(self, question: str, history: Sequence[Turn] = (), unit: str | None = None) -> Iterator[str | Answer]:
+    def stream(
+        self, question: str, history: Sequence[Turn] = (), unit: str | None = None, viewer: object | None = None
+    ) -> Iterator[str | Answer]:
         self._record("stream", question, history, unit)
         self._maybe_sleep(question)
         answer = self._compose(question, tuple(history), unit)
@@ -136,10 +140,10 @@ class FakeEngine:
     def units(self) -> list[str]:
         return list(dict.fromkeys(u for d in self.documents() for u in d.units))
 
-    def chunk(self, chunk_id: str) -> StoredChunk | None:
+    def chunk(self, chunk_id: str, viewer: object | None = None) -> StoredChunk | None:
         return next((c for c in self.chunks if c.chunk_id == chunk_id), None)
 
-    def section(self, chunk_id: str) -> list[StoredChunk]:
+    def section(self, chunk_id: str, viewer: object | None = None) -> list[StoredChunk]:
         hit = self.chunk(chunk_id)
         if hit is None:
             return []

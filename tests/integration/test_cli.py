@@ -240,3 +240,32 @@ def test_main_q_prints_only_the_answer(tmp_path: Path) -> None:
     assert second.stdout.lstrip().startswith(("Đoàn kiểm tra", "Theo")) or "Nguồn:" in second.stdout
     assert "Nạp" not in second.stdout and "Kết quả" not in second.stdout and "?" not in second.stdout.splitlines()[0][:2]
     assert second.stderr.strip() == ""  # nothing needed ingesting
+
+
+def test_restricted_documents_from_the_cli(capsys, tmp_path: Path) -> None:
+    notice = Path(__file__).resolve().parents[1] / "fixtures" / "findings" / "02_thong-bao-ket-luan_per-unit.txt"
+    data = tmp_path / "data"
+    code, _ = run(capsys, data, notice, "--restricted")
+    assert code == 0
+    assert restricted_units(data, notice.stem) == (
+        "Đảng ủy phường An Phú", "Đảng ủy phường Đông Hải", "Chi bộ Tòa án nhân dân quận Hòa Bình",
+        "Đảng ủy Công ty Cổ phần Cơ khí Hòa Bình",
+    )
+    code, out = run(capsys, data, notice, "--restricted-to", "phường An Phú")  # unchanged file: no re-embedding
+    assert code == 0 and "không đổi" in out and "chỉ đơn vị được xem — Đảng ủy phường An Phú." in out
+    assert restricted_units(data, notice.stem) == ("Đảng ủy phường An Phú",)
+    code, out = run(capsys, data, "--unrestrict", notice.stem)
+    assert code == 0 and "công khai" in out and restricted_units(data, notice.stem) == ()
+    code, out = run(capsys, data, "--list")
+    assert "(công khai)" in out
+    code, out = run(capsys, data, "--restrict", "khong-co")
+    assert code == 1 and "Không có tài liệu khong-co" in out
+
+
+def restricted_units(data: Path, doc_id: str) -> tuple[str, ...]:
+    from knowledge.services.compose import build_services
+    from knowledge.settings import KnowledgeSettings
+
+    record = build_services(KnowledgeSettings(data_dir=data), embeddings=HashEmbeddings()).store.document(doc_id)
+    assert record is not None
+    return record.meta.restricted_units

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -141,12 +142,18 @@ def test_kill_at_random_moments_of_a_long_run(seeded, tmp_path: Path) -> None:
             ), encoding="utf-8",
         )
     rng = random.Random(20251130)
+    # how long a whole run takes on this machine, so that the kills land inside a run
+    timing = tmp_path / "timing"
+    shutil.copytree(data, timing)
+    t0 = time.monotonic()
+    assert run(timing, big).returncode == 0
+    duration = time.monotonic() - t0
     survived = []
     for attempt in range(4):
         doc = folder / "ke-hoach-07.txt"
         doc.write_text(body(V2 if attempt % 2 == 0 else V1), encoding="utf-8")
         proc = start(data, big, doc, "--replace-code")
-        time.sleep(rng.uniform(1.0, 6.0))
+        time.sleep(rng.uniform(0.15, 0.85) * duration)
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
             proc.wait(timeout=30)

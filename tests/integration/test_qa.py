@@ -34,11 +34,18 @@ def test_answer_quotes_stored_text_with_resolvable_citations(services) -> None:
         chunk = services.engine.chunk(c.chunk_id)
         assert chunk is not None and chunk.doc_id == SEED.stem
         assert c.date == "2017-08-15"
-    # no invented words: every answer line is a sentence of a cited chunk
+    # no invented words: every quote is stored text of its cited chunk, and every cited line quotes it
+    # (an extractive answer is nothing but such sentences; a findings answer frames them with labels)
     stored = " ".join(services.engine.chunk(c.chunk_id).text for c in answer.citations)
+    quotes = {c.n: c.quote.split(" … ") for c in answer.citations}
+    for c in answer.citations:
+        assert all(part in services.engine.chunk(c.chunk_id).text for part in quotes[c.n])
     for line in answer.text.splitlines():
-        sentence = re.sub(r"\s*(\[\d+\])+$", "", line).removeprefix("• ")
-        assert sentence in stored
+        if answer.mode == "extractive":
+            sentence = re.sub(r"\s*(\[\d+\])+$", "", line).removeprefix("• ")
+            assert sentence in stored
+        elif m := re.search(r"\[(\d+)\]$", line):
+            assert any(q in line for q in quotes[int(m.group(1))])
 
 
 def test_question_without_diacritics(services) -> None:

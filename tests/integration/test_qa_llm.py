@@ -30,6 +30,7 @@ def services(tmp_path: Path, server: FakeLLMServer):
     )
     s = build_services(settings, embeddings=HashEmbeddings())
     assert s.ingest.ingest_paths([SEED]).ok
+    s.engine.findings = None  # these tests are about the LLM path; the findings records would answer QUESTION first
     return s
 
 

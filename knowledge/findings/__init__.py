@@ -1,0 +1,1 @@
+"""Inspection findings: per-unit records, programmes, units and who may read them."""

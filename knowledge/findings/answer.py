@@ -1,0 +1,373 @@
+"""Answers from the findings and programme records, quoted and cited, or None for the general engine.
+
+Every line of an answer is a finding's own text with a numbered citation to the passage that
+holds it. A unit the documents never inspected, a deadline they do not give, a person or a
+programme they do not contain gets a plain statement of that (a declined answer), never the
+nearest neighbour's finding. Questions that are not about findings, programmes or discipline
+return None.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+
+from knowledge.findings import intent
+from knowledge.findings.access import Viewer
+from knowledge.findings.citing import MAX_LINES, STRONG, Cites, declined, label
+from knowledge.findings.cues import polarity
+from knowledge.findings.intent import QUESTION_PHRASES, QUESTION_WORDS, TOPIC_STOPWORDS, Ask
+from knowledge.findings.models import KIND_LABELS, Kind, LiveFinding, ProgrammeItem
+from knowledge.findings.names import unit_like_phrases
+from knowledge.findings.programme_answers import ProgrammeAnswers
+from knowledge.findings.structure import BODY_RE, PERSON_RE, is_directing
+from knowledge.models import Answer, DocumentMeta, Turn
+from knowledge.search.dialogue import is_followup
+from knowledge.search.lexical import folded_tokens
+from knowledge.search.query import detect_codes, resolve_my_unit
+from knowledge.text import CODE_RE, fold, normalize
+
+_PROGRAMME_REF = re.compile(r"\b(?:chuong trinh|ctr)(?:\s+so)?\s+\d{1,4}\b")
+# "qua kiểm tra", "kết quả giám sát", "bị giám sát": how the finding was made, not what it is about
+_HOW_FOUND = re.compile(r"\b(?:ket qua|qua|duoc|bi|doan|dot|cuoc|sau|trong) (?:kiem tra|giam sat)(?: chuyen de)?\b")
+_QUANTITY = re.compile(r"\b(bao nhieu|may|ty le|muc nao|so luong)\b")
+_YES_NO_INSPECTED = re.compile(r"\b(co |da )?(duoc|bi|thuoc dien( duoc)?) (kiem tra|giam sat)\b.*\b(khong|chua)\b")
+
+
+class FindingsAnswerer(ProgrammeAnswers):
+    """One question against the live records one viewer may read."""
+
+    def __init__(self, view: object, viewer: Viewer | None) -> None:
+        self.view = view
+        self.registry = view.registry  # type: ignore[attr-defined]
+        self.findings: list[LiveFinding] = view.visible(viewer)  # type: ignore[attr-defined]
+        self.items: list[tuple[DocumentMeta, ProgrammeItem]] = view.visible_items(viewer)  # type: ignore[attr-defined]
+        self.docs = view.visible_docs(viewer)  # type: ignore[attr-defined]
+        self.cites = Cites(view.chunks)  # type: ignore[attr-defined]
+        texts = [f.finding.text for f in self.findings] + [i.text or i.title for _, i in self.items]
+        df: dict[str, int] = {}
+        for t in texts:
+            for tok in set(folded_tokens(t)):
+                df[tok] = df.get(tok, 0) + 1
+        n = max(len(texts), 1)
+        self._idf = {tok: math.log(1 + n / c) for tok, c in df.items()}
+        self._max_idf = math.log(1 + n)
+
+    # ---- entry ---------------------------------------------------------------------------------
+    def answer(self, question: str, history: Sequence[Turn], unit: str | None) -> Answer | None:
+        text = normalize(question).strip()
+        if not text:
+            return None
+        rewritten = None
+        mine = resolve_my_unit(text, unit or "__none__") != text
+        if mine and not unit:
+            ask = intent.read(text)
+            if ask.findings_words or ask.kinds:
+                return declined(
+                    "Chưa biết đơn vị của bạn nên chưa tra được kết quả kiểm tra của đơn vị; hãy chọn đơn vị trước."
+                )
+            return None
+        if mine:
+            text = resolve_my_unit(text, unit)
+        if history and is_followup(text, history[-1].question):
+            rewritten = self._followup(text, history)
+            text = rewritten or text
+        ask = intent.read(text)
+        named = list(dict.fromkeys(m.unit for m in self.registry.mentions(text)))
+        # a directing body named in passing ("qua giám sát của UBKT Quận ủy") is not what the question is about
+        units = [u for u in named if not is_directing(u)] or (named if ask.kinds and not ask.discipline else [])
+        routes = (
+            self._discipline, self._programme, self._inspected, self._unit, self._unknown_unit, self._which,
+            self._target_not_result, self._search,
+        )
+        for route in routes:
+            found = route(ask, text, units)
+            if found is not None:
+                if rewritten:
+                    found = Answer(
+                        text=found.text, grounded=found.grounded, citations=found.citations, declined=found.declined,
+                        rewritten_question=rewritten, mode=found.mode,
+                    )
+                return found
+        return None
+
+    def _followup(self, text: str, history: Sequence[Turn]) -> str | None:
+        """A follow-up rewritten with the previous question: its unit swapped, or its question kept."""
+        previous = history[-1].question
+        new_units = self.registry.mentions(text)
+        old = self.registry.mentions(previous)
+        if new_units and old:
+            return self.registry.swap(previous, new_units[0].unit)
+        if not new_units and (old or history[-1].units):
+            core = re.sub(r"^(còn|vậy|thế|và|thì)\s+", "", text, flags=re.IGNORECASE)
+            core = re.sub(r"\s*(thì sao|thế nào|ra sao)\s*\??$", "", core, flags=re.IGNORECASE)
+            unit = old[0].unit if old else history[-1].units[0]
+            return f"{core.rstrip(' ?')} của {unit}?" if core.strip(" ?") else previous
+        return None
+
+    # ---- scoring -------------------------------------------------------------------------------
+    def _topic(self, text: str, units: Sequence[str]) -> list[str]:
+        """The question's content terms: no unit names, directing bodies, programme codes or question words."""
+        expanded = self.registry.without_units(text)
+        expanded = BODY_RE.sub(" ", expanded)
+        expanded = CODE_RE.sub(" ", expanded)
+        folded = _HOW_FOUND.sub(" ", _PROGRAMME_REF.sub(" ", fold(expanded)))
+        folded = QUESTION_PHRASES.sub(" ", folded)
+        out = []
+        for tok in folded_tokens(folded):
+            parts = tok.split("_")
+            if all(p in TOPIC_STOPWORDS or p in QUESTION_WORDS for p in parts):
+                continue
+            if tok not in self._idf and "_" in tok:
+                continue
+            out.append(tok)
+        return list(dict.fromkeys(out))
+
+    def _score(self, terms: Sequence[str], text: str) -> float:
+        if not terms:
+            return 0.0
+        have = set(folded_tokens(text))
+        total = sum(self._idf.get(t, self._max_idf) for t in terms)
+        got = sum(self._idf.get(t, self._max_idf) for t in terms if t in have)
+        return got / total if total else 0.0
+
+    def _rank(self, terms: Sequence[str], pool: Sequence[LiveFinding]) -> list[tuple[float, LiveFinding]]:
+        scored = sorted(((self._score(terms, f.finding.text), f) for f in pool), key=lambda s: -s[0])
+        if not scored or scored[0][0] < STRONG:
+            return []
+        top = scored[0][0]
+        return [(s, f) for s, f in scored if s >= max(0.5 * top, STRONG * 0.75)]
+
+    # ---- composing -----------------------------------------------------------------------------
+    def _line(self, f: LiveFinding, *, with_unit: bool = False, units: Sequence[str] = ()) -> str:
+        x = f.finding
+        head = ""
+        if with_unit:
+            names = list(units) or [f.unit or "Các đơn vị được kiểm tra (chung)"]
+            head = f"{', '.join(names)}: "
+        extra = ""
+        if x.kind == "yeu_cau":
+            extra = f" — thời hạn: {x.deadline}" if x.deadline else " — tài liệu không nêu thời hạn"
+            if x.responsible:
+                extra += f"; người chịu trách nhiệm: {x.responsible}"
+        if x.kind == "ky_luat" and x.form:
+            who = f"đồng chí {x.person}" if x.person else (f.unit or "")
+            extra = f" — {who}: hình thức {x.form}" + (f" ({x.responsible} quyết định)" if x.responsible else "")
+        return f"• {head}{x.text}{extra}{self.cites.cite(f.doc_id, x.position, x.text)}"
+
+    def _compose(self, header: str, groups: Sequence[tuple[str, Sequence[LiveFinding]]]) -> Answer:
+        lines = [header] if header else []
+        count = 0
+        for title, members in groups:
+            if not members:
+                continue
+            if title:
+                lines.append(f"{title}:")
+            for f in members:
+                if count >= MAX_LINES:
+                    break
+                lines.append(self._line(f))
+                count += 1
+        return Answer(text="\n".join(lines), grounded=True, citations=self.cites.citations(), mode="findings")
+
+    def _decline(self, text: str) -> Answer:
+        """A plain "not in the documents", with the findings documents the viewer may read as suggestions."""
+        docs = sorted(self.docs, key=lambda d: d.meta.issue_date or "", reverse=True)
+        labels = tuple(dict.fromkeys(label(d.meta) for d in docs if d.extraction.doc_kind != "none"))[:3]
+        return declined(text, suggestions=labels)
+
+    # ---- routes --------------------------------------------------------------------------------
+    def _discipline(self, ask: Ask, text: str, units: list[str]) -> Answer | None:
+        if not ask.discipline:
+            return None
+        decisions = [f for f in self.findings if f.finding.kind == "ky_luat"]
+        persons = {f.finding.person for f in self.findings if f.finding.person}
+        named = [p for p in persons if fold(p) in ask.folded]
+        asked_person = PERSON_RE.search(text)
+        if named:
+            chosen = [f for f in decisions if f.finding.person in named]
+        elif asked_person:
+            chosen = []  # a member the documents never name: not "everyone who was disciplined"
+        elif units:
+            chosen = [f for f in decisions if f.unit in units]
+        elif ask.persons and not ask.orgs:
+            chosen = [f for f in decisions if f.finding.person]
+        elif ask.orgs and not ask.persons:
+            chosen = [f for f in decisions if not f.finding.person]
+        elif re.search(r"\b(ai|nao|nhung|da ky luat|bi ky luat|ky hop)\b", ask.folded):
+            chosen = decisions
+        else:
+            chosen = []
+        if not chosen:
+            person = PERSON_RE.search(text)
+            if person:
+                who = person.group("name")
+                return self._decline(
+                    f"Không tìm thấy quyết định kỷ luật nào đối với đồng chí {who} trong các tài liệu hiện có."
+                )
+            if units:
+                return self._decline(
+                    f"Không tìm thấy việc kỷ luật {units[0]} hay đảng viên của đơn vị này trong các tài liệu hiện có."
+                )
+            return None
+        reasons: list[LiveFinding] = []
+        for d in chosen:
+            for f in self.findings:
+                same_doc = f.doc_id == d.doc_id and f.finding.kind == "han_che" and f.unit == d.unit
+                if same_doc and f.finding.person == d.finding.person and f not in reasons:
+                    reasons.append(f)
+        groups: list[tuple[str, Sequence[LiveFinding]]] = [("Kỷ luật", chosen)]
+        if reasons and (named or units or re.search(r"\b(vi sao|tai sao|ly do|vi pham gi|vi pham)\b", ask.folded)):
+            groups.append(("Vi phạm", reasons))
+        return self._compose("", groups)
+
+    def _inspected(self, ask: Ask, text: str, units: list[str]) -> Answer | None:
+        if not ask.inspected or units:
+            return None
+        verb = "giám sát" if "giam sat" in ask.folded and "kiem tra" not in ask.folded else "kiểm tra"
+        codes = detect_codes(text)
+        lines = []
+        for d in sorted(self.docs, key=lambda d: d.meta.issue_date or "", reverse=True):
+            ex = d.extraction
+            if not ex.inspected or fold(verb) not in fold(ex.intro):
+                continue
+            if codes and not any(ref.matches(ex.programme) for ref in codes):
+                continue
+            cite = self.cites.cite(d.meta.doc_id, ex.intro_position, ex.intro)
+            lines.append(f"• {label(d.meta)}: {ex.intro}{cite}")
+            lines.append(f"  ({len(ex.inspected)} đơn vị: {'; '.join(ex.inspected)})")
+        if not lines:
+            return None
+        return Answer(text="\n".join(lines), grounded=True, citations=self.cites.citations(), mode="findings")
+
+    def _unit(self, ask: Ask, text: str, units: list[str]) -> Answer | None:
+        if not units:
+            return None
+        unit = units[0]
+        own = [f for f in self.findings if f.unit == unit]
+        inspected_in = [
+            d for d in self.docs
+            if any(self.registry.canonical(u, d.extraction.locality) == unit for u in d.extraction.inspected)
+        ]
+        asks_findings = bool(ask.kinds or ask.result or ask.findings_words)
+        if not own and not inspected_in:
+            if asks_findings:
+                return self._decline(
+                    f"Không tìm thấy kết quả kiểm tra, giám sát tại {unit} trong các tài liệu hiện có."
+                )
+            return None
+        when = intent.WHEN_INSPECTED.search(ask.folded)
+        if (_YES_NO_INSPECTED.search(ask.folded) or when) and inspected_in and not ask.kinds:
+            lines = [] if when else [f"Có. {unit} là một trong các đơn vị được kiểm tra, giám sát:"]
+            for d in inspected_in:
+                ex = d.extraction
+                cite = self.cites.cite(d.meta.doc_id, ex.intro_position, ex.intro)
+                lines.append(f"• {label(d.meta)}: {ex.intro}{cite}")
+            return Answer(text="\n".join(lines), grounded=True, citations=self.cites.citations(), mode="findings")
+        collective_docs = {d.meta.doc_id for d in inspected_in}
+        collective = [f for f in self.findings if f.finding.scope == "collective" and f.doc_id in collective_docs]
+        kinds: tuple[Kind, ...] = ask.kinds
+        quantity = bool(_QUANTITY.search(ask.folded))
+        terms = self._topic(text, units)
+        pool = own if not kinds or quantity else [f for f in own if f.finding.kind in kinds]
+        ranked = self._rank(terms, pool) if terms else []
+        if ranked:
+            chosen = [f for _, f in ranked]
+        elif kinds and not quantity:
+            chosen = pool
+        elif ask.result:
+            chosen = own
+        else:
+            return None
+        shared: list[LiveFinding] = []
+        if kinds and not [f for f in chosen if f.finding.kind in kinds]:
+            shared = [f for f in collective if f.finding.kind in kinds]
+            if terms and shared:
+                shared = [f for _, f in self._rank(terms, shared)] or (shared if not ranked else [])
+        elif ask.result and not chosen:
+            shared = collective
+        if not chosen and not shared:
+            if asks_findings:
+                wanted = ", ".join(KIND_LABELS[k].lower() for k in kinds) or "kết quả"
+                return self._decline(f"Các tài liệu không nêu {wanted} riêng của {unit}.")
+            return None
+        if ask.deadline and "yeu_cau" in (kinds or ("yeu_cau",)):
+            remedies = [f for f in chosen + shared if f.finding.kind == "yeu_cau"]
+            if remedies and not any(f.finding.deadline for f in remedies):
+                lines = [f"Tài liệu không nêu thời hạn cho nội dung này. Nội dung yêu cầu đối với {unit}:"]
+                lines += [self._line(f) for f in remedies[:MAX_LINES]]
+                return declined("\n".join(lines), citations=self.cites.citations())
+        groups: list[tuple[str, Sequence[LiveFinding]]] = []
+        order: tuple[Kind, ...] = ("han_che", "uu_diem", "yeu_cau", "ky_luat") if "han_che" in kinds else (
+            "uu_diem", "han_che", "yeu_cau", "ky_luat")
+        for kind in order:
+            members = [f for f in chosen if f.finding.kind == kind]
+            groups.append((KIND_LABELS[kind] if len(chosen) > 1 else "", members))
+        header = f"Kết quả kiểm tra, giám sát tại {unit}:"
+        if shared:
+            note = (
+                f"Tài liệu không nêu riêng cho {unit}; các nội dung dưới đây được nêu chung cho các đơn vị"
+                " được kiểm tra"
+                f" (trong đó có {unit})"
+            )
+            groups.append((note, shared))
+        return self._compose(header, groups)
+
+    def _unknown_unit(self, ask: Ask, text: str, units: list[str]) -> Answer | None:
+        if units or not (ask.findings_words or ask.result or ask.kinds):
+            return None
+        accented = fold(text) != text.lower()
+        phrases = unit_like_phrases(text)
+        if not accented:
+            phrases = [p for p in phrases if re.match(r"(dang uy |chi bo |dang bo )?(phuong|xa|thi tran) \w+", fold(p))]
+        bare = re.compile(r"(?i)(chi bộ|đảng ủy|đảng bộ|chi bo|dang uy|dang bo)$")
+        phrases = [p for p in phrases if len(p.split()) >= 2 and not bare.match(p)]
+        if not phrases:
+            return None
+        return self._decline(f"Không tìm thấy kết quả kiểm tra, giám sát tại {phrases[0]} trong các tài liệu hiện có.")
+
+    def _which(self, ask: Ask, text: str, units: list[str]) -> Answer | None:
+        if units or not ask.which:
+            return None
+        kinds: tuple[Kind, ...] = tuple(k for k in ask.kinds if k != "ky_luat") or tuple(
+            k for k in (polarity(text),) if k is not None
+        )
+        terms = self._topic(text, units)
+        if not terms:
+            return None
+        pool = [f for f in self.findings if f.finding.scope != "follow_up" and (not kinds or f.finding.kind in kinds)]
+        ranked = self._rank(terms, pool)
+        if not ranked:
+            return None
+        by_text: dict[tuple[str, str], list[LiveFinding]] = {}
+        for _, f in ranked:
+            by_text.setdefault((f.doc_id, f.finding.text), []).append(f)
+        lines = []
+        for members in by_text.values():
+            names = [m.unit for m in members if m.unit] or ["Một số đơn vị (tài liệu không nêu tên)"]
+            lines.append(self._line(members[0], with_unit=True, units=list(dict.fromkeys(names))))
+            if len(lines) >= MAX_LINES:
+                break
+        return Answer(text="\n".join(lines), grounded=True, citations=self.cites.citations(), mode="findings")
+
+    def _search(self, ask: Ask, text: str, units: list[str]) -> Answer | None:
+        """A remedy's deadline or who answers for it, whatever unit it concerns ("… gửi về đâu, trước ngày nào?").
+
+        Anything else without a unit ("yêu cầu những nội dung gì?") is left to the general engine,
+        which quotes a whole list with its numbering.
+        """
+        if units or not (ask.deadline or ask.who):
+            return None
+        terms = self._topic(text, units)
+        if len(terms) < 2:
+            return None
+        pool = [f for f in self.findings if not ask.kinds or f.finding.kind in ask.kinds]
+        ranked = self._rank(terms, pool)[:6]
+        if not ranked:
+            return None
+        lines = []
+        for _, f in ranked:
+            lines.append(self._line(f, with_unit=True))
+        return Answer(text="\n".join(lines), grounded=True, citations=self.cites.citations(), mode="findings")
+

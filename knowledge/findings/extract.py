@@ -1,0 +1,469 @@
+"""Per-unit findings from an inspection, supervision, discipline, remedy-plan or news document.
+
+Layouts handled by one walk: a heading per unit with a) ưu điểm b) hạn chế c) yêu cầu; sections
+by topic where units are named inside sentences ("Đảng ủy phường A và Chi bộ B chưa …"); remedy
+tables (STT | Nội dung | Đơn vị | Thời hạn | Người chịu trách nhiệm); news prose naming the
+inspected units, whose unnamed findings belong to all of them (``collective``); discipline.
+The unit of a finding comes from its heading when there is one, else from the inspected units
+the sentence names, else it is collective. Text is always quoted verbatim.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from knowledge.documents.units import find_units
+from knowledge.findings import cues
+from knowledge.findings.classify import classify, programme_code
+from knowledge.findings.deadlines import (
+    bare_deadline,
+    deadline_line,
+    due_date,
+    find_deadline,
+    find_responsible,
+    responsible_line,
+)
+from knowledge.findings.models import DocKind, Extraction, Finding, Kind
+from knowledge.findings.names import CAP, find_mentions, key_variants, unit_key
+from knowledge.findings.structure import BODY_RE, PERSON_RE, UNIT_START_RE, Node, Title, is_directing, unit_span, walk
+from knowledge.models import DocumentMeta
+from knowledge.text import fold
+
+_SENTENCE = re.compile(r"(?<=[.!?…])\s+(?=[\"“(]?(?:" + CAP + r"|[0-9]))")
+_SHARED_KIND = re.compile(r"(?:(?:đảng ủy|đảng bộ|chi bộ)\s+)?(?:xã|phường|thị trấn)\s*(?:gồm)?$", re.IGNORECASE)
+_LIST_MARK = re.compile(r"(?:kiểm tra|giám sát)[^.:]{0,160}?(?::|\bgồm\b:?|\bđối với\b|\btại\b)\s*", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ChunkRef:
+    """Where a chunk sits, so a finding can cite it."""
+
+    position: int
+    text: str
+    section: str = ""
+
+
+def _ws(text: str) -> str:
+    return " ".join(text.split())
+
+
+def chunk_paragraphs(chunks: Sequence[ChunkRef]) -> list[str]:
+    """The paragraphs of a stored document: its chunks in order, one paragraph a line."""
+    return [line for c in sorted(chunks, key=lambda c: c.position) for line in c.text.split("\n") if line.strip()]
+
+
+def locate(text: str, chunks: Sequence[ChunkRef]) -> ChunkRef | None:
+    """The chunk that holds a quoted text (its first 60 characters, then its first 25)."""
+    needle = _ws(text)
+    for size in (60, 25):
+        probe = needle[:size]
+        for c in chunks:
+            if probe and probe in _ws(c.text):
+                return c
+    return chunks[0] if chunks else None
+
+
+def _split_outside_parens(text: str, sep: str) -> list[str]:
+    parts, depth, cur = [], 0, []
+    for ch in text:
+        depth += ch == "("
+        depth -= ch == ")" and depth > 0
+        if ch == sep and depth == 0:
+            parts.append("".join(cur))
+            cur = []
+        else:
+            cur.append(ch)
+    parts.append("".join(cur))
+    return [p.strip() for p in parts if p.strip()]
+
+
+def inspected_units(paras: Sequence[str]) -> tuple[tuple[str, ...], str]:
+    """The units an inspection names in its opening, and that sentence.
+
+    ("… đã tiến hành kiểm tra tại 04 tổ chức cơ sở đảng: A, B, C và D.")
+    """
+    for para in paras:
+        for sentence in _SENTENCE.split(para):
+            for m in _LIST_MARK.finditer(sentence):
+                tail = sentence[m.end() :].rstrip(" .")
+                head = sentence[: m.end()]
+                # "… tại 04 tổ chức cơ sở đảng gồm: A, B": the list starts after the last "gồm"/":"
+                later = list(re.finditer(r"(?:\bgồm\b\s*:?|:)\s*", tail))
+                if later and not UNIT_START_RE.match(tail):
+                    head, tail = head + tail[: later[-1].end()], tail[later[-1].end() :]
+                items = [i.strip() for part in _split_outside_parens(tail, ",") for i in re.split(r"\s+và\s+", part)]
+                shared = _SHARED_KIND.search(head.rstrip(" :"))
+                if shared:  # "… 03 đảng ủy xã: Tân Hòa, Phú Lâm và Sơn Thủy": the kind is said once for all
+                    kind = shared.group(0).strip()
+                    kind = kind[:1].upper() + kind[1:]
+                    items = [i if UNIT_START_RE.match(i) or not i[:1].isupper() else f"{kind} {i}" for i in items]
+                names = [unit_span(i) or "" for i in items]
+                names = [n for n in names if n and not is_directing(n)]
+                if len(names) >= 2 or (len(names) == 1 and len(items) == 1):
+                    return tuple(dict.fromkeys(names)), sentence
+    return (), ""
+
+
+@dataclass
+class _State:
+    doc_kind: DocKind
+    subjects: dict[str, tuple[tuple[str, ...], ...]]  # display name -> key variants
+    display: dict[str, str]  # unit key -> display name
+    findings: list[Finding] = field(default_factory=list)
+    open_records: list[int] = field(default_factory=list)  # indexes waiting for a "Thời hạn: …" line
+    lead: tuple[Kind | None, tuple[str, ...] | None] | None = None
+    table_header: dict[str, int] | None = None
+
+
+def _display(state: _State, name: str) -> str:
+    return state.display.get(unit_key(name), name)
+
+
+def _mentioned(state: _State, clause: str) -> list[str]:
+    return list(dict.fromkeys(m.unit for m in find_mentions(clause, state.subjects)))
+
+
+def _body_after_giao(clause: str, state: _State) -> tuple[list[str], bool] | None:
+    """The units or body a clause starting with "Giao …" hands its task to, and whether it is a directing body."""
+    m = re.match(r"^\s*(?:và\s+)?[Gg]iao(?:\s+cho)?\s+", clause)
+    if not m:
+        return None
+    rest = clause[m.end() :]
+    if re.match(r"(?:đồng chí|đ/c)\b", rest, re.IGNORECASE):
+        return None
+    body = BODY_RE.match(rest)
+    if body:
+        return [" ".join(body.group(0).split())], True
+    mentions = find_mentions(rest[:200], state.subjects)
+    if mentions and mentions[0].start <= 1:
+        return list(dict.fromkeys(x.unit for x in mentions)), False
+    return None
+
+
+def _body_subject(clause: str) -> str | None:
+    """A directing body that opens a clause as its subject ("Ủy ban Kiểm tra Quận ủy giám sát …")."""
+    body = BODY_RE.match(clause.strip())
+    if body and re.match(r"\s+[^\W\d_]", clause.strip()[body.end() :]) and " ủy" in body.group(0):
+        return " ".join(body.group(0).split())
+    return None
+
+
+def _decider(clause: str, state: _State) -> str | None:
+    """The body that decided a discipline: the last body or unit named before "(quyết định) (thi hành) kỷ luật"."""
+    cut = re.search(r"(?:quyết định\s+)?(?:thi hành\s+)?kỷ luật", clause)
+    head = clause[: cut.start()] if cut else clause
+    found = [(m.start(), " ".join(m.group(0).split())) for m in BODY_RE.finditer(head)]
+    found += [(head.find(u), u) for u in _mentioned(state, head) if head.find(u) >= 0]
+    return max(found)[1] if found else None
+
+
+def _clauses(sentence: str, state: _State, kind_hint: Kind | None) -> list[str]:
+    """A sentence cut at ";" where the subject changes, or where one part has a deadline and the next not."""
+    parts = _split_outside_parens(sentence, ";")
+    groups: list[str] = []
+    requirement = kind_hint == "yeu_cau"
+    for n, part in enumerate(parts):
+        if not groups:
+            groups.append(part)
+            requirement = requirement or cues.is_request(part)
+            continue
+        prev = groups[-1]
+        if re.match(r"^(?:giao|do)\s+(?:đồng chí|đ/c)\b", part, re.IGNORECASE):
+            groups[-1] = f"{prev}; {part}"  # who answers for the previous task
+            continue
+        new_subject = _mentioned(state, part) and _mentioned(state, part) != _mentioned(state, prev)
+        giao = _body_after_giao(part, state) is not None
+        has_deadline = find_deadline(part) is not None
+        had = find_deadline(prev) is not None
+        # "A; B trước ngày D" keeps D for the whole item; "A; B trước ngày D; C" gives it to B alone;
+        # "A trước D1; B trong D2" are two requirements
+        deadline_change = requirement and (
+            (has_deadline and had) or (has_deadline != had and not (has_deadline and n == len(parts) - 1))
+        )
+        pol_a, pol_b = cues.polarity(prev), cues.polarity(part)
+        polarity_change = kind_hint is None and pol_a and pol_b and pol_a != pol_b
+        if new_subject or giao or deadline_change or polarity_change:
+            groups.append(part)
+        else:
+            groups[-1] = f"{prev}; {part}"
+        requirement = requirement or cues.is_request(part)
+    return groups
+
+
+def _context(node: Node) -> tuple[Title | None, Title | None, Kind | None, bool, bool]:
+    """(unit title, person title, kind, skip, discipline) from the headings and label above a node."""
+    titles = list(node.titles) + ([node.label] if node.label else [])
+    skip = any(t.skip for t in titles)
+    discipline = any(t.discipline for t in titles)
+    unit_t = next((t for t in reversed(titles) if t.unit or t.superior), None)
+    person_t = next((t for t in reversed(titles) if t.person), None)
+    kind = next((t.kind for t in reversed(titles) if t.kind), None)
+    return unit_t, person_t, kind, skip, discipline
+
+
+def _add(state: _State, finding: Finding) -> None:
+    key = (finding.kind, finding.unit, finding.text, finding.person)
+    if any((f.kind, f.unit, f.text, f.person) == key for f in state.findings):
+        return
+    state.findings.append(replace(finding, seq=len(state.findings)))
+    state.open_records.append(len(state.findings) - 1)
+
+
+def _requirement(text: str, kind: Kind, **kw: object) -> Finding:
+    if kind != "yeu_cau":
+        return Finding(kind=kind, text=text, **kw)  # type: ignore[arg-type]
+    return Finding(kind=kind, text=text, deadline=find_deadline(text), responsible=find_responsible(text), **kw)  # type: ignore[arg-type]
+
+
+def _sentence_records(state: _State, sentence: str, node: Node, inherit: list[str] | None) -> list[str] | None:
+    """Findings of one sentence; returns the units it was about (for the next sentence to inherit)."""
+    unit_t, person_t, kind, _, discipline = _context(node)
+    discipline = discipline or state.doc_kind == "discipline"
+    if node.role == "item" and state.lead is not None and kind is None:
+        kind = state.lead[0]
+    scope = None if (unit_t is None or unit_t.superior) else _display(state, unit_t.unit or "")
+    lead_text = ""
+    body = sentence
+    if ":" in sentence and node.role != "item":
+        head, _, tail = sentence.partition(":")
+        if len(_split_outside_parens(tail, ";")) >= 2 and not _mentioned(state, head):
+            lead_text, body = head, tail
+    lead_pol = cues.polarity(lead_text) if lead_text else None
+    para_person = PERSON_RE.match(node.text)
+    last_units: list[str] | None = inherit
+    previous_kind: Kind | None = None
+    for clause in _clauses(body, state, kind):
+        mentioned = _mentioned(state, clause)
+        giao = _body_after_giao(clause, state)
+        # what kind of finding
+        form = cues.discipline_form(clause)
+        if form:
+            ckind: Kind | None = "ky_luat"
+        elif kind == "yeu_cau" and cues.is_praise(clause) and mentioned:
+            ckind = "uu_diem"
+        elif kind is not None:
+            ckind = kind
+        elif giao or cues.is_request(clause):
+            ckind = "yeu_cau"
+        elif discipline:
+            ckind = "han_che" if cues.polarity(clause) == "han_che" else None
+        else:
+            ckind = cues.polarity(clause) or lead_pol
+        if ckind is None and previous_kind in ("yeu_cau", "han_che") and not mentioned:
+            ckind = previous_kind  # "…; phối hợp … thu hồi …; khôi phục …" continues the request before it
+        if ckind is None:
+            continue
+        previous_kind = ckind
+        # whom it is about
+        units: list[str | None]
+        follow_up = False
+        subject_body = None if (giao or mentioned or scope) else _body_subject(clause)
+        if giao:
+            units, follow_up = list(giao[0]), giao[1]
+        elif subject_body and ckind == "yeu_cau":
+            units, follow_up = [subject_body], True
+        elif scope and not (mentioned and scope not in mentioned and ckind != "ky_luat"):
+            units = [scope]
+        elif mentioned:
+            units = list(mentioned)
+        elif scope:
+            units = [scope]
+        elif cues.COLLECTIVE.search(clause.lower()):
+            units = [None]
+        elif last_units:
+            units = list(last_units)
+        elif discipline or state.doc_kind == "remedy_plan" and node.role == "prose":
+            continue
+        else:
+            units = [None]
+        person = None
+        if discipline or ckind == "ky_luat":
+            pm = re.search(r"đối với\s+" + PERSON_RE.pattern, clause) if ckind == "ky_luat" else None
+            pm = pm or PERSON_RE.search(clause) or para_person
+            person = pm.group("name") if pm else (person_t.person if person_t else None)
+            if ckind == "ky_luat" and re.search(r"đối với\s+" + UNIT_START_RE.pattern, clause) and not re.search(
+                r"đối với\s+" + PERSON_RE.pattern, clause
+            ):
+                person = None
+        responsible = None
+        if ckind == "ky_luat":
+            responsible = _decider(clause, state)
+        for unit in units:
+            scope_kind = "collective" if unit is None else ("follow_up" if follow_up or is_directing(unit) else "unit")
+            base = _requirement(clause, ckind, unit=unit, scope=scope_kind, person=person, form=form)
+            if responsible:
+                base = replace(base, responsible=responsible)
+            _add(state, base)
+        last_units = [u for u in units if u] or last_units
+    return last_units
+
+
+_COLUMNS = {
+    "text": re.compile(r"noi dung|cong viec|nhiem vu|bien phap|viec can|khac phuc"),
+    "unit": re.compile(r"don vi|to chuc|co quan|noi thuc hien"),
+    "deadline": re.compile(r"thoi han|thoi gian|han hoan thanh"),
+    "responsible": re.compile(r"chiu trach nhiem|phu trach|nguoi thuc hien|trach nhiem"),
+}
+
+
+def _table_row(state: _State, node: Node) -> None:
+    cells = [c.strip() for c in node.text.strip().strip("|").split("|")]
+    folded = [fold(c) for c in cells]
+    if state.table_header is None or any(re.search(r"\bstt\b|noi dung", f) for f in folded):
+        header: dict[str, int] = {}
+        for col, pattern in _COLUMNS.items():
+            for i, f in enumerate(folded):
+                if pattern.search(f) and i not in header.values() and col not in header:
+                    header[col] = i
+                    break
+        if "text" in header:
+            state.table_header = header
+        return
+    h = state.table_header
+    text = cells[h["text"]] if h["text"] < len(cells) else ""
+    if not text or not re.search(r"[^\W\d_]", text):
+        return
+    unit_t, _, kind, skip, _ = _context(node)
+    if skip:
+        return
+    unit_cell = cells[h["unit"]] if "unit" in h and h["unit"] < len(cells) else ""
+    unit = unit_span(unit_cell) or (unit_cell if unit_cell else None)
+    if unit is None and unit_t is not None and unit_t.unit:
+        unit = unit_t.unit
+    deadline = bare_deadline(cells[h["deadline"]]) if "deadline" in h and h["deadline"] < len(cells) else None
+    responsible = cells[h["responsible"]] if "responsible" in h and h["responsible"] < len(cells) else None
+    follow_up = bool(unit and is_directing(unit))
+    _add(
+        state,
+        Finding(
+            kind=kind if kind in ("han_che", "uu_diem") else "yeu_cau",
+            text=text,
+            unit=_display(state, unit) if unit else None,
+            scope="follow_up" if follow_up else ("unit" if unit else "collective"),
+            deadline=deadline or find_deadline(text),
+            responsible=responsible or None,
+        ),
+    )
+
+
+def _merge_item(state: _State, first: int) -> None:
+    """One list item is one finding: its sentences of one kind and unit (no deadline apart) join again."""
+    merged: list[Finding] = []
+    for f in state.findings[first:]:
+        prev = merged[-1] if merged else None
+        same = prev is not None and (prev.kind, prev.unit, prev.scope, prev.person, prev.form) == (
+            f.kind, f.unit, f.scope, f.person, f.form)
+        if same and prev is not None and not prev.deadline and not f.deadline and f.kind != "ky_luat":
+            merged[-1] = replace(prev, text=f"{prev.text} {f.text}", responsible=prev.responsible or f.responsible)
+        else:
+            merged.append(f)
+    if len(merged) != len(state.findings) - first:
+        state.findings[first:] = [replace(f, seq=first + i) for i, f in enumerate(merged)]
+        state.open_records = [i for i in state.open_records if i < len(state.findings)]
+
+
+def _subjects(text: str, nodes: Sequence[Node], inspected: Sequence[str]) -> list[str]:
+    names = list(inspected)
+    for node in nodes:
+        for t in (*node.titles, node.label):
+            if t is not None and t.unit:
+                names.append(t.unit)
+        if node.role == "row":
+            cells = [c.strip() for c in node.text.strip().strip("|").split("|")]
+            names.extend(n for c in cells if (n := unit_span(c)) and not is_directing(n) and len(c) - len(n) <= 2)
+    return list(dict.fromkeys(n for n in names if n))
+
+
+def _display_names(text: str, names: Sequence[str]) -> dict[str, str]:
+    """For each unit key, the fullest spelling the document uses (with its party prefix, not in capitals)."""
+    pool = list(names) + list(find_units(text))
+    out: dict[str, str] = {}
+    folded = fold(text)
+    for name in pool:
+        key = unit_key(name)
+        candidates = [name]
+        for prefix in ("Đảng ủy ", "Chi bộ ", "Đảng bộ "):
+            probe = fold(prefix + name)
+            i = folded.find(probe)
+            if i >= 0 and len(folded) == len(text):
+                candidates.append(text[i : i + len(probe)])
+        best = max(candidates, key=lambda c: (not c.isupper(), len(c)))
+        if key not in out or len(best) > len(out[key]):
+            out[key] = best
+    return out
+
+
+def extract_findings(text: str, meta: DocumentMeta, chunks: Sequence[ChunkRef] = ()) -> Extraction:
+    """Findings of one document (an empty extraction for documents that report none)."""
+    doc_kind = classify(meta, text)
+    if doc_kind in ("none", "programme"):
+        return Extraction(doc_kind)
+    w = walk(text, chunk_paragraphs(chunks) if chunks else None)
+    intro_paras = [n.text for n in w.nodes if n.role == "prose"][:12]
+    inspected, intro = inspected_units(intro_paras)
+    names = _subjects(text, w.nodes, inspected)
+    display = _display_names(text, names)
+    subjects = {display.get(unit_key(n), n): key_variants(n) for n in names}
+    state = _State(doc_kind, subjects, display)
+    preamble = set(w.preamble) if w.has_titles else set()
+    inherit: list[str] | None = None
+    for node in w.nodes:
+        if node.role == "title":
+            state.lead, state.table_header, state.open_records, inherit = None, None, [], None
+            continue
+        if node.role == "row":
+            _table_row(state, node)
+            continue
+        if node.text in preamble or _context(node)[3]:
+            continue
+        value = deadline_line(node.text)
+        if value is not None:
+            for i in state.open_records:
+                if state.findings[i].kind == "yeu_cau" and state.findings[i].deadline is None:
+                    state.findings[i] = replace(state.findings[i], deadline=value.rstrip("."))
+            state.open_records = []
+            continue
+        value = responsible_line(node.text)
+        if value is not None:
+            for i in state.open_records:
+                if state.findings[i].kind == "yeu_cau" and state.findings[i].responsible is None:
+                    state.findings[i] = replace(state.findings[i], responsible=value)
+            continue
+        if node.role == "prose" and node.text.rstrip().endswith(":"):
+            mentioned = _mentioned(state, node.text)
+            state.lead = (cues.lead_kind(node.text), tuple(mentioned) or None)
+            continue
+        if node.role == "prose":
+            state.lead = None
+        sentences = _SENTENCE.split(node.text)
+        inherit = None if node.role != "prose" else inherit
+        first = len(state.findings)
+        for sentence in sentences:
+            if cues.not_a_finding(sentence):
+                continue
+            inherit = _sentence_records(state, sentence, node, inherit)
+        if node.role == "item":
+            _merge_item(state, first)
+    issued = meta.issue_date
+    located = []
+    for f in state.findings:
+        where = locate(f.text, chunks)
+        located.append(
+            replace(
+                f,
+                due=due_date(f.deadline, issued=issued),
+                section=where.section if where else "",
+                position=where.position if where else 0,
+            )
+        )
+    intro_at = locate(intro, chunks) if intro else None
+    return Extraction(
+        doc_kind=doc_kind,
+        programme=programme_code(meta, text),
+        inspected=tuple(display.get(unit_key(u), u) for u in inspected),
+        intro=intro,
+        intro_position=intro_at.position if intro_at else 0,
+        findings=tuple(located),
+    )

@@ -1,0 +1,247 @@
+"""A findings document as a walk of paragraphs, each with the headings above it read for meaning.
+
+A heading may name a unit ("1. Đảng ủy phường An Phú", "I. ĐỐI VỚI ĐẢNG ỦY XÃ …", "Đối với Chi
+bộ …"), a kind of finding ("a) Ưu điểm", "III. KIẾN NGHỊ"), a part with no findings ("I. MỤC
+ĐÍCH, YÊU CẦU", "Khái quát chung"), or discipline. Numbered lines that are whole sentences are
+list items, not titles. Table rows ("STT | Nội dung | Thời hạn") are kept as rows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from knowledge.documents.reflow import match_heading, paragraphs
+from knowledge.findings.models import Kind
+from knowledge.findings.names import CAP
+from knowledge.text import fold
+
+# A unit's name starts with one of these words, followed by a capitalised word or a unit word.
+UNIT_WORDS = (
+    r"(?:Đảng ủy|Đảng bộ|Chi bộ|Chi ủy|[Pp]hường|[Xx]ã|[Tt]hị trấn|Tòa án|Viện [Kk]iểm sát|(?:Tổng )?[Cc]ông ty|CTCP"
+    r"|Bệnh viện|Trung tâm|Trường|Ban|Ủy ban|Văn phòng|[Cc]ơ quan|Sở|Phòng|Chi cục|Cục|Ngân hàng|Hợp tác xã"
+    r"|Đồn|Kho bạc|Quận ủy|Huyện ủy|Thị ủy|Thành ủy|Tỉnh ủy|Hội)"
+)
+_NAME_NEXT = r"(?=" + CAP + r"|[0-9]|(?:phường|xã|thị trấn|quận|huyện|nhân dân|cổ phần|đa khoa|cơ sở)\b)"
+UNIT_START_RE = re.compile(rf"{UNIT_WORDS}\s+{_NAME_NEXT}")
+# Bodies that direct or follow up an inspection rather than being inspected.
+BODY_RE = re.compile(
+    r"(?:[Cc]ơ quan\s+)?(?:Ban Thường vụ|Thường trực|Ban Chấp hành|Ban Tổ chức|Ban Tuyên giáo(?: và Dân vận)?"
+    r"|Ban Dân vận"
+    r"|Ban Nội chính|Ban Kinh tế|Ủy ban Kiểm tra|Văn phòng|Đoàn kiểm tra|Đoàn giám sát)"
+    r"(?:\s+(?:Quận|Huyện|Thị|Thành|Tỉnh)\s?(?:ủy|bộ)(?:\s+(?!Quận|Huyện)" + CAP + r"\w*){0,2})?"
+)
+
+
+def is_directing(name: str) -> bool:
+    """A body that directs or follows an inspection up (Ban Thường vụ …, Ủy ban Kiểm tra …), not an inspected unit."""
+    return BODY_RE.fullmatch(" ".join(name.split()).rstrip(" .,")) is not None
+
+_SKIP = re.compile(
+    r"\b(muc dich|khai quat|dac diem|tinh hinh chung|can cu|thanh phan|noi dung (kiem tra|giam sat)|phuong phap"
+    r"|thoi gian (kiem tra|giam sat)|nguyen nhan|bai hoc|phan cong)\b"
+)
+_KIND_CUES: tuple[tuple[Kind, re.Pattern[str]], ...] = (
+    ("yeu_cau", re.compile(
+        r"\b(yeu cau|kien nghi|de nghi|khac phuc|giao trach nhiem|to chuc thuc hien|nhiem vu (trong )?thoi gian toi"
+        r"|phuong huong|bien phap)\b")),
+    ("han_che", re.compile(r"\b(han che|khuyet diem|ton tai|yeu kem|thieu sot|sai pham)\b")),
+    ("uu_diem", re.compile(r"\b(uu diem|ket qua dat duoc|mat lam duoc|diem manh|nhung viec lam duoc)\b")),
+)
+_DISCIPLINE = re.compile(r"\b(ky luat|dau hieu vi pham|xu ly vi pham)\b")
+_LABEL = re.compile(
+    r"^(?:[-+•]\s*)?(?P<label>Ưu điểm|Hạn chế(?:,?\s*(?:khuyết điểm|tồn tại))?|Khuyết điểm|Tồn tại(?:,?\s*hạn chế)?"
+    r"|Yêu cầu(?: khắc phục)?|Kiến nghị|Đề nghị|Nhiệm vụ khắc phục|Biện pháp khắc phục|Nguyên nhân)"
+    r"\s*:\s*(?P<rest>.*)$",
+    re.S,
+)
+NAME = CAP + r"\w*(?:\s+" + CAP + r"\w*){1,3}"  # a person's name: two to four capitalised syllables
+_PERSON = r"(?:đồng chí|Đồng chí|đ/c|Đ/c)\s+(?P<name>" + NAME + ")"
+PERSON_RE = re.compile(_PERSON)
+_DASH = re.compile(r"^[-+•–—*]\s+")
+TABLE_ROW = re.compile(r"^[^|]*\|[^|]*\|")
+
+
+def kind_of_title(title: str) -> Kind | None:
+    """The kind of finding a heading or label announces, if one (a mixed "Ưu điểm, hạn chế" announces none)."""
+    folded = fold(title)
+    hits = [kind for kind, cue in _KIND_CUES if cue.search(folded)]
+    if hits and hits[0] == "yeu_cau":
+        return "yeu_cau"
+    return hits[0] if len(hits) == 1 else None
+
+
+def recase(text: str) -> str:
+    """An upper-case heading in sentence case, names capitalised ("ĐẢNG ỦY XÃ TÂN HÒA" → "Đảng ủy xã Tân Hòa")."""
+    keep_lower = {"đối", "với", "tại", "và", "của", "phường", "xã", "thị", "trấn", "quận", "huyện", "tỉnh", "ủy", "bộ"}
+    words = text.lower().split()
+    out = [w if w in keep_lower else w[:1].upper() + w[1:] for w in words]
+    joined = " ".join(out)
+    joined = re.sub(r"\b(Đảng|Chi) (ủy|bộ)\b", lambda m: f"{m.group(1)} {m.group(2)}", joined)
+    return joined[:1].upper() + joined[1:] if not joined.lower().startswith(("đối với", "tại")) else joined
+
+
+def is_caps(text: str) -> bool:
+    letters = [ch for ch in text if ch.isalpha()]
+    return len(letters) >= 4 and not any(ch.islower() for ch in letters)
+
+
+def unit_span(text: str, start: int = 0) -> str | None:
+    """The unit name starting at ``start`` up to a comma, "và", a colon, a bracket or the end."""
+    m = UNIT_START_RE.match(text, start)
+    if not m:
+        return None
+    tail = text[start:]
+    cut = re.search(r"\s*(?:[,;:()]|\s+và\s+|\s+-\s+|\.(?:\s|$)|$)", tail[m.end() - start :])
+    name = tail[: (m.end() - start) + (cut.start() if cut else len(tail))].strip()
+    return name if 2 <= len(name.split()) <= 16 else None
+
+
+@dataclass(frozen=True)
+class Title:
+    """What a heading says: its kind of finding, unit, person, and whether its part holds findings."""
+
+    text: str
+    kind: Kind | None = None
+    unit: str | None = None  # a unit the part is about
+    person: str | None = None  # a party member the part is about ("… đối với đồng chí X")
+    superior: bool = False  # the part is about a directing body (Ban Thường vụ…), not a unit
+    skip: bool = False
+    discipline: bool = False
+
+
+def read_title(text: str) -> Title:
+    """The meaning of one heading's text."""
+    raw = " ".join(text.replace("*", "").split()).rstrip(" :")
+    shown = recase(raw) if is_caps(raw) else raw
+    folded = fold(shown)
+    skip = bool(_SKIP.search(folded))
+    unit = person = None
+    superior = False
+    body = re.sub(r"^(?:[Đđ]ối với|[Tt]ại|[Ởở])\s+", "", shown)
+    whole = unit_span(body)
+    if whole and len(whole) >= len(body) - 1:
+        unit = whole
+    else:
+        for m in re.finditer(r"\b(?:đối với|của|tại|ở)\s+", shown):
+            pm = PERSON_RE.match(shown, m.end())
+            if pm:
+                person = pm.group("name")
+                role = shown[pm.end() :]
+                um = UNIT_START_RE.search(role)
+                unit = unit_span(role, um.start()) if um else None
+                break
+            span = unit_span(shown, m.end())
+            if span:
+                unit = span
+                break
+    if unit and is_directing(unit):
+        unit, superior = None, True
+    return Title(
+        shown, kind=None if skip else kind_of_title(shown), unit=unit, person=person, superior=superior, skip=skip,
+        discipline=bool(_DISCIPLINE.search(folded)),
+    )
+
+
+@dataclass(frozen=True)
+class Node:
+    """One paragraph of the body with the headings above it (outermost first)."""
+
+    text: str
+    role: str  # title | item | prose | row | label
+    titles: tuple[Title, ...] = ()
+    label: Title | None = None  # "Ưu điểm: …" / "Đối với Đảng ủy xã X: …" at the start of the paragraph
+    index: int = 0
+    heading_kind: str = ""  # the heading kind of a title or numbered item (num1, point, roman…)
+    mark: str = ""  # its marker ("3.", "b)", "II.")
+
+
+@dataclass
+class _Frame:
+    kind: str
+    title: Title | None
+
+
+@dataclass
+class Walk:
+    """The body of a document as nodes, plus whether it has titled sections at all."""
+
+    nodes: list[Node] = field(default_factory=list)
+    has_titles: bool = False
+    preamble: list[str] = field(default_factory=list)  # paragraphs before the first title
+
+
+def walk(text: str, paras: Sequence[str] | None = None) -> Walk:
+    """Paragraphs with their heading context; stops at "Nơi nhận".
+
+    ``paras``: the paragraphs when they are known already (a stored document's chunks hold one
+    paragraph a line); otherwise the text is reflowed into paragraphs here.
+    """
+    paras = list(paras) if paras is not None else paragraphs(text)
+    out = Walk()
+    stack: list[_Frame] = []
+    label: Title | None = None
+    for i, para in enumerate(paras):
+        p = para.strip()
+        if not p:
+            continue
+        if re.match(r"^Nơi nhận\s*:", p):
+            break
+        head = match_heading(p)
+        if TABLE_ROW.match(p):
+            out.nodes.append(Node(p, "row", _titles(stack), label, i))
+            continue
+        if head is not None and head.kind not in ("dieu",):
+            rest = head.rest if head.kind != "topic" else f"{head.mark} {head.rest}".strip()
+            title_like = bool(rest) and len(rest) <= 250 and not rest.rstrip().endswith((".", ";", ".)"))
+            kind = head.kind
+            cut = next((j for j in range(len(stack) - 1, -1, -1) if stack[j].kind == kind), None)
+            if cut is not None:
+                del stack[cut:]
+            if title_like:
+                title = read_title(rest)
+                stack.append(_Frame(kind, title))
+                label = None
+                if not out.has_titles:
+                    out.has_titles = True
+                out.nodes.append(Node(p, "title", _titles(stack), None, i, kind, head.mark))
+            else:
+                stack.append(_Frame(kind, None))
+                out.nodes.append(Node(rest, "item", _titles(stack), label, i, kind, head.mark))
+            continue
+        lm = _LABEL.match(p) or _general_label(p)
+        if lm:
+            label = read_title(lm.group("label"))
+            if lm.group("rest").strip():
+                out.nodes.append(Node(lm.group("rest").strip(), "label", _titles(stack), label, i))
+            continue
+        um = re.match(r"^(?P<lead>[Đđ]ối với|ĐỐI VỚI|[Tt]ại)?\s*(?P<unit>[^:]{4,120}?)\s*:\s*(?P<rest>.*)$", p, re.S)
+        if um and (um.group("lead") or is_caps(um.group("unit"))):
+            name = recase(um.group("unit")) if is_caps(um.group("unit")) else um.group("unit")
+            span = unit_span(name)
+            if span and len(span) >= len(name) - 1:
+                label = Title(name, unit=None if is_directing(span) else span, superior=is_directing(span))
+                if um.group("rest").strip():
+                    out.nodes.append(Node(um.group("rest").strip(), "label", _titles(stack), label, i))
+                continue
+        if _DASH.match(p):
+            out.nodes.append(Node(_DASH.sub("", p), "item", _titles(stack), label, i, "dash"))
+            continue
+        if not out.has_titles:
+            out.preamble.append(p)
+        out.nodes.append(Node(p, "prose", _titles(stack), label, i))
+    return out
+
+
+def _general_label(paragraph: str) -> re.Match[str] | None:
+    """A short lead such as "Tồn tại, yếu kém:" or "Kiến nghị, đề xuất:" that names a kind of finding (or a cause)."""
+    m = re.match(r"^(?:[-+•]\s*)?(?P<label>[^:;.()]{3,60}?)\s*:\s*(?P<rest>.*)$", paragraph, re.S)
+    if not m or len(m.group("label").split()) > 8:
+        return None
+    title = read_title(m.group("label"))
+    return m if (title.kind or title.skip) else None
+
+
+def _titles(stack: list[_Frame]) -> tuple[Title, ...]:
+    return tuple(f.title for f in stack if f.title is not None)
