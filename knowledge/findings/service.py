@@ -170,8 +170,8 @@ class FindingsService:
             for f in d.extraction.findings
         ]
         items = [(d.meta, i) for d in docs.values() for i in d.extraction.items]
-        chunks = {(c.doc_id, c.position): c for c in snap.chunks}
-        return LiveView((self.store.generation(), self.records.generation()), docs, registry, findings, items, chunks)
+        by_position = {(c.doc_id, c.position): c for c in snap.chunks}
+        return LiveView((self.store.generation(), self.records.generation()), docs, registry, findings, items, by_position)
 
     # ---- units ---------------------------------------------------------------------------------
     def units(self, viewer: Viewer | None = None) -> list[str]:

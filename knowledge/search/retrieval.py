@@ -135,7 +135,7 @@ class HybridRetriever:
         if visible is not None:
             allowed = visible if allowed is None else allowed & visible
             if not allowed:
-                return Retrieval(query, (), 0.0, 0.0)
+                return Retrieval(query, ())
         q_folded = folded_tokens(query.search_text) + self._code_tokens(query, snap)
         # Without diacritics, word segmentation and the dense model see garbage: give them the
         # question with its marks restored from the documents' own vocabulary instead.

@@ -10,8 +10,8 @@ import importlib.util
 import io
 import os
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 

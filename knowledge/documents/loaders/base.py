@@ -55,7 +55,7 @@ def clean_text(raw: str) -> str:
 
 MAX_LINE_CHARS = 100_000  # about 40 pages without a single line break: not a document
 MAX_WORD_CHARS = 80  # no Vietnamese word, code or URL in a regulation is longer
-_LONG_RUN = re.compile(r"\S{%d,}" % MAX_WORD_CHARS)
+_LONG_RUN = re.compile(rf"\S{{{MAX_WORD_CHARS},}}")
 
 
 def check_text_shape(text: str, label: str) -> None:

@@ -34,11 +34,11 @@ def decode_text(data: bytes, label: str) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        text = _utf16_without_bom(data) or _windows_1258(data)
-        if text is None:
+        decoded = _utf16_without_bom(data) or _windows_1258(data)
+        if decoded is None:
             legacy = legacy_vietnamese(data)
             raise (_legacy_refusal(label, legacy) if legacy else _refusal(label)) from None
-        return text
+        return decoded
     if _looks_double_encoded(text):
         raise _refusal(label)
     return text

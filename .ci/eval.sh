@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The evaluation on the development sets, guarded against regressions (run by .ci/run).
+#   bash .ci/eval.sh            evaluate, then fail if a figure in .ci/eval-floor.json fell by > 0.02
+#   bash .ci/eval.sh --record   evaluate, then record the figures as the new floor (commit the file)
+# Needs ../shared (or PARTY_SHARED_DIR). Embeddings are cached in PARTY_EVAL_CACHE (default: a
+# fresh file per run, so CI always measures the model as it is now).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1
+SHARED="${PARTY_SHARED_DIR:-$(cd .. && pwd)/shared}"
+OUT="$(mktemp -d "${TMPDIR:-/tmp}/party-eval.XXXXXX")"
+CACHE="${PARTY_EVAL_CACHE:-$OUT/embeddings.sqlite}"
+trap 'rm -rf "$OUT"' EXIT
+
+python3 -m knowledge.eval --corpus "$SHARED/corpus" \
+  --questions "$SHARED/eval/seed_dev.jsonl" --questions "$SHARED/eval/answers_dev.jsonl" \
+  --cache "$CACHE" --json "$OUT/party.json"
+python3 -m knowledge.eval --corpus "$SHARED/eval/alqac_passages.jsonl" \
+  --questions "$SHARED/eval/alqac_dev.jsonl" --cache "$CACHE" --json "$OUT/alqac.json"
+
+if [ "${1:-}" = "--record" ]; then
+  python3 .ci/eval_guard.py record "$OUT/party.json" "$OUT/alqac.json"
+else
+  python3 .ci/eval_guard.py check "$OUT/party.json" "$OUT/alqac.json"
+fi
