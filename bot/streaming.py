@@ -69,15 +69,16 @@ async def stream_answer(
             if partial is None or final is not None:
                 continue
             text = texts.render_partial(partial)
-            now = time.monotonic()
+            # the interval runs from the moment Telegram took the last request, so a slow request
+            # never lets two edits follow closer than the interval
             if shown is None:
                 shown = await context.bot.send_message(
                     message.chat.id, text, reply_parameters=quote(message.chat, message)
                 )
-                shown_text, last_edit = text, now
-            elif now - last_edit >= interval and text != shown_text:
+                shown_text, last_edit = text, time.monotonic()
+            elif time.monotonic() - last_edit >= interval and text != shown_text:
                 await edit_text(shown, text)
-                shown_text, last_edit = text, now
+                shown_text, last_edit = text, time.monotonic()
     finally:
         await producer
     if final is None:
