@@ -328,7 +328,15 @@ class FindingsAnswerer(ProgrammeAnswers):
         return self._decline(f"Không tìm thấy kết quả kiểm tra, giám sát tại {phrases[0]} trong các tài liệu hiện có.")
 
     def _which(self, ask: Ask, text: str, units: list[str]) -> Answer | None:
+        """The units a finding concerns ("Những đơn vị nào chưa ban hành kế hoạch …?").
+
+        Only when the question is about findings: it names a kind, a remedy, an inspection or a
+        programme, or asks who has not yet done something. "Những đơn vị nào được tặng Huy hiệu
+        Đảng?" asks about a rule, and the general engine answers it.
+        """
         if units or not ask.which:
+            return None
+        if not (ask.kinds or ask.remedy_context or polarity(text) or re.search(r"\bchua\b", ask.folded)):
             return None
         kinds: tuple[Kind, ...] = tuple(k for k in ask.kinds if k != "ky_luat") or tuple(
             k for k in (polarity(text),) if k is not None
@@ -355,9 +363,10 @@ class FindingsAnswerer(ProgrammeAnswers):
         """A remedy's deadline or who answers for it, whatever unit it concerns ("… gửi về đâu, trước ngày nào?").
 
         Anything else without a unit ("yêu cầu những nội dung gì?") is left to the general engine,
-        which quotes a whole list with its numbering.
+        which quotes a whole list with its numbering, and so is a deadline that names no remedy,
+        inspection or programme ("thời hạn xét công nhận đảng viên chính thức"): that is a rule.
         """
-        if units or not (ask.deadline or ask.who):
+        if units or not (ask.deadline or ask.who) or not ask.remedy_context:
             return None
         terms = self._topic(text, units)
         if len(terms) < 2:

@@ -78,6 +78,15 @@ _FINDINGS_WORDS = re.compile(
     r"|bi (kiem tra|giam sat)|qua (kiem tra|giam sat)|ky luat|vi pham|thoi han|danh gia|theo doi|don doc|chan chinh)\b"
 )
 
+# Words that put a question inside an inspection's findings: a remedy, a shortcoming, a conclusion,
+# a unit that was inspected, a programme. A deadline question without them ("Thời hạn xét công
+# nhận đảng viên chính thức là bao lâu?") asks about a rule, not a remedy.
+_REMEDY_CONTEXT = re.compile(
+    r"\b(khac phuc|kien nghi|chan chinh|han che|khuyet diem|ton tai|ket luan|sai pham"
+    r"|(duoc|bi|qua|doan|sau|da) (kiem tra|giam sat)|(kiem tra|giam sat) (chuyen de|chuong trinh|ctr)"
+    r"|chuong trinh|ctr|thong bao ket qua)\b"
+)
+
 
 @dataclass(frozen=True)
 class Ask:
@@ -100,6 +109,7 @@ class Ask:
     nth_of: str | None = None  # "task" or "target"
     persons: bool = False  # asks which party members
     orgs: bool = False  # asks which organisations
+    remedy_context: bool = False  # names a remedy, a shortcoming, an inspection or a programme
 
 
 def read(question: str) -> Ask:
@@ -141,6 +151,7 @@ def read(question: str) -> Ask:
         nth_of=nth_of,
         persons=bool(_PERSONS.search(f)),
         orgs=bool(_ORGS.search(f)),
+        remedy_context=bool(_REMEDY_CONTEXT.search(f)),
     )
 
 

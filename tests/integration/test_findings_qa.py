@@ -72,6 +72,17 @@ def test_which_units_have_not_done_something(services) -> None:
     assert_quoted_and_cited(services, answer)
 
 
+@pytest.mark.parametrize("question", [
+    "Thời hạn xét công nhận đảng viên chính thức là bao lâu?",  # a deadline, but of a rule
+    "Ai chịu trách nhiệm giới thiệu người vào Đảng?",
+    "Những đơn vị nào được tặng Huy hiệu Đảng?",  # "which units", but about a rule
+    "Chi bộ nào phải sinh hoạt chuyên đề?",
+])
+def test_rule_questions_are_not_answered_from_the_findings(services, question: str) -> None:
+    """Shared syllables ("tăng cường" ~ "tặng", "hiệu quả" ~ "huy hiệu") must not pull findings into a rule's answer."""
+    assert services.engine.answer(question).mode != "findings"
+
+
 def test_discipline_which_unit_which_form_and_why(services) -> None:
     units = services.engine.answer("Đơn vị nào bị kỷ luật, hình thức gì?")
     assert "Chi bộ Ban Quản lý dự án đầu tư xây dựng quận Hòa Bình" in units.text and "Khiển trách" in units.text
