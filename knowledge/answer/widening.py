@@ -35,6 +35,22 @@ def widen(
         return completed
     small = _small_section(outline, best)
     if small is not None:
+        if focus.wants_list:
+            # a line under one labelled case of a short list of cases asked for ("Thủ tục chuyển
+            # sinh hoạt đảng tạm thời": a) in the country, b) abroad) comes with the other cases,
+            # when the list scores nearly as well
+            short = [
+                c
+                for c in candidates
+                if c.doc_id == best.doc_id
+                and c.start < small.start
+                and c.stop >= small.stop
+                and 1 < c.stop - c.start <= SHORT_LIST_LINES
+                and outline.lines[c.start].lead_in
+                and c.score >= 0.85 * best.score
+            ]
+            if short:
+                return min(short, key=lambda c: c.stop - c.start)
         return small
     if focus.wants_list and not _stands_alone(best, candidates, outline):
         parents = [
@@ -51,6 +67,8 @@ def widen(
 
 
 CONTAINER_LINES = 60
+
+SHORT_LIST_LINES = 12  # a lead-in and its items short enough to quote whole on a phone
 
 
 def named_container(unit: Unit, outline: Outline, scorer: Scorer) -> Unit | None:

@@ -165,3 +165,24 @@ def test_a_tail_asking_to_confirm_is_dropped_from_the_search_and_remembered() ->
     )
     assert query.claim and "sai" not in query.text
     assert not analyze("Cơ quan Hải quan có trách nhiệm gì?", glossary=Glossary(), known_units=[]).claim
+
+
+def test_a_line_under_one_case_brings_the_other_cases_of_a_short_list() -> None:
+    """The one sentence that repeats the question's words sits under case b); the cases are asked for."""
+    doc = _doc(
+        "hd",
+        "10.2.2. Chuyển sinh hoạt đảng tạm thời\n"
+        "Việc chuyển sinh hoạt đảng tạm thời được thực hiện đối với các trường hợp sau:\n"
+        "a) Ở trong nước\n"
+        "Đảng viên đi công tác, học tập ở trong nước từ 3 tháng đến dưới 12 tháng, sau đó trở về đơn vị cũ.\n"
+        "b) Ra ngoài nước\n"
+        "Đảng viên đi công tác ở nước ngoài từ 3 tháng đến dưới 12 tháng thì Đảng ủy Bộ Ngoại giao hướng dẫn "
+        "thủ tục chuyển sinh hoạt đảng tạm thời.\n"
+        "10.3. Quản lý đảng viên đi lao động ở nước ngoài\n"
+        "Đảng viên đi lao động ở nước ngoài do chi bộ quản lý.",
+    )
+    answer = _answer("Thủ tục chuyển sinh hoạt đảng tạm thời?", {"hd": doc}, [doc[0].chunk_id])
+    assert isinstance(answer, Composed)
+    assert "a) Ở trong nước" in answer.text and "b) Ra ngoài nước" in answer.text
+    assert answer.text.index("a) Ở trong nước") < answer.text.index("b) Ra ngoài nước")
+    assert "lao động ở nước ngoài do chi bộ" not in answer.text

@@ -147,13 +147,3 @@ def test_seed_article_keeps_paragraphs_and_items_whole(corpus_dir: Path, corpus:
     assert [c.text[:2] for c in items] == ["1.", "2.", "3.", "4.", "5."]
     first = next(c for c in chunks if "phường Sài Đồng" in c.text)
     assert "phường Cự Khối" in first.units and "01-CTr/QU" in first.codes
-
-
-def test_whole_corpus_splits_fast(corpus_dir: Path) -> None:
-    import time
-
-    docs = [_load(corpus_dir, p.stem) for p in sorted(corpus_dir.glob("*.txt"))]
-    start = time.perf_counter()
-    for doc in docs:
-        split_document(doc, extract_metadata(doc))
-    assert time.perf_counter() - start < 2.0
