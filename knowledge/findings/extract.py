@@ -11,8 +11,10 @@ the sentence names, else it is collective. Text is always quoted verbatim.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from itertools import accumulate
 
 from knowledge.documents.units import find_units
 from knowledge.findings import cues
@@ -54,15 +56,35 @@ def chunk_paragraphs(chunks: Sequence[ChunkRef]) -> list[str]:
     return [line for c in sorted(chunks, key=lambda c: c.position) for line in c.text.split("\n") if line.strip()]
 
 
+class Locator:
+    """Finds the chunk that holds a quoted text, for many quotes of one document.
+
+    The chunks' texts are normalised once and joined (a NUL between two chunks, so no match
+    spans two), and each quote is one ``str.find``: the first chunk in order that holds it, as
+    a scan of every chunk would give, without normalising every chunk for every quote (that was
+    quadratic: 5 s for a report of 2,000 passages).
+    """
+
+    def __init__(self, chunks: Sequence[ChunkRef]) -> None:
+        self.chunks = list(chunks)
+        texts = [_ws(c.text) for c in self.chunks]
+        self._joined = "\x00".join(texts)
+        self._starts = list(accumulate((len(t) + 1 for t in texts[:-1]), initial=0))
+
+    def find(self, text: str) -> ChunkRef | None:
+        """The first chunk holding the quote's first 60 characters, else its first 25, else the first chunk."""
+        needle = _ws(text).replace("\x00", " ")
+        for size in (60, 25):
+            probe = needle[:size]
+            at = self._joined.find(probe) if probe else -1
+            if at >= 0:
+                return self.chunks[bisect_right(self._starts, at) - 1]
+        return self.chunks[0] if self.chunks else None
+
+
 def locate(text: str, chunks: Sequence[ChunkRef]) -> ChunkRef | None:
     """The chunk that holds a quoted text (its first 60 characters, then its first 25)."""
-    needle = _ws(text)
-    for size in (60, 25):
-        probe = needle[:size]
-        for c in chunks:
-            if probe and probe in _ws(c.text):
-                return c
-    return chunks[0] if chunks else None
+    return Locator(chunks).find(text)
 
 
 def _split_outside_parens(text: str, sep: str) -> list[str]:
@@ -450,8 +472,9 @@ def extract_findings(text: str, meta: DocumentMeta, chunks: Sequence[ChunkRef] =
             _merge_item(state, first)
     issued = meta.issue_date
     located = []
+    locator = Locator(chunks)
     for f in state.findings:
-        where = locate(f.text, chunks)
+        where = locator.find(f.text)
         located.append(
             replace(
                 f,
@@ -460,7 +483,7 @@ def extract_findings(text: str, meta: DocumentMeta, chunks: Sequence[ChunkRef] =
                 position=where.position if where else 0,
             )
         )
-    intro_at = locate(intro, chunks) if intro else None
+    intro_at = locator.find(intro) if intro else None
     return Extraction(
         doc_kind=doc_kind,
         programme=programme_code(meta, text),

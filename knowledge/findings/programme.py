@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from knowledge.findings.extract import ChunkRef, chunk_paragraphs, locate
+from knowledge.findings.extract import ChunkRef, Locator, chunk_paragraphs
 from knowledge.findings.models import Extraction, ProgrammeItem
 from knowledge.findings.structure import BODY_RE, UNIT_START_RE, Title, unit_span, walk
 from knowledge.models import DocumentMeta
@@ -67,9 +67,10 @@ def _duty_body(text: str) -> str | None:
 def parse_programme(text: str, meta: DocumentMeta, chunks: Sequence[ChunkRef] = ()) -> Extraction:
     """The targets, tasks, duties and quotas of a programme document."""
     items: list[ProgrammeItem] = []
+    locator = Locator(chunks)
 
     def add(part: str, number: str, body: str, **kw: object) -> None:
-        where = locate(body or str(kw.get("title", "")), chunks)
+        where = locator.find(body or str(kw.get("title", "")))
         items.append(
             ProgrammeItem(
                 part=part, number=number, text=body, section=where.section if where else "",  # type: ignore[arg-type]

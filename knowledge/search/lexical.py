@@ -12,7 +12,8 @@ from __future__ import annotations
 import logging
 import re
 import string
-from collections.abc import Sequence
+from array import array
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 
@@ -128,16 +129,19 @@ def word_tokens(text: str) -> list[str]:
 class BM25Index:
     """A bm25s index over pre-tokenised documents; scores every document for a query."""
 
-    def __init__(self, corpus_tokens: Sequence[Sequence[str]], *, k1: float = 1.2, b: float = 0.75) -> None:
+    def __init__(self, corpus_tokens: Iterable[Sequence[str]], *, k1: float = 1.2, b: float = 0.75) -> None:
+        """``corpus_tokens`` may be a generator: each document's tokens are turned into a compact
+        array of vocabulary ids as it comes, so no list of strings per document is ever held
+        (at 100,000 passages those lists and their Python ints took 2.7 GB)."""
         import bm25s
 
         logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG
 
-        self.size = len(corpus_tokens)
         self._vocab: dict[str, int] = {}
-        ids: list[list[int]] = []
+        ids: list[array[int]] = []
         for toks in corpus_tokens:
-            ids.append([self._vocab.setdefault(t, len(self._vocab)) for t in toks] or [self._pad_id()])
+            ids.append(array("i", [self._vocab.setdefault(t, len(self._vocab)) for t in toks] or [self._pad_id()]))
+        self.size = len(ids)
         self._bm25 = bm25s.BM25(k1=k1, b=b)
         if self.size:
             self._bm25.index(bm25s.tokenization.Tokenized(ids=ids, vocab=self._vocab), show_progress=False)

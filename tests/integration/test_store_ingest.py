@@ -246,3 +246,23 @@ def test_the_bulk_commit_is_all_or_nothing(services, monkeypatch) -> None:
     monkeypatch.undo()
     assert {r.meta.doc_id: r.version for r in services.store.documents()} == before
     assert services.store.remove_orphans() == 0
+
+
+def test_leftovers_written_after_the_last_count_do_not_crowd_out_live_hits(services, seed: Path) -> None:
+    """The collection's size is counted once per generation; a crashed writer's chunks added since
+    (no generation bump) rank first here and must still leave k live hits."""
+    services.ingest.ingest_paths([seed])
+    store = services.store
+    query = services.embeddings.embed_query("Đoàn kiểm tra gồm những ai?")
+    k = 5
+    assert len(store.dense_search(query, k)) == k  # counts the collection and caches the count
+    live = store.doc_chunks(seed.stem)
+    leftovers = [f"{seed.stem}::crashed-version::{i:05d}" for i in range(40)]
+    store._chunks.add(
+        ids=leftovers,
+        embeddings=[list(query)] * len(leftovers),  # nearer to the question than any live chunk
+        metadatas=[{"doc_id": seed.stem, "version": "crashed-version", "position": i} for i in range(40)],
+        documents=["leftover"] * len(leftovers),
+    )
+    hits = store.dense_search(query, k)
+    assert len(hits) == k and all(cid in {c.chunk_id for c in live} for cid, _ in hits)
