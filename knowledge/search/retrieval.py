@@ -11,8 +11,10 @@ from __future__ import annotations
 import bisect
 import ctypes
 import ctypes.util
+import functools
 import threading
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -300,9 +302,16 @@ def release_freed_memory() -> None:
     the process (at 100,000 passages about 480 MB of the bot's resident size) unless asked to
     return it. Elsewhere than glibc this does nothing.
     """
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+@functools.cache
+def _malloc_trim() -> Any:
+    """glibc's ``malloc_trim``, looked up once (None where the C library has none)."""
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        libc.malloc_trim(0)
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
     except (OSError, AttributeError):
-        pass
+        return None
 
