@@ -61,10 +61,25 @@ def signer_fact(meta: DocumentMeta, closing: list[str]) -> str | None:
 
     for n in range(len(closing) - 1, -1, -1):
         line = closing[n].strip()
-        if not names_a_person(line) or len(line.split()) > 6:
-            continue
         titles = [t.strip() for t in closing[max(0, n - 3) : n] if _TITLE_LINE.match(t.strip())]
+        # a name on its own line under the signer's title ("TỔNG BÍ THƯ" / "Tô Lâm") is a name
+        # even with two syllables, which running text would not prove ("Hà Nội")
+        if not (names_a_person(line) or (titles and _bare_name(line))) or len(line.split()) > 6:
+            continue
         role = f" ({' '.join(titles)})" if titles else ""
         name = meta.code or f"“{meta.title}”"
         return f"Văn bản {name} do đồng chí {line}{role} ký."
     return None
+
+
+def _bare_name(line: str) -> bool:
+    """A line that is only a person's name: a family name and one to three capitalised syllables."""
+    from knowledge.vocab import SURNAMES
+
+    words = line.split()
+    return (
+        2 <= len(words) <= 4
+        and words[0].title() in SURNAMES
+        and all(w[0].isupper() and w.isalpha() and not w.isupper() for w in words)
+    )
+
