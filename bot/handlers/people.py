@@ -10,6 +10,7 @@ from telegram import Message, Update
 from bot import texts
 from bot.context import BotContext
 from bot.delivery import is_private
+from bot.handlers.guards import from_admin
 from knowledge.findings.access import Viewer
 from knowledge.text import fold
 
@@ -50,13 +51,11 @@ async def manage(update: Update, context: BotContext) -> None:
     Changes: them/xoa (may ask), quantri/boquantri (admin), capquan/bocapquan (district reader),
     nhom/xoanhom (groups), donvi (unit and membership).
     """
-    message, user = update.effective_message, update.effective_user
-    if message is None or user is None:
+    found = await from_admin(update, context, private=False)  # listing is private-only, below
+    if found is None:
         return
+    message, user = found
     quote = not is_private(message.chat)
-    if not context.people.is_admin(user.id):
-        await message.reply_text(texts.ADMIN_ONLY, do_quote=quote)
-        return
     args = list(context.args or ())
     command = ALIASES.get(fold(args[0]).replace(" ", "")) if args else None
     if command is None:

@@ -7,29 +7,15 @@ import logging
 import time
 from datetime import datetime
 
-from telegram import Message, Update
+from telegram import Update
 
 from bot import texts
 from bot.context import BotContext
-from bot.delivery import is_private
+from bot.handlers.guards import from_admin
 
 _log = logging.getLogger(__name__)
 STATS_DAYS = 7
 DOWNVOTED_SHOWN = 10
-
-
-async def _admin_message(update: Update, context: BotContext, *, private: bool = True) -> Message | None:
-    """The message, if an admin sent it (in private chat when ``private``); otherwise explain why not."""
-    message, user = update.effective_message, update.effective_user
-    if message is None or user is None:
-        return None
-    if not context.people.is_admin(user.id):
-        await message.reply_text(texts.ADMIN_ONLY, do_quote=not is_private(message.chat))
-        return None
-    if private and not is_private(message.chat):  # the log names people: never into a group
-        await message.reply_text(texts.PRIVATE_ONLY, do_quote=True)
-        return None
-    return message
 
 
 def _passages(context: BotContext, doc_ids: list[str]) -> int | None:
@@ -45,9 +31,10 @@ def _passages(context: BotContext, doc_ids: list[str]) -> int | None:
 
 async def stats(update: Update, context: BotContext) -> None:
     """Documents, passages, questions per day, declined questions, votes."""
-    message = await _admin_message(update, context)
-    if message is None:
+    found = await from_admin(update, context, private=True)
+    if found is None:
         return
+    message = found[0]
     docs = await asyncio.to_thread(context.services.engine.documents)
     passages = await asyncio.to_thread(_passages, context, [d.doc_id for d in docs])
     report = await asyncio.to_thread(context.audit.stats, STATS_DAYS)
@@ -56,9 +43,10 @@ async def stats(update: Update, context: BotContext) -> None:
 
 async def downvoted(update: Update, context: BotContext) -> None:
     """The latest answers someone marked 👎, for review."""
-    message = await _admin_message(update, context)
-    if message is None:
+    found = await from_admin(update, context, private=True)
+    if found is None:
         return
+    message = found[0]
     items = await asyncio.to_thread(context.audit.downvoted, DOWNVOTED_SHOWN)
     for part in texts.render_downvoted(items):
         await message.reply_text(part)
@@ -66,9 +54,10 @@ async def downvoted(update: Update, context: BotContext) -> None:
 
 async def export(update: Update, context: BotContext) -> None:
     """The audit log as a CSV document (``/xuat 30``: the last 30 days only)."""
-    message = await _admin_message(update, context)
-    if message is None:
+    found = await from_admin(update, context, private=True)
+    if found is None:
         return
+    message = found[0]
     days = next((int(a) for a in context.args or () if a.isdigit() and int(a) > 0), None)
     since = time.time() - days * 86400 if days else None
     data, count = await asyncio.to_thread(lambda: context.audit.export_bytes(since=since))

@@ -14,6 +14,7 @@ from telegram import Update
 from bot import texts
 from bot.context import BotContext
 from bot.delivery import is_private
+from bot.handlers.guards import from_admin
 from knowledge.errors import KnowledgeError
 from knowledge.findings.access import Viewer
 from knowledge.text import fold
@@ -30,13 +31,11 @@ SUBCOMMANDS = {
 
 async def unit_names(update: Update, context: BotContext) -> None:
     """``/tendonvi`` lists units and their other names; ``them|doiten|xoa|an …`` edits them (admins)."""
-    message, user = update.effective_message, update.effective_user
-    if message is None or user is None:
+    found = await from_admin(update, context, private=False)  # listing is private-only, below
+    if found is None:
         return
+    message, user = found
     quote = not is_private(message.chat)
-    if not context.people.is_admin(user.id):
-        await message.reply_text(texts.ADMIN_ONLY, do_quote=quote)
-        return
     findings = context.services.findings
     if findings is None:
         await message.reply_text(texts.DUE_DISABLED, do_quote=quote)

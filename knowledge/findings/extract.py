@@ -82,10 +82,6 @@ class Locator:
         return self.chunks[0] if self.chunks else None
 
 
-def locate(text: str, chunks: Sequence[ChunkRef]) -> ChunkRef | None:
-    """The chunk that holds a quoted text (its first 60 characters, then its first 25)."""
-    return Locator(chunks).find(text)
-
 
 def _split_outside_parens(text: str, sep: str) -> list[str]:
     parts: list[str] = []

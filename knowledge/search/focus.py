@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from knowledge.documents.units import find_units
-from knowledge.text import CODE_RE, LAW_CODE_RE, code_token, fold, nfc
+from knowledge.text import CODE_RE, code_token, fold, nfc
 from knowledge.vocab import SURNAMES, is_function_word
 
 _SYL = re.compile(r"[^\W\d_]+|\d+(?:[.,/]\d+)*%?", re.UNICODE)
@@ -374,8 +374,3 @@ def has_evidence(kind: str, text: str) -> bool:
         return bool(find_units(text))
     pattern = EVIDENCE.get(kind)
     return bool(pattern and pattern.search(text))
-
-
-def law_codes(text: str) -> list[str]:
-    """State legal document numbers in a text ("278/2025/NĐ-CP")."""
-    return [m.group(0) for m in LAW_CODE_RE.finditer(nfc(text))]

@@ -28,10 +28,10 @@ from knowledge.errors import (
 )
 from knowledge.models import LoadedDocument
 from knowledge.text import fold
+from tests.hostile.generate import cp1258  # Windows-1258: base letter plus a combining tone
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "loaders"
 MB = 1_048_576
-TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
 
 SAMPLE = (
     "Chương II\n"
@@ -44,19 +44,6 @@ SAMPLE = (
 
 def lines(text: str) -> list[str]:
     return [line for line in text.splitlines() if line.strip()]
-
-
-def cp1258(text: str) -> bytes:
-    """Encode as Windows-1258 does: base letter (with its hat or horn) plus a combining tone."""
-    out = bytearray()
-    for ch in unicodedata.normalize("NFC", text):
-        try:
-            out += ch.encode("cp1258")
-        except UnicodeEncodeError:
-            parts = unicodedata.normalize("NFD", ch)
-            base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in TONES))
-            out += (base + "".join(c for c in parts if c in TONES)).encode("cp1258")
-    return bytes(out)
 
 
 def assert_user_message(err: KnowledgeError, name: str, *, hidden: str | None = None) -> None:
