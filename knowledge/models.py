@@ -118,6 +118,15 @@ class Answer:
     suggestions: tuple[str, ...] = ()
     rewritten_question: str | None = None
     mode: str = "extractive"
+    closest: bool = False  # the documents hold no direct answer: the nearest provisions, under a caveat
+    option: str | None = None  # multiple-choice: the letter the quoted rule supports ("" when none is)
+
+    @property
+    def outcome(self) -> Literal["answer", "closest", "declined"]:
+        """What kind of reply this is: a direct answer, the closest provisions, or a decline."""
+        if self.declined:
+            return "declined"
+        return "closest" if self.closest else "answer"
 
 
 @dataclass(frozen=True)

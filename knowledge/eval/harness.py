@@ -1,10 +1,14 @@
-"""Evaluation harness: ``python -m knowledge.eval --corpus PATH --questions FILE [...] [--json OUT] [--baseline]``.
+"""Evaluation harness: ``python -m knowledge.eval --corpus PATH [--corpus PATH] --questions FILE [...]``.
 
-Builds a fresh temporary index of the corpus (a folder of documents, or a passages ``.jsonl``),
-runs every question through the same QAService the bot uses, and reports the metrics of
-``shared/eval/README.md`` per questions file; ``--baseline`` runs the LangChain tutorial
-pipeline (RecursiveCharacterTextSplitter 1000/200 + Chroma, same embedding model) beside it.
-It never touches the user's data dir.
+Builds a fresh temporary index of the corpora (folders of documents, or passages ``.jsonl``
+files, indexed together), runs every question through the same QAService the bot uses, and
+reports the metrics of ``shared/eval/README.md`` per questions file: overall, on the tune half
+and on the check half (questions split by a hash of their id, so the split never depends on
+file order), and per ``kind`` within each. Every change is judged on the check half; a gap
+between the halves means something was fitted to the tune half. Each reply's outcome is
+counted: a direct answer, the closest provisions under a caveat, or a decline. ``--baseline``
+runs the LangChain tutorial pipeline (RecursiveCharacterTextSplitter 1000/200 + Chroma, same
+embedding model) beside it. It never touches the user's data dir.
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ class Question:
     answer_contains: tuple[str, ...] = ()
     unanswerable: bool = False
     kind: str | None = None
+    answer_option: str | None = None  # multiple-choice: the letter of the option the documents support
 
     @property
     def has_relevance(self) -> bool:
@@ -75,6 +80,7 @@ def load_questions(path: Path) -> list[Question]:
                 answer_contains=tuple(d.get("answer_contains") or ()),
                 unanswerable=bool(d.get("unanswerable", False)),
                 kind=d.get("kind") or None,
+                answer_option=(str(d["answer_option"]).strip().upper() or None) if d.get("answer_option") else None,
             )
         )
     return out
@@ -113,14 +119,26 @@ def found_facts(q: Question, answer_text: str) -> list[bool]:
     return [_norm(s) in text for s in q.answer_contains]
 
 
+def half_of(question_id: str) -> str:
+    """The half a question belongs to, from a hash of its id: "tune" (for choosing) or "check" (for judging).
+
+    Deterministic and independent of file order, so adding questions never moves the others.
+    """
+    return "tune" if int(hashlib.sha256(question_id.encode("utf-8")).hexdigest(), 16) % 2 == 0 else "check"
+
+
 @dataclass
 class _Acc:
     ranks: list[int | None] = field(default_factory=list)
     contains: list[bool] = field(default_factory=list)
     recall: list[float] = field(default_factory=list)
     answer_chars: list[int] = field(default_factory=list)
-    declined_unans: list[bool] = field(default_factory=list)
+    declined_unans: list[bool] = field(default_factory=list)  # not answered directly (declined or closest)
+    direct_unans: list[bool] = field(default_factory=list)
     false_decl: list[bool] = field(default_factory=list)
+    direct: list[bool] = field(default_factory=list)
+    closest: list[bool] = field(default_factory=list)
+    options: list[bool] = field(default_factory=list)
     retrieval_ms: list[float] = field(default_factory=list)
     answer_ms: list[float] = field(default_factory=list)
     misses: list[str] = field(default_factory=list)
@@ -147,7 +165,11 @@ class _Acc:
             "answer_chars_p50": pct([float(c) for c in self.answer_chars], 50),
             "answer_chars_p95": pct([float(c) for c in self.answer_chars], 95),
             "declined_unanswerable": share(self.declined_unans),
+            "direct_unanswerable": share(self.direct_unans),
+            "direct_answers": share(self.direct),
+            "closest_answers": share(self.closest),
             "false_declines": share(self.false_decl),
+            "option_named": share(self.options),
             "retrieval_ms_p50": pct(self.retrieval_ms, 50), "retrieval_ms_p95": pct(self.retrieval_ms, 95),
             "answer_ms_p50": pct(self.answer_ms, 50), "answer_ms_p95": pct(self.answer_ms, 95),
             "index_s": round(index_s, 2) if index_s is not None else None,
@@ -165,15 +187,21 @@ def _rank(q: Question, hits: Sequence[tuple[str, str]]) -> int | None:
 def evaluate_engine(
     services: Any, questions: Sequence[Question], index_s: float | None, answers_out: list[dict[str, Any]] | None = None
 ) -> dict[str, Any]:
-    """Run every question through the QAService and compute the metrics (overall and per ``kind``).
+    """Run every question through the QAService and compute the metrics: overall, per half
+    (``tune`` and ``check``, split by a hash of the id) and per ``kind`` within each.
 
-    ``answers_out`` receives one record per question (answer, citations, recall, missing facts).
+    ``answers_out`` receives one record per question (answer, outcome, citations, rank, recall,
+    missing facts).
     """
     overall = _Acc()
-    by_kind: dict[str, _Acc] = {}
+    halves = {"tune": _Acc(), "check": _Acc()}
+    by_kind: dict[str, dict[str, _Acc]] = {"all": {}, "tune": {}, "check": {}}
     engine = services.engine
     for q in questions:
-        accs = [overall] + ([by_kind.setdefault(q.kind, _Acc())] if q.kind else [])
+        half = half_of(q.id)
+        accs = [overall, halves[half]]
+        if q.kind:
+            accs += [by_kind["all"].setdefault(q.kind, _Acc()), by_kind[half].setdefault(q.kind, _Acc())]
         t0 = time.perf_counter()
         retrieval = engine.retrieve(q.question)
         t1 = time.perf_counter()
@@ -185,14 +213,19 @@ def evaluate_engine(
             _score(acc, q, answer, rank, found, (t1 - t0) * 1000, (t2 - t1) * 1000)
         if answers_out is not None:
             answers_out.append({
-                "id": q.id, "kind": q.kind, "question": q.question, "unanswerable": q.unanswerable,
-                "declined": answer.declined, "answer": answer.text, "chars": len(answer.text),
+                "id": q.id, "half": half, "kind": q.kind, "question": q.question, "unanswerable": q.unanswerable,
+                "outcome": answer.outcome, "declined": answer.declined, "option": answer.option,
+                "answer": answer.text, "chars": len(answer.text),
                 "citations": [{"n": c.n, "doc_id": c.doc_id, "code": c.code, "section": c.section} for c in answer.citations],
                 "rank": rank, "recall": round(sum(found) / len(found), 4) if found else None,
                 "missing": [s for s, ok in zip(q.answer_contains, found) if not ok],
             })
     report = overall.report(index_s)
-    report["by_kind"] = {kind: _without_timing(acc.report(index_s)) for kind, acc in sorted(by_kind.items())}
+    report["by_kind"] = {kind: _without_timing(acc.report(index_s)) for kind, acc in sorted(by_kind["all"].items())}
+    for half, acc in halves.items():
+        report[half] = _without_timing(acc.report(index_s)) | {
+            "by_kind": {kind: _without_timing(a.report(index_s)) for kind, a in sorted(by_kind[half].items())}
+        }
     return report
 
 
@@ -202,24 +235,33 @@ def _score(
     acc.n += 1
     acc.retrieval_ms.append(retrieval_ms)
     acc.answer_ms.append(answer_ms)
+    outcome = getattr(answer, "outcome", "declined" if answer.declined else "answer")
     if q.unanswerable:
-        acc.declined_unans.append(answer.declined)
-        if not answer.declined:
+        acc.declined_unans.append(outcome != "answer")
+        acc.direct_unans.append(outcome == "answer")
+        if outcome == "answer":
             acc.misses.append(f"{q.id}: answered an unanswerable question")
         return
-    acc.false_decl.append(answer.declined)
-    if not answer.declined:
+    acc.false_decl.append(outcome == "declined")
+    acc.direct.append(outcome == "answer")
+    acc.closest.append(outcome == "closest")
+    if q.answer_option:
+        acc.options.append((getattr(answer, "option", None) or "") == q.answer_option)
+    if outcome != "declined":
         acc.answer_chars.append(len(answer.text))
     if q.has_relevance:
         acc.ranks.append(rank)
         if rank != 1:
             acc.misses.append(f"{q.id}: rank {rank}")
+    if outcome == "declined":
+        acc.misses.append(f"{q.id}: declined (relevant passage at rank {rank})")
+    elif found:
+        if not all(found):
+            missing = tuple(s for s, ok in zip(q.answer_contains, found) if not ok)
+            acc.misses.append(f"{q.id}: {outcome} lacks {missing}")
     if found:
         acc.contains.append(all(found))
         acc.recall.append(sum(found) / len(found))
-        if not all(found):
-            missing = tuple(s for s, ok in zip(q.answer_contains, found) if not ok)
-            acc.misses.append(f"{q.id}: answer lacks {missing}")
 
 
 def _without_timing(report: dict[str, Any]) -> dict[str, Any]:
@@ -270,7 +312,7 @@ class Baseline:
 
 
 def run(
-    corpus: Path,
+    corpus: Path | Sequence[Path],
     question_files: Sequence[Path],
     *,
     embeddings: Embeddings,
@@ -278,11 +320,14 @@ def run(
     settings_overrides: dict[str, Any] | None = None,
     log: Callable[[str], None] = lambda s: None,
     answers_out: list[dict[str, Any]] | None = None,
+    half: str | None = None,
 ) -> dict[str, Any]:
-    """Index the corpus in a temporary folder and evaluate every questions file."""
+    """Index the corpus (one or several: folders or passages files, indexed together) in a
+    temporary folder and evaluate every questions file (``half``: only its "tune" or "check" questions)."""
     from knowledge.services.compose import build_services
 
-    docs = load_corpus(corpus)
+    corpora = [corpus] if isinstance(corpus, Path) else list(corpus)
+    docs = [d for c in corpora for d in load_corpus(c)]
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="kb-eval-") as tmp:
         settings = KnowledgeSettings(data_dir=Path(tmp) / "data", **(settings_overrides or {}))
@@ -302,7 +347,7 @@ def run(
             base_index_s = base.index(docs)
             log(f"baseline indexed {base.chunks} chunks in {base_index_s:.1f}s")
         for qf in question_files:
-            questions = load_questions(qf)
+            questions = [q for q in load_questions(qf) if half is None or half_of(q.id) == half]
             rows: list[dict[str, Any]] | None = [] if answers_out is not None else None
             report = evaluate_engine(services, questions, index_s, rows)
             if answers_out is not None and rows is not None:
@@ -315,57 +360,67 @@ def run(
 
 
 METRICS = ("n", "hit@1", "hit@3", "hit@5", "hit@10", "mrr@10", "answer_contains", "answer_recall",
-           "answer_chars_p50", "answer_chars_p95", "declined_unanswerable", "false_declines",
+           "answer_chars_p50", "answer_chars_p95", "direct_answers", "closest_answers", "false_declines",
+           "declined_unanswerable", "direct_unanswerable", "option_named",
            "retrieval_ms_p50", "retrieval_ms_p95", "answer_ms_p50", "answer_ms_p95", "index_s")
-KIND_METRICS = ("n", "hit@1", "mrr@10", "answer_contains", "answer_recall", "answer_chars_p50", "declined_unanswerable",
-                "false_declines")
+KIND_METRICS = ("n", "hit@1", "mrr@10", "answer_contains", "answer_recall", "answer_chars_p50", "direct_answers",
+                "closest_answers", "false_declines", "declined_unanswerable", "direct_unanswerable")
+
+
+def _fmt(value: Any) -> str:
+    return "—" if value is None else str(value)
 
 
 def print_table(results: dict[str, Any]) -> None:
-    """The figures as a table on stdout (ours and, when run, the baseline's)."""
+    """The figures as tables on stdout: each questions file overall, on its tune half and on its
+    check half (and the baseline's, when run), then the check half by kind."""
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title="Evaluation")
-    table.add_column("metric")
+    console = Console(width=max(120, Console().width))
     for name, rep in results.items():
-        table.add_column(name)
+        table = Table(title=f"{name}: all / tune / check")
+        table.add_column("metric")
+        columns = [("all", rep), ("tune", rep.get("tune")), ("check", rep.get("check"))]
         if "baseline" in rep:
-            table.add_column(f"{name} (baseline)")
-    for metric in METRICS:
-        row = [metric]
-        for rep in results.values():
-            row.append("—" if rep.get(metric) is None else str(rep[metric]))
-            if "baseline" in rep:
-                v = rep["baseline"].get(metric)
-                row.append("—" if v is None else str(v))
-        table.add_row(*row)
-    console = Console()
-    console.print(table)
-    for name, rep in results.items():
-        kinds = rep.get("by_kind") or {}
+            columns.append(("baseline", rep["baseline"]))
+        columns = [(label, r) for label, r in columns if r]
+        for label, _ in columns:
+            table.add_column(label)
+        for metric in METRICS:
+            values = [r.get(metric) for _, r in columns]
+            if all(v is None for v in values):
+                continue
+            table.add_row(metric, *(_fmt(v) for v in values))
+        console.print(table)
+        kinds = (rep.get("check") or {}).get("by_kind") or {}
         if kinds:
-            per_kind = Table(title=f"{name} by kind")
+            per_kind = Table(title=f"{name}: check half by kind")
             per_kind.add_column("metric")
             for kind in kinds:
                 per_kind.add_column(kind)
             for metric in KIND_METRICS:
-                per_kind.add_row(metric, *("—" if k.get(metric) is None else str(k[metric]) for k in kinds.values()))
+                values = [k.get(metric) for k in kinds.values()]
+                if all(v is None for v in values):
+                    continue
+                per_kind.add_row(metric, *(_fmt(v) for v in values))
             console.print(per_kind)
     for name, rep in results.items():
         if rep.get("misses"):
-            print(f"{name} misses: " + "; ".join(rep["misses"][:20]))
+            print(f"{name} misses: " + "; ".join(rep["misses"][:30]))
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``python -m knowledge.eval``."""
     p = argparse.ArgumentParser(prog="python -m knowledge.eval", description=__doc__)
-    p.add_argument("--corpus", type=Path, required=True, help="a folder of documents or a passages .jsonl")
+    p.add_argument("--corpus", type=Path, action="append", required=True,
+                   help="a folder of documents or a passages .jsonl (repeat to index several together)")
     p.add_argument("--questions", type=Path, action="append", required=True)
     p.add_argument("--json", type=Path, help="write the figures as JSON here")
     p.add_argument("--answers", type=Path, metavar="OUT.jsonl",
                    help="write every question's answer, citations, recall and missing facts here")
     p.add_argument("--baseline", action="store_true", help="also run the LangChain tutorial pipeline")
+    p.add_argument("--half", choices=["tune", "check"], help="only the questions of one half (split by a hash of the id)")
     p.add_argument("--model", help="embedding model (default: KB_EMBEDDING_MODEL or the bundled e5-small)")
     p.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "party-assistant" / "eval-embeddings.sqlite",
                    help="embedding cache file (speeds up repeated runs)")
@@ -384,7 +439,7 @@ def main(argv: list[str] | None = None) -> int:
     answers: list[dict[str, Any]] | None = [] if args.answers else None
     results = run(args.corpus, args.questions, embeddings=embeddings, baseline=args.baseline,
                   settings_overrides=overrides, log=lambda s: print(s, file=sys.stderr, flush=True),
-                  answers_out=answers)
+                  answers_out=answers, half=args.half)
     print_table(results)
     if args.json:
         args.json.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
