@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from knowledge.findings.access import PUBLIC, Viewer
+from knowledge.access import PUBLIC, Viewer
 from knowledge.findings.models import DueRemedy, UnitSummary
 from knowledge.models import DocumentMeta
 from knowledge.services.protocols import AnswerEngine, DocumentAdmin, FindingsQueries

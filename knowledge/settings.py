@@ -88,6 +88,12 @@ class KnowledgeSettings(EnvSettings):
         "(off: with e5-small it cost about 0.3 s per question and did not help on the development sets)",
     )
     glossary_path: Path | None = Field(None, description="Extra abbreviations (TSV: short<TAB>long)")
+    answer_model_path: Path | None = Field(
+        None, description="The learned answer choices (JSON from python -m knowledge.eval.train); blank: the bundled one"
+    )
+    thesaurus_path: Path | None = Field(
+        None, description="Extra cadre words for document terms (TSV: document term<TAB>variant|variant<TAB>source)"
+    )
 
     # Optional LLM
     llm_provider: Literal["none", "openai", "ollama"] = "none"

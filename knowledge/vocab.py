@@ -97,3 +97,15 @@ SURNAMES: frozenset[str] = frozenset(
     Đồng Ninh Thạch Bạch Tiêu Khuất Lã Mạnh Viên Yên Bế Hoa Mã Đường Lai Vi Lữ Ung Phí Cù Kha Ma
     """.split()
 )
+
+
+# Who or what a rule is about, in families of bodies or members a question tells apart: a rule
+# for the "đảng bộ cơ sở" does not answer a question about the "chi bộ", nor one for "đảng viên
+# chính thức" a question about "đảng viên dự bị". Longest phrases first within a family.
+SUBJECT_FAMILIES: tuple[tuple[str, ...], ...] = (
+    ("chi bộ cơ sở", "chi bộ trực thuộc", "đảng bộ cơ sở", "đảng bộ bộ phận", "đảng ủy cơ sở", "tổ chức cơ sở đảng",
+     "chi bộ", "đảng bộ", "tổ đảng"),
+    ("đảng viên dự bị", "đảng viên chính thức"),
+    ("chi ủy", "đảng ủy", "ban thường vụ", "ban chấp hành", "ủy ban kiểm tra", "cấp ủy"),
+    ("phó bí thư", "bí thư", "ủy viên"),
+)

@@ -11,7 +11,7 @@ from bot import texts
 from bot.context import BotContext
 from bot.delivery import is_private
 from bot.handlers.guards import from_admin
-from knowledge.findings.access import Viewer
+from knowledge.access import Viewer
 from knowledge.text import fold
 
 _log = logging.getLogger(__name__)

@@ -16,7 +16,7 @@ from bot.context import BotContext
 from bot.delivery import is_private
 from bot.handlers.guards import from_admin
 from knowledge.errors import KnowledgeError
-from knowledge.findings.access import Viewer
+from knowledge.access import Viewer
 from knowledge.text import fold
 
 _log = logging.getLogger(__name__)

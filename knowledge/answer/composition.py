@@ -15,7 +15,7 @@ from knowledge.documents.clean import for_display
 from knowledge.documents.outline import Outline
 from knowledge.text import split_sentences
 
-MAX_ANSWER_CHARS = 1800
+MAX_ANSWER_CHARS = 2500
 MIN_LINE_CHARS = 160
 LONG_PARAGRAPH = 350  # a paragraph quoted alone keeps only its sentences that matter beyond this
 
@@ -38,35 +38,58 @@ def shorten(text: str, limit: int) -> str:
     return f"{cut} …"
 
 
-def _fit(lines: list[str], budget: int) -> tuple[list[str], bool]:
-    total = sum(len(x) + 1 for x in lines)
+RELEVANT = 0.2  # a line that scores this much (share of the question it covers) matters to the question
+LINE_CAP = 700  # the most a single line may take when others compete for the room
+
+
+def _fit(texts: list[str], budget: int, scores: list[float] | None = None, keep_all: bool = False) -> tuple[list[str], bool]:
+    """The lines of a unit within ``budget`` characters: the head, then the lines that matter most
+    (by ``scores``) as whole as the room allows, the others shortened or left out ("…"); with
+    ``keep_all`` (a list asked for) every item keeps at least its start."""
+    total = sum(len(x) + 1 for x in texts)
     if total <= budget:
-        return lines, False
-    head, body = lines[0], lines[1:]
+        return texts, False
+    head, body = shorten(texts[0], 400), texts[1:]
     if not body:
-        return [shorten(head, budget)], True
-    room = budget - min(len(head), 400) - 1
-    cap = max(MIN_LINE_CHARS, room // len(body) - 1)
-    out = [shorten(head, 400)]
-    used = len(out[0]) + 1
-    for n, line in enumerate(body):
-        piece = shorten(line, cap)
-        if used + len(piece) + 1 > budget and n > 0:
-            out.append("…")
-            break
-        out.append(piece)
-        used += len(piece) + 1
+        return [shorten(texts[0], budget)], True
+    scores = scores or [1.0] * len(texts)
+    left = budget - len(head) - 1
+    alloc = [0] * len(body)
+    if keep_all:
+        base = min(100, max(40, left // len(body) - 2))
+        if base * len(body) + len(body) <= left:
+            for i, line in enumerate(body):
+                alloc[i] = min(len(line), base)
+            left -= sum(alloc) + len(body)
+    order = sorted(range(len(body)), key=lambda i: (-scores[i + 1], i))
+    for relevant_pass in (True, False):
+        for i in order:
+            if (scores[i + 1] >= RELEVANT) != relevant_pass or left <= 40:
+                continue
+            want = min(len(body[i]), LINE_CAP if relevant_pass else 300) - alloc[i]
+            give = min(want, left - (0 if alloc[i] else 1))
+            if give <= 0 or (not alloc[i] and give < 40):
+                continue
+            left -= give + (0 if alloc[i] else 1)
+            alloc[i] += give
+    out = [head]
+    for line, n in zip(body, alloc):
+        if n == 0:
+            if out[-1] != "…":
+                out.append("…")
+        else:
+            out.append(line if n >= len(line) else shorten(line, n))
     return out, True
 
 
-def focused(text: str, relevant: Callable[[str], bool]) -> str:
+def focused(text: str, relevant: Callable[[str], float]) -> str:
     """A long paragraph cut to its first sentence and the sentences that matter ("…" between)."""
     if len(text) <= LONG_PARAGRAPH:
         return text
     sentences = split_sentences(text)
     if len(sentences) < 2:
         return text
-    keep = [n == 0 or relevant(s) for n, s in enumerate(sentences)]
+    keep = [n == 0 or relevant(s) >= RELEVANT for n, s in enumerate(sentences)]
     out: list[str] = []
     for n, (sentence, kept) in enumerate(zip(sentences, keep)):
         if kept:
@@ -76,34 +99,20 @@ def focused(text: str, relevant: Callable[[str], bool]) -> str:
     return " ".join(out)
 
 
-def _relevant_lines(texts: list[str], relevant: Callable[[str], bool]) -> list[str]:
-    """A heading or clause with only the lines under it that matter ("…" where lines are left out)."""
-    out = [texts[0]]
-    for n, line in enumerate(texts[1:], start=1):
-        if relevant(line):
-            out.append(line)
-        elif out[-1] != "…" and n < len(texts) - 1:
-            out.append("…")
-    while len(out) > 1 and out[-1] == "…":
-        out.pop()
-    if len(out) == 1 and len(texts) > 1:
-        return texts  # no single line answers on its own: a bare heading would say nothing
-    return out
-
-
 def show_units(
     units: Sequence[Unit],
     outline_of: Callable[[str], Outline],
     *,
     max_chars: int | None = None,
-    relevant: Callable[[str], bool] | None = None,
+    relevant: Callable[[str], float] | None = None,
     whole_lists: bool = True,
 ) -> list[Shown]:
     """Display text for each chosen unit within the answer's budget (the first gets the most).
 
-    ``relevant`` says whether a sentence or line matters to the question: a long paragraph
-    quoted on its own keeps its first sentence and those; unless ``whole_lists`` (the question
-    asks for a list, steps or a whole provision), a block keeps its head and those lines.
+    ``relevant`` scores how much a sentence or line matters to the question: a long paragraph
+    quoted on its own keeps its first sentence and those that matter; a block keeps its head and
+    gives its room to the lines that matter most. With ``whole_lists`` (the question asks for a
+    list, steps or a whole provision) every item of a block keeps at least its start.
     """
     shown: list[Shown] = []
     remaining = max_chars or MAX_ANSWER_CHARS
@@ -114,11 +123,10 @@ def show_units(
         texts = [t for t in (for_display(ln.content) for ln in content) if t]
         if len(texts) == 1 and relevant is not None:
             texts = [focused(texts[0], relevant)]
-        elif relevant is not None and not whole_lists and not lines[0].lead_in:
-            texts = _relevant_lines(texts, relevant)
+        scores = [1.0, *(relevant(t) for t in texts[1:])] if relevant is not None else None
         left = len(units) - n - 1
         budget = max(300, remaining - 300 * left)
-        fitted, trimmed = _fit(texts, budget)
+        fitted, trimmed = _fit(texts, budget, scores, keep_all=whole_lists or lines[0].lead_in)
         text = "\n".join(fitted)
         remaining -= len(text)
         shown.append(Shown(unit, lines[0].chunk_id, text, trimmed))

@@ -57,7 +57,7 @@ def asks_signer(question: str) -> bool:
 
 def signer_fact(meta: DocumentMeta, closing: list[str]) -> str | None:
     """"Văn bản X do đồng chí Y (CHỨC VỤ) ký.", from the signature block of a document, or None."""
-    from knowledge.search.focus import names_a_person
+    from knowledge.question.focus import names_a_person
 
     for n in range(len(closing) - 1, -1, -1):
         line = closing[n].strip()

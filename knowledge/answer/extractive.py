@@ -1,29 +1,28 @@
 """The default, offline answer: whole units of the retrieved documents, verbatim, with citations.
 
 Every line of the answer is copied from a stored passage and carries the number of its
-citation, so nothing is invented. The composer also decides whether the passages answer at
-all: the chosen units must cover enough of the question, and give the kind of answer it asks
-for (a duration, a date, a percentage, a name); otherwise the assistant declines.
+citation, so nothing is invented. The learned unit model chooses what to quote
+(``answer.selection``) and the gate decides whether it answers the question, is only the
+closest provision (shown under a caveat), or whether to decline (``answer.gate``).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 
 from knowledge.answer.composition import Shown, render, show_units
-from knowledge.answer.selection import select_units
-from knowledge.answer.units import Selection, unit_text
+from knowledge.answer.gate import CLOSEST_CAVEAT, Decision, decide
+from knowledge.answer.model import AnswerModel
+from knowledge.answer.selection import Candidate, gather, select_units
+from knowledge.answer.units import Scorer, Selection, unit_text
 from knowledge.documents.outline import Outline
 from knowledge.documents.roles import question_role
 from knowledge.models import ScoredChunk, StoredChunk
-from knowledge.search.focus import Focus, Term, analyze_focus, coverage, has_evidence, signature
+from knowledge.question.focus import Focus, Term, coverage, has_evidence, signature
+from knowledge.question.frame import QuestionFrame
 from knowledge.text import fold
-
-# The kinds of answer a passage must actually give before we answer (a question asking for a
-# percentage is not answered by a sentence on the same topic without one).
-STRICT_KINDS = frozenset({"duration", "percent", "money", "date", "person", "number"})
 
 
 @dataclass(frozen=True)
@@ -34,6 +33,8 @@ class Composed:
     shown: tuple[Shown, ...]
     numbers: dict[str, int]  # chunk_id -> citation number
     selection: Selection
+    closest: bool = False  # the closest provisions, under a caveat
+    decision: Decision | None = None
 
 
 @dataclass(frozen=True)
@@ -42,49 +43,65 @@ class NotAnswered:
 
     reason: str
     selection: Selection | None = None
+    decision: Decision | None = None
 
 
-def focus_of(question: str, expansions: Sequence[tuple[str, str]], accented: bool, *, claim: bool = False) -> Focus:
-    """The question's focus for scoring passages (``claim``: a statement to confirm, "…, đúng hay sai?")."""
-    focus = analyze_focus(question, expansions=expansions, accented=accented)
-    return replace(focus, claim=True) if claim else focus
-
-
-def compose_extractive(
-    focus: Focus | None,
+def prepare(
+    frame: QuestionFrame,
+    focus: Focus,
     passages: Sequence[ScoredChunk],
     outline_of: Callable[[str], Outline],
     weight: Callable[[Term], float],
     *,
-    min_coverage: float,
+    doc_named: Callable[[str], bool] = lambda doc_id: False,
+    signals: Mapping[str, tuple[int, float, float, float]] | None = None,
+) -> tuple[Scorer, list[Candidate]]:
+    """The scorer of a question's terms and its candidate units with their features."""
+    scorer = Scorer(focus, weight)
+    asked = Scorer(frame.asked_focus or focus, weight)
+    role = question_role(fold(focus.text))
+    return scorer, gather(frame, scorer, asked, passages, outline_of, role=role, doc_named=doc_named, signals=signals)
+
+
+def compose_extractive(
+    frame: QuestionFrame,
+    focus: Focus | None,
+    passages: Sequence[ScoredChunk],
+    outline_of: Callable[[str], Outline],
+    weight: Callable[[Term], float],
+    model: AnswerModel,
+    *,
+    known: Callable[[Term], bool] = lambda term: True,
     facts: Sequence[tuple[str, str]] = (),
     required: Sequence[str] = (),
     similarity: Callable[[Sequence[str]], Sequence[float]] | None = None,
+    doc_named: Callable[[str], bool] = lambda doc_id: False,
+    signals: Mapping[str, tuple[int, float, float, float]] | None = None,
 ) -> Composed | NotAnswered:
     """The answer built from whole units of the passages, or the reason there is none.
 
-    ``facts`` are sentences about the documents themselves ((text, chunk_id), e.g. a posting
-    date) that answer parts of the question; ``focus`` is what is left to answer from passages.
-    ``required`` names what the question is about (a unit, a year) that the quoted units or
-    their headings must name: results found at one ward do not answer for another.
+    ``focus`` is what is left to answer from passages (the frame's focus, or less when ``facts``,
+    sentences about the documents themselves ((text, chunk_id), e.g. a posting date), answer
+    parts of it). ``required`` names what the question is about (a unit, a year) that the quoted
+    units or their headings must name: results found at one ward do not answer for another.
     """
     selection = Selection((), 1.0, frozenset(), 0.0)
+    decision: Decision | None = None
     if focus is not None and not focus.terms:
         return NotAnswered("no_terms", selection)  # nothing asked that a passage could cover ("🙂🔥")
     if focus is not None:
-        selection = select_units(
-            focus, passages, outline_of, weight, role=question_role(fold(focus.text)), similarity=similarity
-        )
+        scorer, candidates = prepare(frame, focus, passages, outline_of, weight, doc_named=doc_named, signals=signals)
+        if not candidates:
+            return NotAnswered("no_candidate", selection)
+        selection = select_units(candidates, scorer, outline_of, model, similarity=similarity)
         if not selection.units:
             return NotAnswered("no_candidate", selection)
-        if selection.coverage < min_coverage:
-            return NotAnswered("low_coverage", selection)
-        asked = {k for k in focus.answer_types if k in STRICT_KINDS}
-        if asked and not (selection.satisfied & asked):
-            return NotAnswered("kind_missing", selection)
         if required and not _names_all(required, selection, outline_of):
             return NotAnswered("entity_missing", selection)
-    relevant = _relevance(focus, weight) if focus is not None else None
+        decision = decide(frame, selection, passages, scorer, model, known)
+        if decision.outcome == "declined":
+            return NotAnswered(decision.reason, selection, decision)
+    relevant = _relevance(focus, weight, frame.asked_focus) if focus is not None else None
     whole = focus is None or focus.wants_list or any(p.answer_type == "list" for p in focus.parts)
     shown = show_units(selection.units, outline_of, relevant=relevant, whole_lists=whole)
     shown += [Shown(None, chunk_id, text, False) for text, chunk_id in facts]
@@ -94,7 +111,10 @@ def compose_extractive(
     for s in shown:
         numbers.setdefault(s.chunk_id, len(numbers) + 1)
     text = render(shown, numbers.__getitem__)
-    return Composed(text, tuple(shown), numbers, selection)
+    closest = decision is not None and decision.outcome == "closest"
+    if closest:
+        text = f"{CLOSEST_CAVEAT}\n{text}"
+    return Composed(text, tuple(shown), numbers, selection, closest, decision)
 
 
 def _names_all(required: Sequence[str], selection: Selection, outline_of: Callable[[str], Outline]) -> bool:
@@ -116,14 +136,19 @@ def _names_all(required: Sequence[str], selection: Selection, outline_of: Callab
     return True
 
 
-def _relevance(focus: Focus, weight: Callable[[Term], float]) -> Callable[[str], bool]:
-    """Whether a sentence matters to the question: it covers a fifth of it, or gives what is asked."""
+def _relevance(focus: Focus, weight: Callable[[Term], float], asked: Focus | None = None) -> Callable[[str], float]:
+    """How much a sentence or line matters to the question: the share of the question (or of its
+    asking sentences) it covers, plus one when it gives the kind of answer asked."""
     kinds = set(focus.answer_types)
 
-    def relevant(sentence: str) -> bool:
+    def relevant(sentence: str) -> float:
+        sig = signature(sentence)
+        score = coverage(focus.terms, sig, weight)
+        if asked is not None and asked.terms:
+            score = max(score, coverage(asked.terms, sig, weight))
         if any(has_evidence(k, sentence) for k in kinds):
-            return True
-        return coverage(focus.terms, signature(sentence), weight) >= 0.2
+            score += 1.0
+        return score
 
     return relevant
 

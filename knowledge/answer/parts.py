@@ -12,12 +12,12 @@ from collections.abc import Callable, Sequence
 
 from knowledge.answer.units import Scorer, Unit, context_text, duplicate, siblings, unit_text
 from knowledge.documents.outline import Outline
-from knowledge.search.focus import has_evidence
+from knowledge.question.focus import has_evidence
 from knowledge.text import fold
 
 PART_COVERED = 0.6  # a sub-question counts as answered when the chosen units cover this much of it
 
-SENTENCE_EVIDENCE = 0.5  # …and, when it asks for a date, a number…, one sentence gives it next to this much
+SENTENCE_EVIDENCE = 0.5  # …and, when it asks for a date, a number…, one sentence gives it next to more than this much
 
 # What a question asks about its subject: "UVTV quận ủy có nhiệm vụ gì?" is not answered by a
 # passage that names the UVTV but says nothing of duties, however rare the other words are.
@@ -61,7 +61,7 @@ def gives_kind(unit: Unit, k: int, scorer: Scorer, outline_of: Callable[[str], O
     outline = outline_of(unit.doc_id)
     context = scorer.sig(context_text(outline, unit.start))
     for sentence in scorer.sentences(unit_text(outline, unit)):
-        if has_evidence(kind, sentence) and scorer.part_share(k, scorer.sig(sentence), context) >= SENTENCE_EVIDENCE:
+        if has_evidence(kind, sentence) and scorer.part_share(k, scorer.sig(sentence), context) > SENTENCE_EVIDENCE:
             return True
     return False
 

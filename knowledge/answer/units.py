@@ -3,11 +3,11 @@ and how they relate (overlap, repeat each other, sit side by side)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from knowledge.documents.outline import Outline
-from knowledge.search.focus import Focus, Signature, Term, signature
+from knowledge.question.focus import Focus, Signature, Term, signature
 from knowledge.text import split_sentences
 
 HEAD, BODY, CONTEXT = 1.0, 0.6, 0.5
@@ -37,7 +37,10 @@ class Selection:
     units: tuple[Unit, ...]
     coverage: float  # for each sub-question the best unit's weighted share of its terms (headings half), averaged
     satisfied: frozenset[str]  # answer kinds asked for and given
-    best_score: float
+    best_score: float  # the unit model's probability for the best candidate
+    probabilities: tuple[float, ...] = ()  # every candidate's, best first
+    best_features: Mapping[str, float] = field(default_factory=dict, hash=False, compare=False)
+    covered: frozenset[str] = frozenset()  # question terms the chosen units (and their headings) cover
 
 
 class Scorer:

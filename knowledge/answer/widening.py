@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from knowledge.answer.units import Scorer, Unit
 from knowledge.documents.outline import Outline
-from knowledge.search.focus import Focus, has_evidence
+from knowledge.question.focus import Focus, has_evidence
 
 
 def widen(

@@ -21,7 +21,8 @@ import sys
 import tempfile
 import time
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -311,6 +312,44 @@ class Baseline:
         return report
 
 
+@dataclass
+class Indexed:
+    """A corpus indexed in a temporary folder: the services over it and what indexing took."""
+
+    services: Any
+    docs: list[LoadedDocument]
+    index_s: float
+    chunks: int
+    workdir: Path
+
+
+@contextmanager
+def indexed(
+    corpus: Path | Sequence[Path],
+    *,
+    embeddings: Embeddings,
+    settings_overrides: dict[str, Any] | None = None,
+    log: Callable[[str], None] = lambda s: None,
+) -> Iterator[Indexed]:
+    """The corpora (folders or passages files) indexed together in a temporary folder."""
+    from knowledge.services.compose import build_services
+
+    corpora = [corpus] if isinstance(corpus, Path) else list(corpus)
+    docs = [d for c in corpora for d in load_corpus(c)]
+    with tempfile.TemporaryDirectory(prefix="kb-eval-") as tmp:
+        settings = KnowledgeSettings(data_dir=Path(tmp) / "data", **(settings_overrides or {}))
+        services = build_services(settings, embeddings=embeddings)
+        log(f"indexing {len(docs)} documents…")
+        t0 = time.perf_counter()
+        ingest_results = services.ingest.ingest_documents(docs)
+        services.retriever.snapshot()
+        index_s = time.perf_counter() - t0
+        failed = [r for r in ingest_results if r.status == "failed"]
+        chunks = sum(r.chunks for r in ingest_results)
+        log(f"indexed {chunks} chunks in {index_s:.1f}s ({len(failed)} failed)")
+        yield Indexed(services, docs, index_s, chunks, Path(tmp))
+
+
 def run(
     corpus: Path | Sequence[Path],
     question_files: Sequence[Path],
@@ -324,35 +363,21 @@ def run(
 ) -> dict[str, Any]:
     """Index the corpus (one or several: folders or passages files, indexed together) in a
     temporary folder and evaluate every questions file (``half``: only its "tune" or "check" questions)."""
-    from knowledge.services.compose import build_services
-
-    corpora = [corpus] if isinstance(corpus, Path) else list(corpus)
-    docs = [d for c in corpora for d in load_corpus(c)]
     results: dict[str, Any] = {}
-    with tempfile.TemporaryDirectory(prefix="kb-eval-") as tmp:
-        settings = KnowledgeSettings(data_dir=Path(tmp) / "data", **(settings_overrides or {}))
-        services = build_services(settings, embeddings=embeddings)
-        log(f"indexing {len(docs)} documents…")
-        t0 = time.perf_counter()
-        ingest_results = services.ingest.ingest_documents(docs)
-        services.retriever.snapshot()
-        index_s = time.perf_counter() - t0
-        failed = [r for r in ingest_results if r.status == "failed"]
-        chunks = sum(r.chunks for r in ingest_results)
-        log(f"indexed {chunks} chunks in {index_s:.1f}s ({len(failed)} failed)")
+    with indexed(corpus, embeddings=embeddings, settings_overrides=settings_overrides, log=log) as kb:
         base = None
         base_index_s = 0.0
         if baseline:
-            base = Baseline(embeddings, Path(tmp))
-            base_index_s = base.index(docs)
+            base = Baseline(embeddings, kb.workdir)
+            base_index_s = base.index(kb.docs)
             log(f"baseline indexed {base.chunks} chunks in {base_index_s:.1f}s")
         for qf in question_files:
             questions = [q for q in load_questions(qf) if half is None or half_of(q.id) == half]
             rows: list[dict[str, Any]] | None = [] if answers_out is not None else None
-            report = evaluate_engine(services, questions, index_s, rows)
+            report = evaluate_engine(kb.services, questions, kb.index_s, rows)
             if answers_out is not None and rows is not None:
                 answers_out.extend({"set": qf.stem, **row} for row in rows)
-            report["chunks"] = chunks
+            report["chunks"] = kb.chunks
             if base is not None:
                 report["baseline"] = base.evaluate(questions, base_index_s)
             results[qf.stem] = report

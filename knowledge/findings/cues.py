@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from knowledge.findings.models import Kind
-from knowledge.findings.names import CAP
+from knowledge.unit_names import CAP
 
 _NEG = re.compile(
     r"\b(?:chưa|hạn chế|khuyết điểm|yếu kém|vi phạm|thiếu trách nhiệm|thiếu sót|buông lỏng|sai phạm|nể nang|né tránh"

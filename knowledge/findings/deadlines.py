@@ -10,7 +10,7 @@ import calendar
 import re
 from datetime import date
 
-from knowledge.findings.names import CAP
+from knowledge.unit_names import CAP
 
 _DATE = r"(?:\d{1,2}/\d{1,2}/\d{4}|\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4})"
 _QUARTER = r"[Qq]uý\s+(?:I{1,3}|IV|[1-4])\s*(?:/|năm)\s*\d{4}"

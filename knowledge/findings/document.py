@@ -9,10 +9,10 @@ from dataclasses import replace
 from knowledge.findings.classify import classify
 from knowledge.findings.extract import ChunkRef, extract_findings
 from knowledge.findings.models import Extraction
-from knowledge.findings.names import CAP
 from knowledge.findings.programme import parse_programme
 from knowledge.findings.structure import is_caps, recase
 from knowledge.models import DocumentMeta
+from knowledge.unit_names import CAP
 
 EXTRACTOR_VERSION = 2  # bump when extraction changes: stored records of older versions are redone
 

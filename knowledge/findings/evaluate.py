@@ -21,7 +21,7 @@ from knowledge.documents.splitter import split_document
 from knowledge.findings.document import extract_document
 from knowledge.findings.extract import ChunkRef
 from knowledge.findings.models import Extraction, Finding
-from knowledge.findings.names import normal_key
+from knowledge.unit_names import normal_key
 
 
 def norm(text: str | None) -> str:

@@ -28,10 +28,10 @@ from knowledge.findings.deadlines import (
     responsible_line,
 )
 from knowledge.findings.models import DocKind, Extraction, Finding, Kind
-from knowledge.findings.names import CAP, find_mentions, key_variants, unit_key
 from knowledge.findings.structure import BODY_RE, PERSON_RE, UNIT_START_RE, Node, Title, is_directing, unit_span, walk
 from knowledge.models import DocumentMeta
 from knowledge.text import fold
+from knowledge.unit_names import CAP, find_mentions, key_variants, unit_key
 
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+(?=[\"“(]?(?:" + CAP + r"|[0-9]))")
 _SHARED_KIND = re.compile(r"(?:(?:đảng ủy|đảng bộ|chi bộ)\s+)?(?:xã|phường|thị trấn)\s*(?:gồm)?$", re.IGNORECASE)

@@ -9,7 +9,7 @@ from knowledge.findings.intent import Ask
 from knowledge.findings.models import LiveFinding, ProgrammeItem
 from knowledge.findings.structure import NAME
 from knowledge.models import Answer, DocumentMeta
-from knowledge.search.query import detect_codes
+from knowledge.question.codes import detect_codes
 from knowledge.text import CODE_RE, fold
 
 _QUANTITY = re.compile(r"\b(bao nhieu|may|ty le|muc nao|so luong)\b")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from knowledge.findings.names import (
+from knowledge.unit_names import (
     Mention,
     find_mentions,
     key_variants,

@@ -15,15 +15,15 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
+from knowledge.access import Role, Viewer, readable
 from knowledge.errors import KnowledgeError, NotFoundError
-from knowledge.findings.access import Role, Viewer, readable
 from knowledge.findings.document import EXTRACTOR_VERSION, extract_document
 from knowledge.findings.extract import ChunkRef
 from knowledge.findings.models import DueRemedy, Extraction, LiveFinding, ProgrammeItem, UnitSummary
-from knowledge.findings.names import complete_name, unit_key
 from knowledge.findings.registry import UnitRegistry
 from knowledge.findings.store import FindingsStore
 from knowledge.models import Answer, DocumentMeta, StoredChunk, Turn
+from knowledge.unit_names import complete_name, unit_key
 
 if TYPE_CHECKING:
     from knowledge.search.retrieval import HybridRetriever

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 from knowledge.documents.reflow import match_heading, paragraphs
 from knowledge.findings.models import Kind
-from knowledge.findings.names import CAP
 from knowledge.text import fold
+from knowledge.unit_names import CAP
 
 # A unit's name starts with one of these words, followed by a capitalised word or a unit word.
 UNIT_WORDS = (

@@ -13,21 +13,25 @@ import ctypes
 import ctypes.util
 import functools
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from knowledge.access import Viewer, readable
 from knowledge.documents.outline import Outline
-from knowledge.findings.access import Viewer, readable
 from knowledge.models import DocumentMeta, ScoredChunk, StoredChunk
+from knowledge.question.codes import documents_for_codes
+from knowledge.question.frame import QuestionFrame
+from knowledge.question.references import DocumentNames
 from knowledge.search.diacritics import DiacriticRestorer
 from knowledge.search.lexical import BM25Index, folded_tokens, word_tokens
-from knowledge.search.query import AnalyzedQuery, documents_for_codes
-from knowledge.search.references import DocumentNames
 from knowledge.store.chroma import KnowledgeStore
 from knowledge.text import code_key, code_token, fold
+
+SIGNALS_KEPT = 200  # passages whose own retrieval evidence the answer's unit model reads
 
 
 @dataclass(frozen=True)
@@ -74,9 +78,11 @@ class _Snapshot:
 class Retrieval:
     """A question as understood and its ranked passages (whether they answer is decided later)."""
 
-    query: AnalyzedQuery
+    frame: QuestionFrame
     results: tuple[ScoredChunk, ...]
     query_vector: tuple[float, ...] | None = None  # the dense leg's question vector, when there is one
+    # every well-ranked passage's own evidence (beyond the top k): chunk_id -> (rank, fused, lexical, dense)
+    signals: Mapping[str, tuple[int, float, float, float]] = field(default_factory=dict, compare=False, repr=False)
 
 
 class HybridRetriever:
@@ -126,7 +132,7 @@ class HybridRetriever:
             return self._snap
 
     # ---- search ------------------------------------------------------------------------------
-    def retrieve(self, query: AnalyzedQuery, k: int = 8, viewer: Viewer | None = None) -> Retrieval:
+    def retrieve(self, frame: QuestionFrame, k: int = 8, viewer: Viewer | None = None) -> Retrieval:
         """The k best passages for an analysed question, with a confidence signal.
 
         Passages of restricted documents the viewer may not read are never candidates
@@ -135,27 +141,27 @@ class HybridRetriever:
         snap = self.snapshot()
         n = len(snap.chunks)
         if n == 0:
-            return Retrieval(query, ())
+            return Retrieval(frame, ())
         w = self.weights
-        allowed = self._allowed(query, snap)
+        allowed = self._allowed(frame, snap)
         visible = self._visible(viewer, snap)
         if visible is not None:
             allowed = visible if allowed is None else allowed & visible
             if not allowed:
-                return Retrieval(query, ())
-        q_folded = folded_tokens(query.search_text) + self._code_tokens(query, snap)
+                return Retrieval(frame, ())
+        q_folded = folded_tokens(frame.search_text) + self._code_tokens(frame, snap)
         # Without diacritics, word segmentation and the dense model see garbage: give them the
         # question with its marks restored from the documents' own vocabulary instead.
-        accented_text = query.search_text if query.accented else snap.restorer.restore(query.search_text)
+        accented_text = frame.search_text if frame.accented else snap.restorer.restore(frame.search_text)
         fused = np.zeros(n, dtype=np.float64)
         lex_f = snap.folded.scores(q_folded)
-        legs: list[tuple[float, np.ndarray]] = [(w.folded if query.accented else w.folded_plain, lex_f)]
+        legs: list[tuple[float, np.ndarray]] = [(w.folded if frame.accented else w.folded_plain, lex_f)]
         lex_w = np.zeros(n, dtype=np.float32)
-        if query.accented or w.words_plain > 0:
+        if frame.accented or w.words_plain > 0:
             lex_w = snap.words.scores(word_tokens(accented_text))
-            legs.append((w.words if query.accented else w.words_plain, lex_w))
+            legs.append((w.words if frame.accented else w.words_plain, lex_w))
         dense = np.zeros(n, dtype=np.float32)
-        dense_weight = w.dense if query.accented else w.dense_plain
+        dense_weight = w.dense if frame.accented else w.dense_plain
         vec: list[float] | None = None
         if self.embeddings is not None and dense_weight > 0:
             vec = self.embeddings.embed_query(accented_text)
@@ -184,35 +190,40 @@ class HybridRetriever:
                     fused[order] += weight * (scores[order] - low_s) / (top_s - low_s)
             else:
                 fused[order] += weight / (w.rrf_k + np.arange(1, order.size + 1))
-        if query.units or query.codes:
+        if frame.units or frame.codes:
             for i in np.where(fused > 0)[0]:
-                fused[i] *= 1.0 + self._boost(query, snap.chunks[i])
-        top = _top(np.where(fused > 0)[0], fused, k)
+                fused[i] *= 1.0 + self._boost(frame, snap.chunks[i])
+        ranked = _top(np.where(fused > 0)[0], fused, max(k, SIGNALS_KEPT))
+        top = ranked[:k]
         results = tuple(
             ScoredChunk(snap.chunks[i], float(fused[i]), float(lex_f[i]), float(dense[i])) for i in top
         )
-        return Retrieval(query, results, tuple(vec) if vec is not None else None)
+        signals = {
+            snap.chunks[i].chunk_id: (n, float(fused[i]), float(lex_f[i]), float(dense[i]))
+            for n, i in enumerate(ranked, start=1)
+        }
+        return Retrieval(frame, results, tuple(vec) if vec is not None else None, signals)
 
     @staticmethod
-    def _code_tokens(query: AnalyzedQuery, snap: _Snapshot) -> list[str]:
+    def _code_tokens(frame: QuestionFrame, snap: _Snapshot) -> list[str]:
         """Full code tokens for references like "Quyết định 271" (the KB knows it is 271-QĐ/QU)."""
-        return [code_token(c) for c in HybridRetriever._known_codes(query, snap)]
+        return [code_token(c) for c in HybridRetriever._known_codes(frame, snap)]
 
     @staticmethod
-    def _known_codes(query: AnalyzedQuery, snap: _Snapshot) -> list[str]:
-        if not query.codes:
+    def _known_codes(frame: QuestionFrame, snap: _Snapshot) -> list[str]:
+        if not frame.codes:
             return []
-        return [c for c in snap.codes if any(ref.matches(c) for ref in query.codes)]
+        return [c for c in snap.codes if any(ref.matches(c) for ref in frame.codes)]
 
-    def codes_for(self, query: AnalyzedQuery) -> list[str]:
+    def codes_for(self, frame: QuestionFrame) -> list[str]:
         """The stored document codes a question refers to ("quyết định 271" → ["271-QĐ/QU"])."""
-        return self._known_codes(query, self._snap or self.snapshot())
+        return self._known_codes(frame, self._snap or self.snapshot())
 
-    def _allowed(self, query: AnalyzedQuery, snap: _Snapshot) -> set[int] | None:
+    def _allowed(self, frame: QuestionFrame, snap: _Snapshot) -> set[int] | None:
         """Restrict to documents the question names by code, else by title or issuer, when stored."""
-        doc_ids = set(documents_for_codes(query.codes, snap.docs)) if query.codes else set()
+        doc_ids = set(documents_for_codes(frame.codes, snap.docs)) if frame.codes else set()
         if not doc_ids:
-            doc_ids = set(query.documents)
+            doc_ids = set(frame.documents)
         if not doc_ids:
             return None
         return {i for i, c in enumerate(snap.chunks) if c.doc_id in doc_ids}
@@ -225,14 +236,14 @@ class HybridRetriever:
             return None
         return {i for i, c in enumerate(snap.chunks) if c.doc_id not in closed}
 
-    def _boost(self, query: AnalyzedQuery, chunk: StoredChunk) -> float:
+    def _boost(self, frame: QuestionFrame, chunk: StoredChunk) -> float:
         w = self.weights
         boost = 0.0
         chunk_units = {fold(u) for u in chunk.units}
-        if any(fold(u) in chunk_units for u in query.units):
+        if any(fold(u) in chunk_units for u in frame.units):
             boost += w.unit_boost
         codes = [chunk.meta.code, *chunk.codes]
-        if any(ref.matches(c) for ref in query.codes for c in codes if c):
+        if any(ref.matches(c) for ref in frame.codes for c in codes if c):
             boost += w.code_boost
         return boost
 

@@ -11,27 +11,24 @@ from typing import Any
 
 import numpy as np
 
+from knowledge.access import Viewer, readable
 from knowledge.answer.document_facts import asks_document_date, asks_signer, date_fact, signer_fact
-from knowledge.answer.extractive import NotAnswered, cited_chunks, compose_extractive, focus_of
+from knowledge.answer.extractive import NotAnswered, cited_chunks, compose_extractive, prepare
+from knowledge.answer.model import AnswerModel
 from knowledge.answer.render import format_date
-from knowledge.findings.access import Viewer, readable
+from knowledge.answer.selection import Candidate
+from knowledge.answer.units import Scorer
 from knowledge.models import Answer, Citation, DocumentMeta, ScoredChunk, StoredChunk, Turn
-from knowledge.search.dialogue import is_followup
-from knowledge.search.focus import Focus, Term, term_weight
-from knowledge.search.query import (
-    YEAR,
-    AnalyzedQuery,
-    Glossary,
-    analyze,
-    asks_about_findings,
-    documents_for_codes,
-    is_stored_code,
-    leading_document,
-)
+from knowledge.question.codes import documents_for_codes, is_stored_code, leading_document
+from knowledge.question.dialogue import is_followup
+from knowledge.question.focus import Focus, Term, analyze_focus, term_weight
+from knowledge.question.frame import QuestionFrame, Reader, read_question
+from knowledge.question.glossary import Glossary
+from knowledge.question.thesaurus import Thesaurus
 from knowledge.search.retrieval import HybridRetriever, Retrieval, same_code
 from knowledge.settings import KnowledgeSettings
 from knowledge.store.chroma import KnowledgeStore
-from knowledge.text import CODE_RE, LAW_CODE_RE, fold
+from knowledge.text import fold
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +53,8 @@ class QAService:
         settings: KnowledgeSettings,
         *,
         glossary: Glossary | None = None,
+        thesaurus: Thesaurus | None = None,
+        model: AnswerModel | None = None,
         llm: Any | None = None,
         findings: Any | None = None,
     ) -> None:
@@ -63,32 +62,32 @@ class QAService:
         self.retriever = retriever
         self.settings = settings
         self.glossary = glossary or Glossary.load(settings.glossary_path)
+        self.thesaurus = thesaurus or Thesaurus.load(settings.thesaurus_path)
+        self.model = model or AnswerModel.load(settings.answer_model_path)
         self.llm = llm  # knowledge.answer.llm.LLMComposer or None
         self.findings = findings  # knowledge.findings.service.FindingsService or None
         self._unit_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
 
     # ---- understanding and retrieval -----------------------------------------------------------
-    def analyze(self, question: str, history: Sequence[Turn] = (), unit: str | None = None) -> AnalyzedQuery:
-        """The question as retrieval sees it (follow-ups rewritten, units and codes detected)."""
+    def reader(self) -> Reader:
+        """What reading a question needs: the vocabularies and what the knowledge base holds."""
+        return Reader(self.glossary, self.thesaurus, self.retriever.known_units(), self.retriever.document_names())
+
+    def frame(self, question: str, history: Sequence[Turn] = (), unit: str | None = None) -> QuestionFrame:
+        """The question read once (follow-ups rewritten, units, codes and documents detected)."""
+        reader = self.reader()
         if self.llm is not None and history and is_followup(question, history[-1].question):
             condensed = self.llm.condense(question, history)
             if condensed and condensed != question:
-                q = analyze(
-                    condensed, glossary=self.glossary, known_units=self.retriever.known_units(), my_unit=unit,
-                    documents=self.retriever.document_names(),
-                )
-                return replace(q, original=question, rewritten=True)
-        return analyze(
-            question, glossary=self.glossary, known_units=self.retriever.known_units(), history=history, my_unit=unit,
-            documents=self.retriever.document_names(),
-        )
+                frame = read_question(condensed, reader, my_unit=unit)
+                return replace(frame, original=question, rewritten=True, followup=True)
+        return read_question(question, reader, history=history, my_unit=unit)
 
     def retrieve(
         self, question: str, history: Sequence[Turn] = (), unit: str | None = None, viewer: Viewer | None = None
     ) -> Retrieval:
         """Ranked passages and the confidence signal for a question (only documents the viewer may read)."""
-        query = self.analyze(question, history, unit)
-        return self.retriever.retrieve(query, k=self.settings.top_k, viewer=viewer)
+        return self.retriever.retrieve(self.frame(question, history, unit), k=self.settings.top_k, viewer=viewer)
 
     # ---- answering -----------------------------------------------------------------------------
     def answer(
@@ -118,12 +117,14 @@ class QAService:
         if not question.strip():
             yield Answer(text="Câu hỏi trống.", grounded=False, declined=True)
             return
-        found = self._findings_answer(question, history, unit, viewer)
+        frame = self.frame(question, history, unit)
+        # a rule question that names a unit in passing is answered by the rule, not the unit's findings
+        found = self._findings_answer(question, history, unit, viewer) if frame.intent == "findings" else None
         if found is not None:
             yield found
             return
-        retrieval = self.retrieve(question, history, unit, viewer)
-        rewritten = retrieval.query.text if retrieval.query.rewritten else None
+        retrieval = self.retriever.retrieve(frame, k=self.settings.top_k, viewer=viewer)
+        rewritten = retrieval.frame.text if retrieval.frame.rewritten else None
         if not retrieval.results:
             empty = not self.store.documents()
             yield Answer(
@@ -131,7 +132,7 @@ class QAService:
                 suggestions=self._suggestions(retrieval),
             )
             return
-        unstored = self._unstored_subject(retrieval.query)
+        unstored = self._unstored_subject(retrieval.frame)
         if unstored is not None:
             yield self._decline(retrieval, rewritten, text=UNSTORED_TEXT.format(code=unstored))
             return
@@ -141,7 +142,7 @@ class QAService:
             yield extractive
             return
         passages = self._answer_passages(retrieval)
-        llm_answer = yield from self._llm_answer(retrieval.query, passages, history, stream=stream)
+        llm_answer = yield from self._llm_answer(retrieval.frame, passages, history, stream=stream)
         yield llm_answer if llm_answer is not None else extractive
 
     def _findings_answer(
@@ -162,18 +163,42 @@ class QAService:
         keep = [r for r in results[: self.settings.answer_passages] if r.score >= 0.35 * best]
         return keep or results[:1]
 
+    def _plan(self, retrieval: Retrieval) -> tuple[Focus | None, list[tuple[str, str]], set[str]]:
+        """What is left to answer from passages, the facts about documents that answer the rest,
+        and the documents the question names."""
+        query = retrieval.frame
+        focus: Focus | None = query.focus
+        facts = self._document_facts(query.focus, retrieval)
+        if facts:
+            rest = [p.text for p in query.focus.parts if not asks_document_date(p.text) and not asks_signer(p.text)]
+            focus = None
+            if rest:
+                focus = analyze_focus(
+                    "; ".join(rest), expansions=self.glossary.matches(query.text), accented=query.accented,
+                    thesaurus=self.thesaurus,
+                )
+                focus = replace(focus, claim=query.claim)
+        named = set(documents_for_codes(query.codes, self.retriever.known_documents())) | set(query.documents)
+        return focus, facts, named
+
+    def candidates(self, retrieval: Retrieval) -> tuple[Scorer, list[Candidate]] | None:
+        """The question's scorer and candidate units with their features (what the unit model
+        weighs), as the answer sees them; None when only facts about documents are asked."""
+        focus, _, named = self._plan(retrieval)
+        if focus is None or not focus.terms:
+            return None
+        return prepare(
+            retrieval.frame, focus, list(retrieval.results), self.retriever.outline, self._weight,
+            doc_named=named.__contains__, signals=retrieval.signals,
+        )
+
     def _extractive(self, retrieval: Retrieval, rewritten: str | None) -> Answer:
-        query = retrieval.query
-        expansions = self.glossary.matches(query.text)
-        focus: Focus | None = focus_of(query.topic_text, expansions, query.accented, claim=query.claim)
-        facts = self._document_facts(focus, retrieval)
-        if facts and focus is not None:
-            rest = [p.text for p in focus.parts if not asks_document_date(p.text) and not asks_signer(p.text)]
-            focus = focus_of("; ".join(rest), expansions, query.accented, claim=query.claim) if rest else None
+        query = retrieval.frame
+        focus, facts, named = self._plan(retrieval)
         composed = compose_extractive(
-            focus, list(retrieval.results), self.retriever.outline, self._weight,
-            min_coverage=self.settings.min_confidence, facts=facts, required=self._required(query),
-            similarity=self._similarity(retrieval),
+            query, focus, list(retrieval.results), self.retriever.outline, self._weight, self.model,
+            known=self.known_term, facts=facts, required=self._required(query),
+            similarity=self._similarity(retrieval), doc_named=named.__contains__, signals=retrieval.signals,
         )
         if isinstance(composed, NotAnswered):
             log.debug("declined (%s): %s", composed.reason, query.text)
@@ -187,7 +212,12 @@ class QAService:
             citations=citations,
             notices=self._superseded_notices(citations),
             rewritten_question=rewritten,
+            closest=composed.closest,
         )
+
+    def known_term(self, term: Term) -> bool:
+        """Whether the live documents hold a question term anywhere (in one of its spellings)."""
+        return any(all(self.retriever.term_weight(fold(t)) > 0 for t in alt) for alt in term.alternatives)
 
     def _similarity(self, retrieval: Retrieval) -> Callable[[Sequence[str]], Sequence[float]] | None:
         """Cosines between the question and unit texts (unit vectors memoised), or None without a model."""
@@ -207,13 +237,13 @@ class QAService:
         return similarity
 
     @staticmethod
-    def _required(query: AnalyzedQuery) -> list[str]:
-        """What the answer must name: a number the question states ("quá 90 ngày"), and for a
-        question about findings its units and years."""
-        numbers = [m.group(0) for m in _STATED_NUMBER.finditer(CODE_RE.sub(" ", LAW_CODE_RE.sub(" ", query.topic_text)))]
-        if not asks_about_findings(query.text):
-            return numbers
-        return [*numbers, *query.units, *query.unknown_units, *YEAR.findall(query.text)]
+    def _required(query: QuestionFrame) -> list[str]:
+        """What the answer must name: for a question about what was found at a unit or in a year,
+        that unit and year (a number the question states is weighed by the unit model instead:
+        in a case, "7 đảng viên", it is a fact of the case, not a word of the rule)."""
+        if not query.about_findings:
+            return []
+        return [*query.units, *query.unknown_units, *query.years]
 
     def _document_facts(self, focus: Focus, retrieval: Retrieval) -> list[tuple[str, str]]:
         """Answers to parts asking when a document was issued or posted, from its metadata."""
@@ -223,8 +253,8 @@ class QAService:
             signer = asks_signer(part.text)
             if verb is None and not signer:
                 continue
-            named = documents_for_codes(retrieval.query.codes, [c.chunk.meta for c in retrieval.results])
-            named = named or list(retrieval.query.documents)
+            named = documents_for_codes(retrieval.frame.codes, [c.chunk.meta for c in retrieval.results])
+            named = named or list(retrieval.frame.documents)
             top = next((r.chunk for r in retrieval.results if not named or r.chunk.doc_id in named), None)
             if top is None:
                 continue
@@ -245,7 +275,7 @@ class QAService:
         return term_weight(term, self.retriever.term_weight, self.retriever.max_term_weight())
 
     def _llm_answer(
-        self, query: AnalyzedQuery, passages: list[ScoredChunk], history: Sequence[Turn], *, stream: bool
+        self, query: QuestionFrame, passages: list[ScoredChunk], history: Sequence[Turn], *, stream: bool
     ) -> Generator[str, None, Answer | None]:
         from knowledge.answer.citations import renumber_citations
         from knowledge.answer.llm import LLMFailure
@@ -276,7 +306,7 @@ class QAService:
             rewritten_question=query.text if query.rewritten else None, mode="llm",
         )
 
-    def _unstored_subject(self, query: AnalyzedQuery) -> str | None:
+    def _unstored_subject(self, query: QuestionFrame) -> str | None:
         """The code of a document the question is about that is not in the knowledge base."""
         code = leading_document(query.text)
         if code is None or is_stored_code(code, self.retriever.known_documents()):

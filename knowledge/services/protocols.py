@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from typing import Literal, Protocol
 
-from knowledge.findings.access import Role, Viewer
+from knowledge.access import Role, Viewer
 from knowledge.findings.models import DueRemedy, UnitSummary
 from knowledge.models import Answer, DocumentMeta, FileResult, IngestPreview, StoredChunk, Turn, VersionInfo
 

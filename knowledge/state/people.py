@@ -17,7 +17,7 @@ from knowledge.state.db import StateDB
 
 Role = Literal["admin", "user"]
 Outcome = Literal["done", "unchanged", "pinned"]
-ReaderRole = Literal["admin", "district", "member"]  # who may read restricted documents (knowledge.findings.access)
+ReaderRole = Literal["admin", "district", "member"]  # who may read restricted documents (knowledge.access)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ import pytest
 from bot.app import ALLOWED_UPDATES, build_application
 from bot.services import BotServices
 from bot.settings import BotSettings
-from knowledge.findings.access import Viewer
+from knowledge.access import Viewer
 from knowledge.models import Answer, Turn
 from knowledge.state import State
 from tests.fakes.engine import EngineCall, FakeEngine

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from knowledge.eval.harness import load_corpus
-from knowledge.findings.access import Viewer
+from knowledge.access import Viewer
 from knowledge.models import Answer, Turn
 from knowledge.services.compose import build_services
 from knowledge.settings import KnowledgeSettings

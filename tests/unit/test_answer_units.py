@@ -5,12 +5,34 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from knowledge.answer.composition import MAX_ANSWER_CHARS
 from knowledge.answer.extractive import Composed, NotAnswered, compose_extractive
+from knowledge.answer.features import GATE_FEATURES
+from knowledge.answer.model import AnswerModel, LinearModel
 from knowledge.answer.parts import asks_attribute
 from knowledge.documents.outline import Outline
 from knowledge.models import DocumentMeta, ScoredChunk, StoredChunk
-from knowledge.search.focus import analyze_focus, signature
-from knowledge.search.query import Glossary, analyze
+from knowledge.question.focus import analyze_focus, signature
+from knowledge.question.frame import Reader, read_question
+from knowledge.question.glossary import Glossary
+from knowledge.question.thesaurus import Thesaurus
+
+
+def analyze(question: str, *, glossary: Glossary, known_units: list[str]):
+    return read_question(question, Reader(glossary, Thesaurus([]), known_units))
+
+
+# the shipped unit model chooses what to quote; the gate always lets it answer (these tests are
+# about what is quoted: their passages carry no retrieval scores for the gate to read)
+MODEL = replace(AnswerModel.load(), gate=LinearModel.uniform(GATE_FEATURES, {}, bias=10.0))
+READER = Reader(Glossary.load(), Thesaurus.load())
+
+
+def _compose(question: str, passages, outline_of, *, similarity=None, claim: bool = False):
+    frame = read_question(question, READER)
+    focus = replace(frame.focus, claim=True) if claim else frame.focus
+    return compose_extractive(frame, focus, passages, outline_of, lambda term: 1.0, MODEL, similarity=similarity)
+
 
 LEAD_IN_END = re.compile(r"(?::|như sau|sau đây)\s*\[\d+\]\s*$")
 
@@ -24,9 +46,7 @@ def _answer(question: str, docs: dict[str, list[StoredChunk]], ranked: list[str]
     outlines = {doc_id: Outline.build(chunks) for doc_id, chunks in docs.items()}
     by_id = {c.chunk_id: c for chunks in docs.values() for c in chunks}
     passages = [ScoredChunk(by_id[cid], 1.0 / (n + 1)) for n, cid in enumerate(ranked)]
-    return compose_extractive(
-        analyze_focus(question), passages, outlines.__getitem__, lambda term: 1.0, min_coverage=0.5
-    )
+    return _compose(question, passages, outlines.__getitem__)
 
 
 CHARTER = _doc(
@@ -81,12 +101,15 @@ def test_each_sub_question_gets_its_clause() -> None:
     assert "phát thẻ" not in answer.text
 
 
-def test_a_question_for_a_percentage_is_declined_when_no_passage_gives_one() -> None:
+def test_a_question_for_a_percentage_is_never_answered_directly_when_no_passage_gives_one() -> None:
+    """Whatever the gate says, a question asking for a percentage gets at most the closest provision."""
     doc = _doc("qd", "Danh sách bầu cử cấp ủy do đại hội thảo luận và biểu quyết thông qua theo quy chế bầu cử.")
     answer = _answer(
         "Số dư trong danh sách bầu cử cấp ủy tối thiểu bằng bao nhiêu phần trăm?", {"qd": doc}, [doc[0].chunk_id]
     )
-    assert isinstance(answer, NotAnswered) and answer.reason in ("kind_missing", "low_coverage")
+    assert isinstance(answer, Composed) and answer.closest and answer.decision is not None
+    assert answer.decision.reason == "kind_missing"
+    assert answer.text.startswith("Tài liệu không nêu trực tiếp")
 
 
 def test_accented_questions_do_not_match_other_words_with_the_same_letters() -> None:
@@ -104,7 +127,7 @@ def test_a_long_list_is_trimmed_for_a_phone_and_keeps_its_order() -> None:
     doc = _doc("so", "Hệ thống sổ sách quản lý đảng viên gồm các loại sau:\n" + items)
     answer = _answer("Hệ thống sổ sách quản lý đảng viên gồm những loại sổ nào?", {"so": doc}, [doc[0].chunk_id])
     assert isinstance(answer, Composed)
-    assert len(answer.text) <= 2000
+    assert len(answer.text) <= MAX_ANSWER_CHARS + 100  # the budget, plus bullets and citation marks
     assert "…" in answer.text
     assert answer.text.index("Sổ loại 1:") < answer.text.index("Sổ loại 2:")
 
@@ -116,19 +139,17 @@ def test_the_embedding_model_breaks_ties_between_units_that_share_words() -> Non
         "2. Qua kiểm tra còn tình trạng chi bộ chưa kiểm điểm đảng viên và chưa báo cáo đúng quy định.",
     )
     outline = Outline.build(doc)
-    focus = analyze_focus("Tình hình chi bộ qua kiểm tra đảng viên thế nào?")
+    question = "Tình hình chi bộ khi kiểm tra đảng viên thế nào?"
     passages = [ScoredChunk(doc[0], 1.0)]
 
-    def prefers_first(texts):
-        return [0.95 if "đã họp" in t else 0.80 for t in texts]
+    def prefers_second(texts):
+        return [0.95 if "tình trạng" in t else 0.80 for t in texts]
 
-    plain = compose_extractive(focus, passages, lambda _: outline, lambda t: 1.0, min_coverage=0.3)
-    by_meaning = compose_extractive(
-        focus, passages, lambda _: outline, lambda t: 1.0, min_coverage=0.3, similarity=prefers_first
-    )
+    plain = _compose(question, passages, lambda _: outline)
+    by_meaning = _compose(question, passages, lambda _: outline, similarity=prefers_second)
     assert isinstance(by_meaning, Composed) and isinstance(plain, Composed)
-    assert plain.text.startswith("2. Qua kiểm tra còn tình trạng")  # shared words alone
-    assert by_meaning.text.startswith("1. Kết quả kiểm tra")  # the model's similarity decides
+    assert plain.text.lstrip("• ").startswith("1. Kết quả kiểm tra")  # shared words alone: a tie, the document's order
+    assert by_meaning.text.lstrip("• ").startswith("2. Qua kiểm tra còn tình trạng")  # the model's similarity decides
 
 
 def test_a_claim_to_confirm_is_answered_by_the_clause_that_states_it_in_other_words() -> None:
@@ -139,17 +160,20 @@ def test_a_claim_to_confirm_is_answered_by_the_clause_that_states_it_in_other_wo
         "2. Hoạt động quá cảnh chất ma túy phải theo đúng hành trình; tổ chức thực hiện việc quá cảnh "
         "chịu sự kiểm soát của cơ quan Hải quan.",
     )
-    claim = analyze_focus("Cơ quan Hải quan có trách nhiệm kiểm soát hoạt động quá cảnh chất ma túy")
     outline = Outline.build(doc)
     passages = [ScoredChunk(doc[0], 1.0)]
-    as_claim = compose_extractive(
-        replace(claim, claim=True), passages, lambda _: outline, lambda term: 1.0, min_coverage=0.5
+    as_claim = _compose(
+        "Cơ quan Hải quan có trách nhiệm kiểm soát hoạt động quá cảnh chất ma túy", passages, lambda _: outline,
+        claim=True,
     )
     assert isinstance(as_claim, Composed) and "chịu sự kiểm soát của cơ quan Hải quan" in as_claim.text
-    # asked as "what are its duties?", a clause that never speaks of duties covers it only by half
+    # asked as "what are its duties?", the clause never speaks of duties: it covers that
+    # sub-question by half only (a signal the gate weighs), though it is what is quoted
     question = "Cơ quan Hải quan có trách nhiệm gì trong kiểm soát quá cảnh chất ma túy?"
     asked = _answer(question, {"luat": doc}, [doc[0].chunk_id])
-    assert isinstance(asked, NotAnswered)
+    as_claim_again = _answer("Cơ quan Hải quan kiểm soát hoạt động quá cảnh chất ma túy", {"luat": doc}, [doc[0].chunk_id])
+    assert isinstance(asked, Composed) and isinstance(as_claim_again, Composed)
+    assert asked.selection.coverage < as_claim_again.selection.coverage
 
 
 def test_yes_no_questions_confirm_rather_than_ask_for_an_attribute() -> None:

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from knowledge.documents.units import find_units
-from knowledge.text import CODE_RE, code_token, fold, nfc
+from knowledge.question.thesaurus import Thesaurus
+from knowledge.question.words import group_words, syllables, tails
+from knowledge.text import fold, has_diacritics
 from knowledge.vocab import SURNAMES, is_function_word
-
-_SYL = re.compile(r"[^\W\d_]+|\d+(?:[.,/]\d+)*%?", re.UNICODE)
 
 # Question words and phrases: they say what kind of answer is wanted, not what it is about.
 # Matched as whole phrases ("việc gì" yes, "làm việc trực tiếp" no), longest first.
@@ -30,7 +30,7 @@ _QUESTION_PHRASES = tuple(
         (
             "bao nhiêu phần trăm", "bao nhiêu tiền", "ngày tháng năm nào", "đồng chí nào", "ông bà nào",
             "như thế nào", "thế nào", "ra sao", "bao nhiêu", "bao lâu", "bao giờ", "khi nào", "lúc nào",
-            "ở đâu", "tại đâu", "là gì", "những gì", "cái gì", "điều gì", "việc gì", "những ai", "là ai",
+            "ở đâu", "tại đâu", "là gì", "những gì", "cái gì", "điều gì", "việc gì", "những ai", "là ai", "mấy",
             "ngày nào", "tháng nào", "năm nào", "tại sao", "vì sao", "làm sao", "có phải", "hay không",
             "được không", "phải không", "có không", "hay sao", "gì", "nào", "ai", "đâu", "sao", "không",
             "xin hỏi", "cho biết", "cho hỏi", "vui lòng",
@@ -61,7 +61,9 @@ EVIDENCE: dict[str, re.Pattern[str]] = {
     ),
     "date": re.compile(
         r"\b\d{1,2}/\d{1,2}/\d{2,4}\b|\bngày\s+\d{1,2}(?:\s+tháng\s+\d{1,2})?|\btháng\s+\d{1,2}(?:/\d{4}|\s+năm\s+\d{4})"
-        r"|\bnăm\s+\d{4}\b|\bquý\s+[IV1-4]+\b|\b\d{1,2}/\d{4}\b",
+        r"|\bnăm\s+\d{4}\b|\bquý\s+[IV1-4]+\b|\b\d{1,2}/\d{4}\b"
+        # a day named by what happens on it: "tính từ ngày chi bộ tổ chức lễ kết nạp", "kể từ ngày ký"
+        r"|\b(?:kể\s+)?từ\s+(?:ngày|khi)\s+[^\W\d]",
         re.I,
     ),
     "number": re.compile(rf"\d|\b(?:{'|'.join(NUMBER_WORDS)})\b|\b(?:đa số|tất cả|toàn bộ)\b", re.I),
@@ -75,7 +77,7 @@ _TYPE_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     # not "khi nào": "được xóa tên khi nào?" asks in which case, not a date
     ("date", re.compile(r"\b(?:ngay|thang|nam) (?:thang nam )?nao\b|\btu ngay nao\b|\bthoi diem nao\b|\bthoi diem\b.*\bkhi nao\b")),
     ("person", re.compile(r"\bdong chi nao\b|\b(?:ong|ba) nao\b|\bho ten\b|\bten (?:la )?gi\b|\bla ai\b(?!.*\bco quan\b)")),
-    ("number", re.compile(r"\bbao nhieu\b|\bmay\b(?= \w+ (?:nao|\?))|\btoi da\b.*\bbao nhieu\b|\bso luong\b")),
+    ("number", re.compile(r"\bbao nhieu\b|\btoi da\b.*\bbao nhieu\b|\bso luong\b")),
     # "đoàn kiểm tra gồm những ai", "ai ký", "do ai quyết định": people or bodies, by name
     ("who", re.compile(r"\b(?:nhung|cac) ai\b|\bai (?:la|ky|quyet dinh|co tham quyen|chiu trach nhiem|phu trach)\b|\bdo ai\b")),
 )
@@ -139,31 +141,26 @@ class Focus:
 
 @dataclass(frozen=True)
 class Signature:
-    """The tokens of a passage, accented and folded, with adjacent pairs."""
+    """The tokens of a passage, accented and folded, with adjacent pairs; and the syllables that
+    stand as words of their own or head a word (not only the tail of one, as "quyền" in "ủy quyền")."""
 
     accented: frozenset[str]
     folded: frozenset[str]
+    heads: frozenset[str] = frozenset()
+    folded_heads: frozenset[str] = frozenset()
 
     def has(self, token: str) -> bool:
-        """Whether the passage holds a token (accented tokens match exactly, bare ones folded)."""
-        return token in self.accented if fold_word(token) != token else token in self.folded
+        """Whether the passage holds a token (accented tokens match exactly, bare ones folded).
+
+        A single syllable counts only where it is a word or the head of one; a pair of syllables
+        ("kết_nạp") wherever the two stand side by side."""
+        if "_" in token:
+            return token in self.accented if fold_word(token) != token else token in self.folded
+        return token in self.heads if fold_word(token) != token else token in self.folded_heads
 
     def covers(self, term: Term) -> bool:
         """Whether the passage holds one of the term's alternatives entirely."""
         return any(all(self.has(t) for t in alt) for alt in term.alternatives)
-
-
-def syllables(text: str) -> list[str]:
-    """Lower-case syllables and numbers of a text (document codes as one token each)."""
-    text = nfc(text)
-    out: list[str] = []
-    pos = 0
-    for m in CODE_RE.finditer(text):
-        out.extend(s.lower() for s in _SYL.findall(text[pos : m.start()]))
-        out.append(code_token(m.group(0)))
-        pos = m.end()
-    out.extend(s.lower() for s in _SYL.findall(text[pos:]))
-    return out
 
 
 @lru_cache(maxsize=1 << 17)
@@ -179,7 +176,8 @@ def signature(text: str) -> Signature:
     acc = set(syls) | {f"{a}_{b}" for a, b in zip(syls, syls[1:])}
     folded_syls = [fold_word(s) for s in syls]
     fol = set(folded_syls) | {f"{a}_{b}" for a, b in zip(folded_syls, folded_syls[1:])}
-    return Signature(frozenset(acc), frozenset(fol))
+    heads = {s for s, tail in zip(syls, tails(syls)) if not tail}
+    return Signature(frozenset(acc), frozenset(fol), frozenset(heads), frozenset(fold_word(s) for s in heads))
 
 
 _PHRASES_BY_FIRST: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
@@ -207,21 +205,67 @@ def _question_word_mask(syls: Sequence[str]) -> list[bool]:
     return mask
 
 
-def question_terms(text: str, *, keep_accents: bool = True) -> list[Term]:
-    """Content syllables and adjacent content pairs of a question, numbers and codes included."""
-    syls = syllables(text)
+# A person a case names by their given name ("đồng chí Hùng", "chị Mai", "Ông Tư"): who it is says
+# nothing of the rule. A full name ("đồng chí Nguyễn Huy Thắng") is how documents name people: kept.
+_TITLES = r"(?:đồng chí|dong chi|đ/c|anh|chị|chi|ông|ong|bà|ba|bác|bac|cô|co|chú|chu|cháu|chau|em|cụ|cu)"
+_NAME = re.compile(rf"(?<!\w)((?i:{_TITLES}))\s+([A-ZĐ][^\W\d_]*)(?![\w])(?!\s+[A-ZĐ])")
+_NOT_NAMES = frozenset(fold(w) for w in (
+    "Đảng", "Nhà", "Nước", "Ban", "Bộ", "Chi", "Thành", "Quận", "Huyện", "Tỉnh", "Trung", "Ủy", "Văn", "Hội", "Đoàn",
+    "Bí", "Phó", "Trưởng", "Chủ", "Giám", "Tổ", "Cục", "Sở", "Phòng", "Công", "Tòa", "Viện", "Trường",
+))
+
+
+def without_names(text: str) -> str:
+    """The text with the given names of people it tells of left out (their title kept): "chị Mai" → "chị"."""
+
+    def drop(m: re.Match[str]) -> str:
+        name = m.group(2)
+        if not name[0].isupper() or fold(name.split()[0]) in _NOT_NAMES:
+            return m.group(0)
+        return m.group(1)
+
+    return _NAME.sub(drop, text)
+
+
+def _word_tokens(syls: Sequence[str]) -> tuple[str, ...]:
+    """The tokens a passage must hold for a word to be there: its syllable, or its adjacent pairs."""
+    if len(syls) == 1:
+        return (syls[0],)
+    return tuple(f"{a}_{b}" for a, b in zip(syls, syls[1:]))
+
+
+def question_terms(text: str, *, keep_accents: bool = True, thesaurus: Thesaurus | None = None) -> list[Term]:
+    """The content words of a question, numbers and codes included, one term each.
+
+    A word of several syllables ("kết nạp", "đảng viên") is one term that a passage covers only
+    with its syllables side by side; a one-syllable word ("quyền") is covered only where it is not
+    the tail of another word ("ủy quyền"). A phrase the thesaurus knows ("vào Đảng") is one term
+    that the documents' word ("kết nạp") covers as well.
+    """
+    syls = syllables(without_names(text))
     if not keep_accents:
         syls = [fold(s) for s in syls]
     asked = _question_word_mask(syls)
     content = [not q and not is_function_word(s) for s, q in zip(syls, asked)]
     terms: dict[str, Term] = {}
-    for s, ok in zip(syls, content):
-        if ok:
-            terms.setdefault(s, Term(s, ((s,),), fold(s)))
-    for i in range(len(syls) - 1):
-        if content[i] and content[i + 1]:  # a pair with a function word says nothing its syllable does not
-            key = f"{syls[i]}_{syls[i + 1]}"
-            terms.setdefault(key, Term(key, ((key,),), fold(key), bigram=True))
+    taken: set[int] = set()
+    for syn in thesaurus.find(syls, accented=keep_accents) if thesaurus is not None else ():
+        span = syls[syn.start : syn.stop]
+        if any(asked[syn.start : syn.stop]):
+            continue
+        said = _word_tokens(span)
+        meant = [_word_tokens(m if keep_accents else [fold(x) for x in m]) for m in map(syllables, syn.alternatives)]
+        key = "_".join(fold(x) for x in span)
+        long = len(span) > 1 or any(len(m) > 1 or "_" in m[0] for m in meant)
+        terms.setdefault(key, Term(key, (said, *meant), fold(meant[0][0]), bigram=long))
+        taken.update(range(syn.start, syn.stop))
+    for a, b in group_words(syls, folded=not keep_accents):
+        if any(i in taken for i in range(a, b)) or not any(content[a:b]) or any(asked[a:b]):
+            continue
+        word = syls[a:b]
+        tokens = _word_tokens(word)
+        key = "_".join(word)
+        terms.setdefault(key, Term(key, (tokens,), fold(tokens[0]), bigram=len(word) > 1))
     return list(terms.values())
 
 
@@ -237,11 +281,19 @@ def expansion_terms(pairs: Iterable[tuple[str, str]]) -> list[Term]:
     return out
 
 
+def _asks_how_many(part: str, folded: str) -> bool:
+    """"mấy lần", "mấy người": typed with marks, "mấy" itself; without them, "may" before a noun
+    and the end of the question ("may lan?"), never "bộ máy thế nào"."""
+    if has_diacritics(part):
+        return bool(re.search(r"\bmấy\b", part.lower()))
+    return bool(re.search(r"\bmay\b(?! the\b)(?= \w+\s*(?:nao\b|\?|$))", folded))
+
+
 def answer_type(part: str) -> str | None:
     """The kind of answer a (sub-)question wants, when it is a specific kind."""
     folded = fold(part)
     for kind, cue in _TYPE_CUES:
-        if cue.search(folded):
+        if cue.search(folded) or (kind == "number" and _asks_how_many(part, folded)):
             return kind
     if _ASKS_UNITS_RE.search(folded):
         return "units"  # "kiểm tra những đơn vị nào": the answer names units
@@ -287,21 +339,29 @@ def split_parts(question: str) -> list[str]:
     return parts or [question.strip()]
 
 
-def analyze_focus(text: str, *, expansions: Iterable[tuple[str, str]] = (), accented: bool = True) -> Focus:
-    """Terms, parts and answer types of a question."""
-    terms = question_terms(text, keep_accents=accented)
+def analyze_focus(
+    text: str,
+    *,
+    expansions: Iterable[tuple[str, str]] = (),
+    accented: bool = True,
+    thesaurus: Thesaurus | None = None,
+) -> Focus:
+    """Terms (words, abbreviations with their expansions, cadres' words with the documents'),
+    parts and answer types of a question."""
+    terms = question_terms(text, keep_accents=accented, thesaurus=thesaurus)
     extra = expansion_terms(expansions)
     # an abbreviation in the question is matched by its expansion too
     by_key = {fold(t.key): t for t in extra}
     terms = [by_key.get(t.key, t) if not t.bigram else t for t in terms]
     pieces = split_parts(text)
     part_terms = [
-        [by_key.get(t.key, t) if not t.bigram else t for t in question_terms(p, keep_accents=accented)] for p in pieces
+        [by_key.get(t.key, t) if not t.bigram else t for t in question_terms(p, keep_accents=accented, thesaurus=thesaurus)]
+        for p in pieces
     ]
     for k in range(1, len(part_terms)):
         # "nhật ký … lưu trữ bao lâu và gồm những nội dung gì": a sub-question that leaves its
         # subject out takes it from the first one
-        if len([t for t in part_terms[k] if not t.bigram]) < 3:
+        if len(part_terms[k]) < 2:
             known = {t.key for t in part_terms[k]}
             part_terms[k] += [t for t in part_terms[0] if t.key not in known]
     parts = tuple(Part(p, answer_type(p), tuple(ts)) for p, ts in zip(pieces, part_terms))

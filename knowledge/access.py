@@ -11,8 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from knowledge.findings.names import normal_key
 from knowledge.models import DocumentMeta
+from knowledge.unit_names import normal_key
 
 Role = Literal["member", "district", "admin"]
 

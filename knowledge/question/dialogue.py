@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from knowledge.models import Turn
 from knowledge.text import fold, nfc, split_sentences
 
-LONG_MESSAGE_CHARS = 300
+LONG_MESSAGE_CHARS = 600
 _QUESTION_CUE = re.compile(
     r"\b(?:gi|nao|ai|dau|bao nhieu|bao lau|bao gio|the nao|ra sao|lam sao|tai sao|vi sao|co phai|hay khong"
     r"|duoc khong|phai khong|co (?:\w+ ){0,6}khong|xin hoi|cho hoi|hoi|nhu the nao)\b"
@@ -31,17 +31,34 @@ _PREDICATE = re.compile(
 )
 
 
+def question_sentences(text: str) -> tuple[list[str], list[str]]:
+    """The sentences of a message that ask something, and those that tell the case before them."""
+    sentences = split_sentences(nfc(text).strip())
+    asking = [s for s in sentences if s.rstrip().endswith("?")]
+    if not asking:  # no question mark: the sentences with a question word, else the last one
+        asking = [s for s in sentences if _QUESTION_CUE.search(fold(s))][-1:] or sentences[-1:]
+    return asking, [s for s in sentences if s not in asking]
+
+
 def question_part(message: str) -> str:
-    """The question of a long message: its sentences that ask something (the last one if none does)."""
+    """The question of a long message: the sentences that ask (the last two), with the one before
+    them when they need it for their subject ("Vậy thời hạn là bao lâu?"); a message of up to
+    ``LONG_MESSAGE_CHARS`` is kept whole (a case told in a few sentences is part of the question)."""
     text = nfc(message).strip()
     if len(text) <= LONG_MESSAGE_CHARS:
         return text
     sentences = split_sentences(text)
-    asking = [s for s in sentences if s.rstrip().endswith("?")]
-    if not asking:  # no question mark: the sentences with a question word, else the last one
-        asking = [s for s in sentences if _QUESTION_CUE.search(fold(s))][-1:]
-    chosen = asking[-2:] if asking else sentences[-1:]
+    asking, _ = question_sentences(text)
+    chosen = asking[-2:]
+    if not chosen:
+        return sentences[-1] if sentences else text
+    first = sentences.index(chosen[0])
+    if first > 0 and _ANAPHORA_START.search(fold(chosen[0])):
+        chosen = [sentences[first - 1], *chosen]
     return " ".join(chosen) or text
+
+
+_ANAPHORA_START = re.compile(r"^(?:vay|nhu vay|the|the thi|vay thi|truong hop nay|truong hop do|viec nay|viec do)\b")
 
 
 def is_full_question(text: str) -> bool:

@@ -1,0 +1,1 @@
+"""The question read once: its frame, words, synonyms, follow-ups and options."""
