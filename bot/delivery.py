@@ -61,8 +61,11 @@ async def deliver(
         markup = keyboard if i == len(parts) - 1 else None
         if i == 0 and edit is not None:
             await edit_text(edit, part, markup)
+            sent: Message | None = edit
         else:
-            await context.bot.send_message(chat.id, part, reply_markup=markup, reply_parameters=reply)
+            sent = await context.bot.send_message(chat.id, part, reply_markup=markup, reply_parameters=reply)
+        if isinstance(sent, Message):  # a reply to any part of it is a follow-up of this answer
+            context.memory.mark_sent(chat.id, sent.message_id, stored.answer_id)
         reply = None  # only the first message quotes the question
 
 

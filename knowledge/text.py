@@ -160,3 +160,12 @@ def split_sentences(text: str) -> list[str]:
         else:
             out.append(part)
     return out
+
+
+_LIST_MARKER = re.compile(r"(?m)^\s*(?:\d{1,2}(?:\.\d{1,2})*[.)]|[a-zđ]\)|\(\d{1,2}\)|[-+•*])\s+")
+
+
+def without_markers(text: str) -> str:
+    """The text without the numbering or bullets that open its lines ("1.", "a)", "-"): a list
+    item's number is not a number the text gives."""
+    return _LIST_MARKER.sub("", text)

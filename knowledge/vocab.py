@@ -109,3 +109,27 @@ SUBJECT_FAMILIES: tuple[tuple[str, ...], ...] = (
     ("chi ủy", "đảng ủy", "ban thường vụ", "ban chấp hành", "ủy ban kiểm tra", "cấp ủy"),
     ("phó bí thư", "bí thư", "ủy viên"),
 )
+
+
+# Words that make a procedure or a body a special case of itself: "kết nạp lại" is not "kết nạp",
+# "chuyển sinh hoạt tạm thời" not "chuyển sinh hoạt". A passage headed by the qualified form
+# answers a question about the plain one only when the question says the qualifier too.
+QUALIFIERS: tuple[str, ...] = (
+    "lại", "sớm", "tạm thời", "chính thức", "dự bị", "đặc biệt", "cơ sở", "trực thuộc", "bộ phận", "ngoài nước",
+    "trong nước", "lần đầu", "bổ sung",
+)
+
+
+# Alternatives a follow-up switches between: "còn chính thức thì sao?" after a question on the
+# temporary transfer asks the same about the official one (the previous word is replaced, not
+# added to). The subject families count too (SUBJECT_FAMILIES).
+CONTRASTS: tuple[tuple[str, ...], ...] = (
+    ("tạm thời", "chính thức"),
+    ("dự bị", "chính thức"),
+    ("trong nước", "ngoài nước", "nước ngoài"),
+    ("khiển trách", "cảnh cáo", "cách chức", "khai trừ", "giải tán"),
+    ("kết nạp lại", "kết nạp"),
+    ("truy tặng", "tặng"),
+    ("lưu trữ lịch sử", "lưu trữ hiện hành"),
+    *SUBJECT_FAMILIES,
+)

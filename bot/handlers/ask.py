@@ -14,6 +14,7 @@ from bot.context import BotContext
 from bot.delivery import deliver, is_private, typing
 from bot.services import Reader
 from bot.streaming import stream_answer
+from knowledge.models import Turn
 from knowledge.state.memory import StoredAnswer
 
 _log = logging.getLogger(__name__)
@@ -64,6 +65,17 @@ async def within_limit(context: BotContext, message: Message) -> bool:
     return False
 
 
+def conversation(context: BotContext, message: Message) -> tuple[Turn, ...]:
+    """The turns a question follows: a reply to one of the bot's answers follows that answer
+    (in a group, where others talk in between); any other message, the chat's last turns."""
+    replied = message.reply_to_message
+    if replied is not None and replied.from_user is not None and replied.from_user.id == context.bot.id:
+        stored = context.memory.answered_in(message.chat.id, replied.message_id)
+        if stored is not None:
+            return (context.memory.turn_of(stored),)
+    return context.memory.history(message.chat.id)
+
+
 async def answer_question(
     context: BotContext, message: Message, q: str, *, note: str | None = None, edited: bool = False
 ) -> StoredAnswer:
@@ -77,7 +89,7 @@ async def answer_question(
     engine = context.services.engine
     streamed: Message | None = None
     try:
-        unit, history = context.people.unit(user_id), context.memory.history(chat.id)
+        unit, history = context.people.unit(user_id), conversation(context, message)
         reader = Reader.of(context.people, user_id, private=is_private(chat))
         async with typing(context, chat.id):
             if context.services.llm_streaming:

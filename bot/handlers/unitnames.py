@@ -15,8 +15,8 @@ from bot import texts
 from bot.context import BotContext
 from bot.delivery import is_private
 from bot.handlers.guards import from_admin
-from knowledge.errors import KnowledgeError
 from knowledge.access import Viewer
+from knowledge.errors import KnowledgeError
 from knowledge.text import fold
 
 _log = logging.getLogger(__name__)

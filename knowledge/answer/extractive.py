@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from knowledge.answer.choices import applied
 from knowledge.answer.composition import Shown, render, show_units
 from knowledge.answer.gate import CLOSEST_CAVEAT, Decision, decide
 from knowledge.answer.model import AnswerModel
@@ -22,6 +23,7 @@ from knowledge.documents.roles import question_role
 from knowledge.models import ScoredChunk, StoredChunk
 from knowledge.question.focus import Focus, Term, coverage, has_evidence, signature
 from knowledge.question.frame import QuestionFrame
+from knowledge.question.thesaurus import Thesaurus
 from knowledge.text import fold
 
 
@@ -35,6 +37,7 @@ class Composed:
     selection: Selection
     closest: bool = False  # the closest provisions, under a caveat
     decision: Decision | None = None
+    option: str | None = None  # a quiz question: the option the quoted units support ("" none)
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,7 @@ def compose_extractive(
     similarity: Callable[[Sequence[str]], Sequence[float]] | None = None,
     doc_named: Callable[[str], bool] = lambda doc_id: False,
     signals: Mapping[str, tuple[int, float, float, float]] | None = None,
+    thesaurus: Thesaurus | None = None,
 ) -> Composed | NotAnswered:
     """The answer built from whole units of the passages, or the reason there is none.
 
@@ -111,10 +115,23 @@ def compose_extractive(
     for s in shown:
         numbers.setdefault(s.chunk_id, len(numbers) + 1)
     text = render(shown, numbers.__getitem__)
+    lines, option = applied(frame, _line_texts(selection, outline_of), thesaurus, numbers.__getitem__)
+    if lines:
+        text = "\n".join([*lines, text])
     closest = decision is not None and decision.outcome == "closest"
     if closest:
         text = f"{CLOSEST_CAVEAT}\n{text}"
-    return Composed(text, tuple(shown), numbers, selection, closest, decision)
+    return Composed(text, tuple(shown), numbers, selection, closest, decision, option)
+
+
+def _line_texts(selection: Selection, outline_of: Callable[[str], Outline]) -> list[tuple[str, str]]:
+    """Every line of the chosen units, whole, with the chunk its unit is cited by."""
+    out = []
+    for u in selection.units:
+        outline = outline_of(u.doc_id)
+        cited = outline.lines[u.start].chunk_id
+        out += [(outline.lines[j].content, cited) for j in range(u.start, u.stop)]
+    return out
 
 
 def _names_all(required: Sequence[str], selection: Selection, outline_of: Callable[[str], Outline]) -> bool:

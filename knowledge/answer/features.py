@@ -24,7 +24,7 @@ from knowledge.question.focus import Term, has_evidence
 from knowledge.question.frame import QuestionFrame
 from knowledge.question.words import syllables
 from knowledge.text import fold
-from knowledge.vocab import SUBJECT_FAMILIES
+from knowledge.vocab import QUALIFIERS, SUBJECT_FAMILIES
 
 # The kinds of answer a passage must actually give before it answers (a question asking for a
 # percentage is not answered by a sentence on the same topic without one).
@@ -35,7 +35,7 @@ UNIT_FEATURES = (
     "kind_asked", "kind_given", "kind_near", "list_asked", "block", "list_block", "lead_in", "structural",
     "heading", "role", "subject_in", "subject_other", "rank_inv", "lead_rank", "score", "dense", "lexical",
     "length", "lines", "legal_basis", "doc_named", "top_doc", "numbers", "rare_head", "density", "long_block",
-    "depth", "sentence", "parent", "title",
+    "depth", "sentence", "parent", "title", "qualified",
 )
 
 _LEGAL_BASIS = re.compile(r"^[-–•+]?\s*(?:Căn cứ|Xét|Theo đề nghị)\b", re.IGNORECASE)
@@ -89,6 +89,31 @@ def subject_signals(subject: str | None, text: str, head: str) -> tuple[float, f
     others = [p for p in family if p != subject and fold(subject) not in fold(p) and fold(p) not in fold(subject)]
     other = key not in head_folded and any(f" {fold(p)} " in head_folded for p in others)
     return float(present), float(other)
+
+
+_QUALIFIERS = tuple(tuple(fold(q).split()) for q in QUALIFIERS)
+
+
+def qualified(frame: QuestionFrame, head: str) -> float:
+    """1 when the head names one of the question's words in a special form the question does not
+    ask about ("3.5. Về kết nạp lại người vào Đảng" for "Điều kiện để được kết nạp vào Đảng")."""
+    asked = [fold(s) for s in syllables(frame.text)]
+    words = [fold(s) for s in syllables(head)]
+    for term in frame.focus.terms:
+        key = tuple(fold(term.key).split("_"))
+        n = len(key)
+        for i in range(len(words) - n + 1):
+            if tuple(words[i : i + n]) != key:
+                continue
+            rest = words[i + n : i + n + 2]
+            for q in _QUALIFIERS:
+                if tuple(rest[: len(q)]) == q and not _contains(asked, key + q):
+                    return 1.0
+    return 0.0
+
+
+def _contains(seq: Sequence[str], sub: tuple[str, ...]) -> bool:
+    return any(tuple(seq[i : i + len(sub)]) == sub for i in range(len(seq) - len(sub) + 1))
 
 
 def unit_features(
@@ -179,6 +204,7 @@ def unit_features(
         "sentence": best_sentence,
         "parent": parent_cover,
         "title": scorer.share(scorer.cover(scorer.sig(outline.title))),
+        "qualified": qualified(frame, head_text),
     }
 
 

@@ -143,6 +143,7 @@ def select_units(
         if any(nxt.overlaps(c) for c in chosen) or duplicate(nxt, chosen, outline_of):
             continue
         chosen.append(nxt)
+    chosen = _merge_siblings(chosen, outline_of)
     # how well the question is answered: for each sub-question, the unit that covers it best
     part_best = [max(part_cover(u, k, scorer, outline_of) for u in chosen) for k in range(len(focus.parts))]
     coverage = sum(part_best) / len(part_best) if part_best else 0.0
@@ -153,13 +154,46 @@ def select_units(
     )
     # the gate reads the best candidate as the unit model saw it (as in training), not the widened answer
     covered = top.covered | context_cover(outline_of(top.doc_id), top.start, scorer)
-    ordered = [best, *_answer_order(chosen[1:])]  # the best unit leads; the rest as the documents read
+    ordered = [chosen[0], *_answer_order(chosen[1:])]  # the best unit leads; the rest as the documents read
     return Selection(
         tuple(ordered), coverage, satisfied, top.score,
         probabilities=tuple(u.score for u in units),
         best_features=features.get((top.doc_id, top.start, top.stop), {}),
         covered=frozenset(covered),
     )
+
+
+SIBLINGS_LIST_LINES = 24  # items of one list chosen apart are quoted as the list when it is this short
+
+
+def _merge_siblings(chosen: list[Unit], outline_of: Callable[[str], Outline]) -> list[Unit]:
+    """Two or more items of one short list chosen apart ("- Nghị quyết…", "- Bản tự kiểm điểm…")
+    become that list with its lead-in, quoted once, where the first of them stood."""
+    groups: dict[tuple[str, int], list[Unit]] = {}
+    for u in chosen:
+        parent = outline_of(u.doc_id).parent(u.start)
+        if parent is not None and u.stop - u.start == 1:
+            groups.setdefault((u.doc_id, parent), []).append(u)
+    out: list[Unit] = []
+    done: set[tuple[str, int]] = set()
+    for u in chosen:
+        parent = outline_of(u.doc_id).parent(u.start) if u.stop - u.start == 1 else None
+        key = (u.doc_id, parent) if parent is not None else None
+        members = groups.get(key, []) if key else []
+        span = outline_of(u.doc_id).extent(parent) if parent is not None else range(0)
+        if len(members) >= 2 and len(span) <= SIBLINGS_LIST_LINES:
+            if key in done:
+                continue
+            done.add(key)
+            merged = replace(u, start=span.start, stop=span.stop, score=max(m.score for m in members),
+                             covered=frozenset().union(*(m.covered for m in members)),
+                             evidence=frozenset().union(*(m.evidence for m in members)))
+            if not any(merged.overlaps(o) for o in out):
+                out.append(merged)
+            continue
+        if not any(u.overlaps(o) for o in out):
+            out.append(u)
+    return out
 
 
 DENSE_RERANK = 8  # candidates re-scored by the embedding model

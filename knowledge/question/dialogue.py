@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from knowledge.models import Turn
 from knowledge.text import fold, nfc, split_sentences
+from knowledge.vocab import CONTRASTS
 
 LONG_MESSAGE_CHARS = 600
 _QUESTION_CUE = re.compile(
@@ -85,7 +86,9 @@ def is_followup(question: str, previous: str | None = None) -> bool:
 
 
 def continue_from(question: str, previous: Turn, new_units: Sequence[str], old_units: Sequence[str]) -> str:
-    """A follow-up as a standalone question: the previous one with the new unit, or with the new words."""
+    """A follow-up as a standalone question: the previous one with the new unit, with the
+    alternative it names instead of the one it had ("còn chính thức thì sao?" after "… tạm thời?"),
+    or with the new words."""
     if new_units and old_units:
         for old in old_units:
             pattern = re.compile(re.escape(old), re.IGNORECASE)
@@ -94,4 +97,27 @@ def continue_from(question: str, previous: Turn, new_units: Sequence[str], old_u
         return f"{previous.question} {new_units[0]}"
     core = re.sub(r"^(?:vậy còn|thế còn|còn về|còn|vậy|thế|và|thì|nếu vậy)\s+", "", nfc(question).strip(), flags=re.IGNORECASE)
     core = re.sub(r"\s*(?:thì sao|thì thế nào|thì ra sao|thì như thế nào|nữa không|nữa)\s*\??$", "", core, flags=re.IGNORECASE)
+    switched = _switch(previous.question, core)
+    if switched is not None:
+        return switched
     return f"{previous.question} {core}".strip()
+
+
+def _switch(previous: str, core: str) -> str | None:
+    """The previous question with the alternative ``core`` names put in place of the one it named."""
+    said = " " + " ".join(re.findall(r"\w+", fold(core))) + " "
+    before = fold(previous)
+    if len(before) != len(previous):  # folding moved offsets: no safe replacement
+        return None
+    for family in CONTRASTS:
+        new = next((p for p in sorted(family, key=len, reverse=True) if f" {fold(p)} " in said), None)
+        if new is None:
+            continue
+        for old in sorted(family, key=len, reverse=True):
+            if old == new or fold(old) in fold(new):
+                continue
+            m = re.search(rf"(?<!\w){re.escape(fold(old))}(?!\w)", before)
+            if m:
+                word = new[0].upper() + new[1:] if m.start() == 0 and previous[:1].isupper() else new
+                return previous[: m.start()] + word + previous[m.end() :]
+    return None

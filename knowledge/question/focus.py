@@ -20,7 +20,7 @@ from functools import lru_cache
 from knowledge.documents.units import find_units
 from knowledge.question.thesaurus import Thesaurus
 from knowledge.question.words import group_words, syllables, tails
-from knowledge.text import fold, has_diacritics
+from knowledge.text import fold, has_diacritics, without_markers
 from knowledge.vocab import SURNAMES, is_function_word
 
 # Question words and phrases: they say what kind of answer is wanted, not what it is about.
@@ -418,14 +418,11 @@ def names_a_person(text: str) -> bool:
     return False
 
 
-_LIST_MARKER = re.compile(r"(?m)^\s*(?:\d{1,2}(?:\.\d{1,2})*[.)]|[a-zđ]\)|\(\d{1,2}\)|[-+•*])\s+")
-
-
 def has_evidence(kind: str, text: str) -> bool:
     """Whether a passage gives an answer of this kind (a duration, a percentage, a date…)."""
     if kind == "list":
         return bool(_ENUMERATION.search(text))
-    text = _LIST_MARKER.sub("", text)  # "1." numbering an item is not a number given
+    text = without_markers(text)  # "1." numbering an item is not a number given
     if kind == "person":
         return names_a_person(text)
     if kind == "who":

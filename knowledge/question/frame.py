@@ -35,6 +35,8 @@ _TAIL_RE = re.compile(
     r"[\s,;:.-]*(?:(?:là\s+)?(?:đúng|sai)\s+(?:hay|hoặc)\s+(?:sai|đúng)|(?:có\s+)?(?:đúng|phải)\s+không)\s*[?.!]*\s*$",
     re.IGNORECASE,
 )
+# "Phòng CNTT văn phòng tỉnh ủy hỏi: …", "Một đồng chí hỏi: …": who asks is not part of the question
+_ASKER = re.compile(r"^[^:?\n]{0,80}?\bhỏi\s*:\s*", re.IGNORECASE)
 # Cadres' shorthand written with a slash, read as the words it stands for.
 _SHORTHAND = ((re.compile(r"(?<!\w)[đĐdD]\s?/\s?[cC](?!\w)"), "đồng chí"),)
 _YES_NO = re.compile(
@@ -120,7 +122,8 @@ class QuestionFrame:
         text = self.text
         if self.documents and self.reference and re.search(r"\w{2,}", self.topic_text):
             text = self.topic_text
-        return " ".join((text, *self.expansions))
+        # a quiz's options hold the words of its answer (and of the wrong ones, which rank lower)
+        return " ".join((text, *(o.text for o in self.options), *self.expansions))
 
 
 @dataclass(frozen=True)
@@ -225,8 +228,12 @@ def stated_numbers(text: str) -> tuple[Stated, ...]:
     for m in _STATED.finditer(text):
         value = float(m.group(1).replace(",", "."))
         unit = fold(m.group(2))
-        out.append(Stated(value, "dang vien" if unit in ("dv", "d/c", "dong chi") else unit))
+        out.append(Stated(value, _STATED_UNITS.get(unit, unit)))
     return tuple(out)
+
+
+# what a stated number counts, one key for the ways of writing it
+_STATED_UNITS = {"dv": "dang vien", "d/c": "dang vien", "dong chi": "dang vien", "thanh vien": "nguoi", "can bo": "nguoi"}
 
 
 def read_question(
@@ -241,7 +248,7 @@ def read_question(
     for pattern, words in _SHORTHAND:
         text = pattern.sub(words, text)
     stem, options = split_options(text)
-    text = question_part(stem)
+    text = question_part(_ASKER.sub("", stem, count=1) or stem)
     text = resolve_my_unit(text, my_unit)
     rewritten = followup = False
     if history and is_followup(text, history[-1].question):

@@ -199,6 +199,7 @@ class QAService:
             query, focus, list(retrieval.results), self.retriever.outline, self._weight, self.model,
             known=self.known_term, facts=facts, required=self._required(query),
             similarity=self._similarity(retrieval), doc_named=named.__contains__, signals=retrieval.signals,
+            thesaurus=self.thesaurus,
         )
         if isinstance(composed, NotAnswered):
             log.debug("declined (%s): %s", composed.reason, query.text)
@@ -213,6 +214,7 @@ class QAService:
             notices=self._superseded_notices(citations),
             rewritten_question=rewritten,
             closest=composed.closest,
+            option=composed.option,
         )
 
     def known_term(self, term: Term) -> bool:

@@ -69,6 +69,13 @@ CREATE TABLE IF NOT EXISTS answers (
     unit TEXT,
     at REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS sent_messages (
+    chat_id INTEGER NOT NULL,
+    message_id INTEGER NOT NULL,
+    answer_id TEXT NOT NULL,
+    at REAL NOT NULL,
+    PRIMARY KEY (chat_id, message_id)
+);
 CREATE TABLE IF NOT EXISTS grants (
     answer_id TEXT NOT NULL REFERENCES answers (answer_id) ON DELETE CASCADE,
     user_id INTEGER NOT NULL,

@@ -145,6 +145,32 @@ class Conversations:
             r["unit"], r["chat_type"], r["at"],
         )
 
+    def mark_sent(self, chat_id: int, message_id: int, answer_id: str) -> None:
+        """Remember that a chat message carries an answer (a reply to it is a follow-up of that answer)."""
+        now = self._clock()
+        with self.db.tx() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO sent_messages (chat_id, message_id, answer_id, at) VALUES (?, ?, ?, ?)",
+                (chat_id, message_id, answer_id, now),
+            )
+            conn.execute("DELETE FROM sent_messages WHERE at < ?", (now - HISTORY_MAX_AGE_S,))
+
+    def answered_in(self, chat_id: int, message_id: int) -> StoredAnswer | None:
+        """The answer a message of this chat carries, if the bot sent it and still remembers it."""
+        r = self.db.row("SELECT answer_id FROM sent_messages WHERE chat_id = ? AND message_id = ?", (chat_id, message_id))
+        return self.answer(r["answer_id"]) if r is not None else None
+
+    @staticmethod
+    def turn_of(stored: StoredAnswer) -> Turn:
+        """The conversation turn an answer was (its question in standalone form)."""
+        answer = stored.answer
+        return Turn(
+            question=answer.rewritten_question or stored.question,
+            answer=answer.text,
+            doc_ids=tuple(dict.fromkeys(c.doc_id for c in answer.citations)),
+            units=(stored.unit,) if stored.unit else (),
+        )
+
     def grant(self, answer_id: str, user_id: int) -> None:
         """Let a user open this answer (and use its buttons) in their private chat."""
         self.db.execute("INSERT OR IGNORE INTO grants (answer_id, user_id) VALUES (?, ?)", (answer_id, user_id))
