@@ -133,3 +133,12 @@ CONTRASTS: tuple[tuple[str, ...], ...] = (
     ("lưu trữ lịch sử", "lưu trữ hiện hành"),
     *SUBJECT_FAMILIES,
 )
+
+
+# Headings that set apart special cases from the general rule ("3. Tiêu chuẩn, điều kiện một số
+# nhóm đối tượng cụ thể", "b) Một số trường hợp đặc biệt cần bổ sung thủ tục"): what is under them
+# answers a question about the general rule only when the question names the case.
+SPECIAL_CASE_MARKERS: tuple[str, ...] = (
+    "trường hợp đặc biệt", "một số trường hợp", "một số nhóm", "nhóm đối tượng", "một số đối tượng",
+    "đối tượng cụ thể", "trường hợp cụ thể", "đặc thù",
+)

@@ -9,11 +9,12 @@ closest provision (shown under a caveat), or whether to decline (``answer.gate``
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from knowledge.answer.choices import applied
 from knowledge.answer.composition import Shown, render, show_units
+from knowledge.answer.features import Retrieved
 from knowledge.answer.gate import CLOSEST_CAVEAT, Decision, decide
 from knowledge.answer.model import AnswerModel
 from knowledge.answer.selection import Candidate, gather, select_units
@@ -57,13 +58,13 @@ def prepare(
     weight: Callable[[Term], float],
     *,
     doc_named: Callable[[str], bool] = lambda doc_id: False,
-    signals: Mapping[str, tuple[int, float, float, float]] | None = None,
+    retrieved: Retrieved | None = None,
 ) -> tuple[Scorer, list[Candidate]]:
     """The scorer of a question's terms and its candidate units with their features."""
     scorer = Scorer(focus, weight)
     asked = Scorer(frame.asked_focus or focus, weight)
     role = question_role(fold(focus.text))
-    return scorer, gather(frame, scorer, asked, passages, outline_of, role=role, doc_named=doc_named, signals=signals)
+    return scorer, gather(frame, scorer, asked, passages, outline_of, role=role, doc_named=doc_named, retrieved=retrieved)
 
 
 def compose_extractive(
@@ -79,7 +80,7 @@ def compose_extractive(
     required: Sequence[str] = (),
     similarity: Callable[[Sequence[str]], Sequence[float]] | None = None,
     doc_named: Callable[[str], bool] = lambda doc_id: False,
-    signals: Mapping[str, tuple[int, float, float, float]] | None = None,
+    retrieved: Retrieved | None = None,
     thesaurus: Thesaurus | None = None,
 ) -> Composed | NotAnswered:
     """The answer built from whole units of the passages, or the reason there is none.
@@ -94,7 +95,8 @@ def compose_extractive(
     if focus is not None and not focus.terms:
         return NotAnswered("no_terms", selection)  # nothing asked that a passage could cover ("🙂🔥")
     if focus is not None:
-        scorer, candidates = prepare(frame, focus, passages, outline_of, weight, doc_named=doc_named, signals=signals)
+        retrieved = retrieved or Retrieved.of(passages)
+        scorer, candidates = prepare(frame, focus, passages, outline_of, weight, doc_named=doc_named, retrieved=retrieved)
         if not candidates:
             return NotAnswered("no_candidate", selection)
         selection = select_units(candidates, scorer, outline_of, model, similarity=similarity)
@@ -102,7 +104,7 @@ def compose_extractive(
             return NotAnswered("no_candidate", selection)
         if required and not _names_all(required, selection, outline_of):
             return NotAnswered("entity_missing", selection)
-        decision = decide(frame, selection, passages, scorer, model, known)
+        decision = decide(frame, selection, passages, scorer, model, known, retrieved.dense_stats)
         if decision.outcome == "declined":
             return NotAnswered(decision.reason, selection, decision)
     relevant = _relevance(focus, weight, frame.asked_focus) if focus is not None else None
@@ -141,6 +143,7 @@ def _names_all(required: Sequence[str], selection: Selection, outline_of: Callab
         texts.append(unit_text(outline, u))
         texts.extend(outline.lines[j].text for j in outline.ancestors(u.start))
         texts.append(outline.title)
+        texts.append((outline.issued or "")[:4])  # a report dated 2017 is about 2017
     folded = " " + " ".join(re.findall(r"\w+", fold(" ".join(texts)))) + " "
     for entity in required:
         words = re.findall(r"\w+", fold(entity))

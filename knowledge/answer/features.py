@@ -24,7 +24,7 @@ from knowledge.question.focus import Term, has_evidence
 from knowledge.question.frame import QuestionFrame
 from knowledge.question.words import syllables
 from knowledge.text import fold
-from knowledge.vocab import QUALIFIERS, SUBJECT_FAMILIES
+from knowledge.vocab import QUALIFIERS, SPECIAL_CASE_MARKERS, SUBJECT_FAMILIES
 
 # The kinds of answer a passage must actually give before it answers (a question asking for a
 # percentage is not answered by a sentence on the same topic without one).
@@ -35,7 +35,7 @@ UNIT_FEATURES = (
     "kind_asked", "kind_given", "kind_near", "list_asked", "block", "list_block", "lead_in", "structural",
     "heading", "role", "subject_in", "subject_other", "rank_inv", "lead_rank", "score", "dense", "lexical",
     "length", "lines", "legal_basis", "doc_named", "top_doc", "numbers", "rare_head", "density", "long_block",
-    "depth", "sentence", "parent", "title", "qualified",
+    "depth", "sentence", "parent", "title", "qualified", "special_case",
 )
 
 _LEGAL_BASIS = re.compile(r"^[-–•+]?\s*(?:Căn cứ|Xét|Theo đề nghị)\b", re.IGNORECASE)
@@ -49,9 +49,15 @@ class Retrieved:
     top_lexical: float
     top_doc: str
     signals: Mapping[str, tuple[int, float, float, float]] = field(default_factory=dict)  # chunk -> rank, fused, lexical, dense
+    dense_stats: tuple[float, float] | None = None  # the dense leg's cosines: mean, standard deviation
 
     @classmethod
-    def of(cls, passages: Sequence[ScoredChunk], signals: Mapping[str, tuple[int, float, float, float]] | None = None) -> Retrieved:
+    def of(
+        cls,
+        passages: Sequence[ScoredChunk],
+        signals: Mapping[str, tuple[int, float, float, float]] | None = None,
+        dense_stats: tuple[float, float] | None = None,
+    ) -> Retrieved:
         known = dict(signals or {})
         for n, p in enumerate(passages, start=1):
             known.setdefault(p.chunk.chunk_id, (n, p.score, p.lexical, p.dense))
@@ -60,7 +66,13 @@ class Retrieved:
             max((p.lexical for p in passages), default=1.0) or 1.0,
             passages[0].chunk.doc_id if passages else "",
             known,
+            dense_stats,
         )
+
+    def dense(self, cosine: float) -> float:
+        """A passage's cosine as standard deviations above the dense leg's mean (-2: the dense leg
+        did not find it): the same scale whatever the embedding model."""
+        return dense_z(cosine, self.dense_stats)
 
     def evidence(self, chunk_ids: Iterable[str]) -> tuple[int, float, float, float] | None:
         """The best-ranked retrieval evidence among these chunks (None: retrieval did not rank them)."""
@@ -68,9 +80,13 @@ class Retrieved:
         return min(found) if found else None
 
 
-def _dense(cosine: float) -> float:
-    """An e5 cosine on the scale where related texts lie (about 0.8–0.95); none found: -1."""
-    return max(-2.0, min(2.0, (cosine - 0.8) / 0.1)) if cosine else -1.0
+def dense_z(cosine: float, stats: tuple[float, float] | None) -> float:
+    """A cosine as standard deviations above the mean of the dense leg's best passages (clipped to
+    ±4); -2 when the dense leg did not find the passage or there is no dense leg."""
+    if not cosine or stats is None:
+        return -2.0
+    mean, std = stats
+    return max(-4.0, min(4.0, (cosine - mean) / std))
 
 
 def _folded_words(text: str) -> str:
@@ -92,6 +108,29 @@ def subject_signals(subject: str | None, text: str, head: str) -> tuple[float, f
 
 
 _QUALIFIERS = tuple(tuple(fold(q).split()) for q in QUALIFIERS)
+
+
+_SPECIAL = tuple(fold(m) for m in SPECIAL_CASE_MARKERS)
+
+
+def special_case(frame: QuestionFrame, headings: str) -> float:
+    """1 when the headings above a unit set it apart as a special case ("… một số trường hợp đặc
+    biệt") and the question does not speak of special cases itself."""
+    asked = _folded_words(frame.text)
+    said = _folded_words(headings)
+    return float(any(f" {m} " in said for m in _SPECIAL) and not any(f" {m} " in asked for m in _SPECIAL))
+
+
+def _headings(outline: Outline, i: int, depth: int = 3) -> list[str]:
+    """The headings above line ``i`` (the nearest ``depth`` that read as headings or lead-ins)."""
+    out = []
+    for j in outline.ancestors(i):
+        line = outline.lines[j]
+        if line.heading_like or line.lead_in:
+            out.append(line.content)
+            if len(out) >= depth:
+                break
+    return out
 
 
 def qualified(frame: QuestionFrame, head: str) -> float:
@@ -189,7 +228,7 @@ def unit_features(
         "rank_inv": 1.0 / own_rank if own_rank else 0.0,
         "lead_rank": 1.0 / rank,
         "score": max(0.0, own_score) / retrieved.top_score,
-        "dense": _dense(own_dense),
+        "dense": retrieved.dense(own_dense),
         "lexical": min(1.5, max(0.0, own_lexical) / retrieved.top_lexical),
         "length": math.log1p(len(text)) / math.log(2000),
         "lines": math.log1p(stop - start) / math.log(40),
@@ -205,6 +244,7 @@ def unit_features(
         "parent": parent_cover,
         "title": scorer.share(scorer.cover(scorer.sig(outline.title))),
         "qualified": qualified(frame, head_text),
+        "special_case": special_case(frame, "\n".join([head_text, *_headings(outline, start)])),
     }
 
 
@@ -232,6 +272,7 @@ def gate_features(
     scorer: Scorer,
     covered: set[str],
     known: Callable[[Term], bool],
+    dense_stats: tuple[float, float] | None = None,
 ) -> dict[str, float]:
     """The features of the decision to answer: how sure the unit model is of its best unit, how
     much of the question that unit and retrieval cover, whether the kind of answer asked is there,
@@ -257,7 +298,7 @@ def gate_features(
         "kind_near": best.get("kind_near", 0.0),
         "kind_missing": best.get("kind_asked", 0.0) * (1.0 - best.get("kind_near", 0.0)),
         "top_score": max((p.score for p in passages), default=0.0) / 3.5,
-        "top_dense": _dense(max((p.dense for p in passages), default=0.0)),
+        "top_dense": dense_z(max((p.dense for p in passages), default=0.0), dense_stats),
         "unknown_terms": sum(unknown) / total,
         "unknown_max": max(unknown, default=0.0) / heaviest,
         "uncovered": uncovered,

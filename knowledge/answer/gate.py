@@ -10,10 +10,11 @@ thresholds, gives the outcome:
   under a plain caveat instead of a refusal;
 - ``declined``: nothing relevant was found.
 
-Two rules hold whatever the model says, because they follow from what an answer is: a question
+Three rules hold whatever the model says, because they follow from what an answer is: a question
 that asks for a duration, a date, a percentage, an amount, a person or a number is never answered
-directly by units that do not give one (at most the closest provisions), and a question about
-what was found at a unit or in a year is never answered from another unit's or year's text.
+directly by units that do not give one (at most the closest provisions); a question about what
+was found at a unit or in a year is never answered from another unit's or year's text; and a
+question most of whose words no document holds is about something the documents do not cover.
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ from knowledge.question.focus import Term
 from knowledge.question.frame import QuestionFrame
 
 CLOSEST_CAVEAT = "Tài liệu không nêu trực tiếp nội dung này; các quy định gần nhất:"
+# A question most of whose words (by weight) no document holds is about something the documents
+# do not cover ("Thời tiết Hà Nội ngày mai thế nào?"): declined, whatever else matched.
+UNKNOWN_DECLINES = 0.5
 
 
 @dataclass(frozen=True)
@@ -47,10 +51,12 @@ def gate_values(
     passages: Sequence[ScoredChunk],
     scorer: Scorer,
     known: Callable[[Term], bool],
+    dense_stats: tuple[float, float] | None = None,
 ) -> dict[str, float]:
     """What the gate model reads for a question whose best units are ``selection``."""
     return gate_features(
-        frame, selection.probabilities, dict(selection.best_features), passages, scorer, set(selection.covered), known
+        frame, selection.probabilities, dict(selection.best_features), passages, scorer, set(selection.covered), known,
+        dense_stats,
     )
 
 
@@ -61,16 +67,19 @@ def decide(
     scorer: Scorer,
     model: AnswerModel,
     known: Callable[[Term], bool],
+    dense_stats: tuple[float, float] | None = None,
 ) -> Decision:
     """The outcome the gate gives a question whose best units are ``selection``."""
-    values = gate_values(frame, selection, passages, scorer, known)
+    values = gate_values(frame, selection, passages, scorer, known, dense_stats)
     p = model.gate.probability(values)
     t = model.thresholds
+    if values["unknown_terms"] >= UNKNOWN_DECLINES:
+        return Decision("declined", p, "not_covered", values)
     if p < t.closest:
         return Decision("declined", p, "gate", values)
     if p < t.answer:
         return Decision("closest", p, "gate", values)
     asked = {k for k in scorer.focus.answer_types if k in STRICT_KINDS}
-    if asked and not any(u.evidence & asked for u in selection.units):
+    if asked and not (selection.stated & asked):
         return Decision("closest", p, "kind_missing", values)
     return Decision("answer", p, "gate", values)

@@ -18,6 +18,7 @@ from knowledge.text import fold
 PART_COVERED = 0.6  # a sub-question counts as answered when the chosen units cover this much of it
 
 SENTENCE_EVIDENCE = 0.5  # …and, when it asks for a date, a number…, one sentence gives it next to more than this much
+STATED_NEAR = 0.3  # a kind of answer is stated at all when a sentence gives it next to more than this much of the part
 
 # What a question asks about its subject: "UVTV quận ủy có nhiệm vụ gì?" is not answered by a
 # passage that names the UVTV but says nothing of duties, however rare the other words are.
@@ -51,8 +52,11 @@ def part_cover(unit: Unit, k: int, scorer: Scorer, outline_of: Callable[[str], O
     return share
 
 
-def gives_kind(unit: Unit, k: int, scorer: Scorer, outline_of: Callable[[str], Outline]) -> bool:
-    """Whether one sentence of the unit gives sub-question ``k``'s kind of answer beside its terms."""
+def gives_kind(
+    unit: Unit, k: int, scorer: Scorer, outline_of: Callable[[str], Outline], *, near: float = SENTENCE_EVIDENCE
+) -> bool:
+    """Whether one sentence of the unit gives sub-question ``k``'s kind of answer beside more than
+    ``near`` of its terms (its headings counting half)."""
     kind = scorer.focus.parts[k].answer_type
     if kind is None:
         return True
@@ -61,7 +65,7 @@ def gives_kind(unit: Unit, k: int, scorer: Scorer, outline_of: Callable[[str], O
     outline = outline_of(unit.doc_id)
     context = scorer.sig(context_text(outline, unit.start))
     for sentence in scorer.sentences(unit_text(outline, unit)):
-        if has_evidence(kind, sentence) and scorer.part_share(k, scorer.sig(sentence), context) > SENTENCE_EVIDENCE:
+        if has_evidence(kind, sentence) and scorer.part_share(k, scorer.sig(sentence), context) > near:
             return True
     return False
 

@@ -11,12 +11,12 @@ best one (the share is learned with the model), at most four in all.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from knowledge.answer.features import Retrieved, unit_features
 from knowledge.answer.model import AnswerModel
-from knowledge.answer.parts import answers_part, best_for_part, gives_kind, part_cover
+from knowledge.answer.parts import STATED_NEAR, answers_part, best_for_part, gives_kind, part_cover
 from knowledge.answer.units import BODY, CONTEXT, HEAD, Scorer, Selection, Unit, context_cover, duplicate
 from knowledge.answer.widening import complete, named_container, widen
 from knowledge.documents.outline import Outline
@@ -48,11 +48,11 @@ def gather(
     *,
     role: str | None = None,
     doc_named: Callable[[str], bool] = lambda doc_id: False,
-    signals: Mapping[str, tuple[int, float, float, float]] | None = None,
+    retrieved: Retrieved | None = None,
 ) -> list[Candidate]:
-    """Every candidate unit of the question, with its features (no model involved); ``signals``
-    are retrieval's evidence for each well-ranked passage (``Retrieval.signals``)."""
-    retrieved = Retrieved.of(passages, signals)
+    """Every candidate unit of the question, with its features (no model involved); ``retrieved``
+    is retrieval's evidence for each well-ranked passage (default: the passages' own)."""
+    retrieved = retrieved or Retrieved.of(passages)
     seen: dict[tuple[str, int, int], Candidate] = {}
 
     def add(outline: Outline, start: int, stop: int, passage: ScoredChunk, rank: int) -> None:
@@ -118,7 +118,7 @@ def select_units(
     if similarity is not None:
         units = _by_meaning(units, similarity, outline_of)
     features = {(c.unit.doc_id, c.unit.start, c.unit.stop): c.features for c in candidates}
-    top = units[0]
+    top = _lead(units, features, model.thresholds.more_units * units[0].score)
     best = widen(top, units, focus, outline_of, scorer)
     chosen = [best]
     # every sub-question gets its answer: "… bao lâu, cấp trên giải quyết trong bao lâu, và …"
@@ -132,12 +132,13 @@ def select_units(
             found = complete(found, outline_of)
             if not duplicate(found, chosen, outline_of):
                 chosen.append(found)
-    # more units while the model rates them close to the best one (a second rule a case needs)
+    # more units while the model rates them close to the best one (a second rule a case needs),
+    # each saying something of the question in its own words (not only under a heading that does)
     floor = model.thresholds.more_units * top.score
     for u in units[1:]:
         if len(chosen) >= MAX_UNITS or u.score < floor:
             break
-        if any(u.overlaps(c) for c in chosen):
+        if any(u.overlaps(c) for c in chosen) or not (u.covered or u.evidence):
             continue
         nxt = complete(u, outline_of)
         if any(nxt.overlaps(c) for c in chosen) or duplicate(nxt, chosen, outline_of):
@@ -152,6 +153,11 @@ def select_units(
         for k, p in enumerate(focus.parts)
         if p.answer_type and any(gives_kind(u, k, scorer, outline_of) for u in chosen)
     )
+    stated = frozenset(
+        p.answer_type
+        for k, p in enumerate(focus.parts)
+        if p.answer_type and any(gives_kind(u, k, scorer, outline_of, near=STATED_NEAR) for u in chosen)
+    )
     # the gate reads the best candidate as the unit model saw it (as in training), not the widened answer
     covered = top.covered | context_cover(outline_of(top.doc_id), top.start, scorer)
     ordered = [chosen[0], *_answer_order(chosen[1:])]  # the best unit leads; the rest as the documents read
@@ -160,10 +166,32 @@ def select_units(
         probabilities=tuple(u.score for u in units),
         best_features=features.get((top.doc_id, top.start, top.stop), {}),
         covered=frozenset(covered),
+        stated=stated,
     )
 
 
 SIBLINGS_LIST_LINES = 24  # items of one list chosen apart are quoted as the list when it is this short
+
+
+def _special(values: dict[str, float]) -> bool:
+    """A unit about a special case of what is asked: headed by the qualified form of a word of the
+    question ("kết nạp lại" for "kết nạp"), by another body of the family asked about, or under a
+    heading of special cases the question does not speak of."""
+    return any(values.get(k, 0.0) > 0 for k in ("qualified", "subject_other", "special_case"))
+
+
+def _lead(units: list[Unit], features: dict[tuple[str, int, int], dict[str, float]], close: float) -> Unit:
+    """The unit the answer leads with: the most probable, unless it is about a special case and a
+    unit about the general one is close enough to be quoted anyway (the learned share)."""
+    first = units[0]
+    if not _special(features.get((first.doc_id, first.start, first.stop), {})):
+        return first
+    for u in units[1:]:
+        if u.score < close:
+            break
+        if not _special(features.get((u.doc_id, u.start, u.stop), {})):
+            return u
+    return first
 
 
 def _merge_siblings(chosen: list[Unit], outline_of: Callable[[str], Outline]) -> list[Unit]:

@@ -41,6 +41,7 @@ class Selection:
     probabilities: tuple[float, ...] = ()  # every candidate's, best first
     best_features: Mapping[str, float] = field(default_factory=dict, hash=False, compare=False)
     covered: frozenset[str] = frozenset()  # question terms the chosen units (and their headings) cover
+    stated: frozenset[str] = frozenset()  # answer kinds asked for that a chosen unit states near the question's words
 
 
 class Scorer:

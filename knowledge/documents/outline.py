@@ -88,10 +88,11 @@ def is_lead_in(text: str) -> bool:
 class Outline:
     """The lines of one document in order, with depth, extent and parents."""
 
-    def __init__(self, doc_id: str, lines: Sequence[Line], title: str = "") -> None:
+    def __init__(self, doc_id: str, lines: Sequence[Line], title: str = "", issued: str | None = None) -> None:
         self.doc_id = doc_id
         self.lines = list(lines)
         self.title = title  # the document's code and title: the context of every line
+        self.issued = issued  # the document's date (ISO): what it reports happened then
         self._ends = self._compute_ends()
 
     @classmethod
@@ -114,7 +115,7 @@ class Outline:
                 lines.append(Line(len(lines), chunk.chunk_id, text, kind, depth, lead, closing, line_role(text)))
         meta = chunks[0].meta if chunks else None
         title = " ".join(x for x in (meta.code, meta.doc_type, meta.title) if x) if meta else ""
-        return cls(doc_id, lines, title)
+        return cls(doc_id, lines, title, meta.issue_date if meta else None)
 
     def _compute_ends(self) -> list[int]:
         ends = [len(self.lines)] * len(self.lines)

@@ -64,6 +64,7 @@ class Row:
     scorer: Scorer
     candidates: list[Candidate]
     labels: list[int]
+    dense_stats: tuple[float, float] | None = None
     gate: dict[str, float] = field(default_factory=dict)
     correct: bool = False  # the unit the engine would lead with (by a model that did not see it) holds an expected fact
 
@@ -92,7 +93,7 @@ def collect(services: Any, questions: Sequence[Question]) -> list[Row]:
             )
             for c in candidates
         ]
-        rows.append(Row(q, frame, list(retrieval.results), scorer, candidates, labels))
+        rows.append(Row(q, frame, list(retrieval.results), scorer, candidates, labels, retrieval.dense_stats))
     return rows
 
 
@@ -209,7 +210,7 @@ def gate_inputs(rows: Sequence[Row], fold_models: Sequence[LinearModel], folds: 
         for i in test:
             row = rows[i]
             selection = select_units(row.candidates, row.scorer, engine.retriever.outline, model)
-            row.gate = gate_values(row.frame, selection, row.passages, row.scorer, engine.known_term)
+            row.gate = gate_values(row.frame, selection, row.passages, row.scorer, engine.known_term, row.dense_stats)
             lead = selection.units[0] if selection.units else None
             text = text_of(engine.retriever.outline(lead.doc_id), lead.start, lead.stop) if lead else ""
             row.correct = not row.question.unanswerable and bool(_label(text, row.question.answer_contains))

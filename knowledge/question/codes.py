@@ -37,6 +37,25 @@ class CodeRef:
         return self.issuer is None or m.group(3) == self.issuer
 
 
+def resolve_named_codes(text: str, known_codes: Sequence[str]) -> str:
+    """The text with each document named by kind and number ("Quyết định 271") written as the one
+    code of the knowledge base it can be ("271-QĐ/QU"), so that it is matched as that code."""
+    text = nfc(text)
+    folded = fold(text)
+    if len(folded) != len(text) or not known_codes:
+        return text
+    out, pos = [], 0
+    for m in _NAMED_CODE_RE.finditer(folded):
+        if (m.start() and text[m.start() - 1] in "-/") or text[m.end() : m.end() + 1] in ("-", "/"):
+            continue  # part of a code written in full ("Chương trình 01-CTr/QU")
+        ref = CodeRef(int(m.group(2)), _TYPE_WORDS[m.group(1)])
+        matching = sorted({c for c in known_codes if ref.matches(c)})
+        if len(matching) == 1:
+            out += [text[pos : m.start()], matching[0]]
+            pos = m.end()
+    return "".join(out) + text[pos:]
+
+
 def detect_codes(question: str) -> list[CodeRef]:
     """Document codes written in full ("01-CTr/QU") or by type and number ("Quyết định 271")."""
     refs: list[CodeRef] = []

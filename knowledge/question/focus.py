@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from knowledge.documents.units import find_units
 from knowledge.question.thesaurus import Thesaurus
-from knowledge.question.words import group_words, syllables, tails
+from knowledge.question.words import capitalised, group_words, syllables, tails
 from knowledge.text import fold, has_diacritics, without_markers
 from knowledge.vocab import SURNAMES, is_function_word
 
@@ -72,7 +72,11 @@ EVIDENCE: dict[str, re.Pattern[str]] = {
 # (answer type, folded cue). The first cue that matches a part wins.
 _TYPE_CUES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("percent", re.compile(r"\b(?:bao nhieu|may) phan tram\b|\bty le\b.*\bbao nhieu\b|%")),
-    ("money", re.compile(r"\b(?:bao nhieu|may) (?:tien|dong)\b|\btri gia\b|\bgia tri bao nhieu\b|\bmuc tien\b")),
+    ("money", re.compile(
+        r"\b(?:bao nhieu|may) (?:tien|dong)\b|\btri gia\b|\bgia tri bao nhieu\b|\bmuc tien\b"
+        # "tiền thưởng … là bao nhiêu", "công tác phí bao nhiêu một ngày": an amount of money
+        r"|\b(?:tien|kinh phi|cong tac phi|phu cap|tien luong|muc chi|tien thuong|thu lao)\b.*\bbao nhieu\b(?! phan tram)"
+    )),
     ("duration", re.compile(r"\bbao lau\b|\bmay (?:ngay|thang|nam|tuan)\b|\bthoi han (?:la )?bao nhieu\b|\bbao nhieu (?:ngay|thang|nam|tuan)\b")),
     # not "khi nào": "được xóa tên khi nào?" asks in which case, not a date
     ("date", re.compile(r"\b(?:ngay|thang|nam) (?:thang nam )?nao\b|\btu ngay nao\b|\bthoi diem nao\b|\bthoi diem\b.*\bkhi nao\b")),
@@ -242,7 +246,9 @@ def question_terms(text: str, *, keep_accents: bool = True, thesaurus: Thesaurus
     the tail of another word ("ủy quyền"). A phrase the thesaurus knows ("vào Đảng") is one term
     that the documents' word ("kết nạp") covers as well.
     """
-    syls = syllables(without_names(text))
+    text = without_names(text)
+    syls = syllables(text)
+    caps = capitalised(text)
     if not keep_accents:
         syls = [fold(s) for s in syls]
     asked = _question_word_mask(syls)
@@ -259,7 +265,7 @@ def question_terms(text: str, *, keep_accents: bool = True, thesaurus: Thesaurus
         long = len(span) > 1 or any(len(m) > 1 or "_" in m[0] for m in meant)
         terms.setdefault(key, Term(key, (said, *meant), fold(meant[0][0]), bigram=long))
         taken.update(range(syn.start, syn.stop))
-    for a, b in group_words(syls, folded=not keep_accents):
+    for a, b in group_words(syls, folded=not keep_accents, names=caps if len(caps) == len(syls) else None):
         if any(i in taken for i in range(a, b)) or not any(content[a:b]) or any(asked[a:b]):
             continue
         word = syls[a:b]

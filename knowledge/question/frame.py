@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 from knowledge.documents.units import find_units
 from knowledge.models import Turn
-from knowledge.question.codes import CodeRef, detect_codes
+from knowledge.question.codes import CodeRef, detect_codes, resolve_named_codes
 from knowledge.question.dialogue import continue_from, is_followup, question_part, question_sentences
 from knowledge.question.focus import Focus, analyze_focus
 from knowledge.question.glossary import Glossary
@@ -134,6 +134,7 @@ class Reader:
     thesaurus: Thesaurus
     known_units: Sequence[str] = ()
     documents: DocumentNames | None = None
+    codes: Sequence[str] = ()  # every document code the knowledge base holds or cites
 
 
 def _unit_name(unit: str) -> str:
@@ -275,6 +276,7 @@ def read_question(
     topic = " ".join(text.replace(reference, " ", 1).split()) if reference else text
     accented = has_diacritics(text)
     pairs = reader.glossary.matches(text)
+    topic = resolve_named_codes(topic, reader.codes)
     focus = analyze_focus(topic, expansions=pairs, accented=accented, thesaurus=reader.thesaurus)
     if claim:
         focus = replace(focus, claim=True)
@@ -313,12 +315,22 @@ def read_question(
     )
 
 
+# "những đơn vị nào chưa …", "đơn vị nào đã hoàn thành …": which units did or did not do something
+_WHICH_UNITS = re.compile(
+    r"\b(?:nhung|cac) (?:don vi|dang bo|dang uy|chi bo|phuong|xa|co quan|to chuc)\b|\b(?:don vi|dang bo|dang uy|chi bo|phuong|xa) nao\b"
+)
+_DONE_OR_NOT = re.compile(r"\b(?:chua|da hoan thanh|hoan thanh|dung thoi han|cham|khac phuc|chuong trinh|ctr)\b")
+
+
 def intent_of(text: str, about_findings: bool, units: Sequence[str], form: str) -> str:
     """"findings" for a question about what inspections found or asked of units, about discipline
     decided, or about a programme's content; "rule" for what the rules say. A unit named in a
     case told to ask about a rule ("Ông Phúc ở phường Cầu Giấy đủ 50 năm tuổi đảng…") does not
     make it a findings question."""
-    if about_findings or _PROGRAMME.search(fold(text)):
+    folded = fold(text)
+    if about_findings or _PROGRAMME.search(folded):
+        return "findings"
+    if _WHICH_UNITS.search(folded) and _DONE_OR_NOT.search(folded):
         return "findings"
     if units and form not in ("scenario", "choice", "yesno"):
         return "findings"

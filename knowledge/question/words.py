@@ -79,14 +79,39 @@ def lexicon() -> Lexicon:
     return Lexicon(frozenset(accented), frozenset(fold(w) for w in accented))
 
 
-def group_words(syllables: Sequence[str], *, folded: bool) -> list[tuple[int, int]]:
-    """(start, stop) spans of the words of a syllable sequence: longest dictionary match from the left."""
+def capitalised(text: str) -> list[bool]:
+    """For each syllable of ``syllables(text)``, whether it is written with a capital letter."""
+    text = nfc(text)
+    out: list[bool] = []
+    pos = 0
+    for m in CODE_RE.finditer(text):
+        out.extend(s[0].isupper() for s in _SYL.findall(text[pos : m.start()]))
+        out.append(False)
+        pos = m.end()
+    out.extend(s[0].isupper() for s in _SYL.findall(text[pos:]))
+    return out
+
+
+def group_words(
+    syllables: Sequence[str], *, folded: bool, names: Sequence[bool] | None = None
+) -> list[tuple[int, int]]:
+    """(start, stop) spans of the words of a syllable sequence: longest dictionary match from the
+    left; with ``names`` (which syllables are capitalised), a run of capitalised syllables after the
+    first one is one proper name ("Hà Nội", "Long Biên") whatever the dictionary says."""
     lex = lexicon()
     spans: list[tuple[int, int]] = []
     i = 0
     n = len(syllables)
     while i < n:
         stop = i + 1
+        if names is not None and i > 0 and names[i]:
+            while stop < n and names[stop] and stop - i < MAX_WORD:
+                stop += 1
+            if stop - i > 1:
+                spans.append((i, stop))
+                i = stop
+                continue
+            stop = i + 1
         for k in range(min(MAX_WORD, n - i), 1, -1):
             if lex.is_word(syllables[i : i + k], folded=folded):
                 stop = i + k

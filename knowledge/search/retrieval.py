@@ -83,6 +83,9 @@ class Retrieval:
     query_vector: tuple[float, ...] | None = None  # the dense leg's question vector, when there is one
     # every well-ranked passage's own evidence (beyond the top k): chunk_id -> (rank, fused, lexical, dense)
     signals: Mapping[str, tuple[int, float, float, float]] = field(default_factory=dict, compare=False, repr=False)
+    # the dense leg's cosines over its best passages (mean, standard deviation): a passage's cosine
+    # is read against them, so that what the answer weighs does not depend on the embedding model
+    dense_stats: tuple[float, float] | None = None
 
 
 class HybridRetriever:
@@ -163,13 +166,18 @@ class HybridRetriever:
         dense = np.zeros(n, dtype=np.float32)
         dense_weight = w.dense if frame.accented else w.dense_plain
         vec: list[float] | None = None
+        dense_stats: tuple[float, float] | None = None
         if self.embeddings is not None and dense_weight > 0:
             vec = self.embeddings.embed_query(accented_text)
             doc_ids = sorted({snap.chunks[i].doc_id for i in allowed}) if allowed is not None else None
+            sims = []
             for cid, sim in self.store.dense_search(vec, w.depth, doc_ids):
                 i = snap.index_of.get(cid)
                 if i is not None:
                     dense[i] = sim
+                    sims.append(sim)
+            if len(sims) >= 5:
+                dense_stats = (float(np.mean(sims)), float(np.std(sims)) or 1e-6)
             legs.append((dense_weight, dense))
         mask = np.ones(n, dtype=bool)
         if allowed is not None:
@@ -202,7 +210,7 @@ class HybridRetriever:
             snap.chunks[i].chunk_id: (n, float(fused[i]), float(lex_f[i]), float(dense[i]))
             for n, i in enumerate(ranked, start=1)
         }
-        return Retrieval(frame, results, tuple(vec) if vec is not None else None, signals)
+        return Retrieval(frame, results, tuple(vec) if vec is not None else None, signals, dense_stats)
 
     @staticmethod
     def _code_tokens(frame: QuestionFrame, snap: _Snapshot) -> list[str]:
@@ -281,6 +289,10 @@ class HybridRetriever:
     def known_units(self) -> list[str]:
         """Units named anywhere in the knowledge base."""
         return self.snapshot().units
+
+    def known_codes(self) -> list[str]:
+        """Every document code the knowledge base holds or cites."""
+        return (self._snap or self.snapshot()).codes
 
     def known_documents(self) -> list[DocumentMeta]:
         """Every document in the knowledge base (as of the snapshot the current question uses)."""

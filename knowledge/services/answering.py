@@ -14,6 +14,7 @@ import numpy as np
 from knowledge.access import Viewer, readable
 from knowledge.answer.document_facts import asks_document_date, asks_signer, date_fact, signer_fact
 from knowledge.answer.extractive import NotAnswered, cited_chunks, compose_extractive, prepare
+from knowledge.answer.features import Retrieved
 from knowledge.answer.model import AnswerModel
 from knowledge.answer.render import format_date
 from knowledge.answer.selection import Candidate
@@ -28,7 +29,7 @@ from knowledge.question.thesaurus import Thesaurus
 from knowledge.search.retrieval import HybridRetriever, Retrieval, same_code
 from knowledge.settings import KnowledgeSettings
 from knowledge.store.chroma import KnowledgeStore
-from knowledge.text import fold
+from knowledge.text import CODE_RE, LAW_CODE_RE, fold
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +72,10 @@ class QAService:
     # ---- understanding and retrieval -----------------------------------------------------------
     def reader(self) -> Reader:
         """What reading a question needs: the vocabularies and what the knowledge base holds."""
-        return Reader(self.glossary, self.thesaurus, self.retriever.known_units(), self.retriever.document_names())
+        return Reader(
+            self.glossary, self.thesaurus, self.retriever.known_units(), self.retriever.document_names(),
+            self.retriever.known_codes(),
+        )
 
     def frame(self, question: str, history: Sequence[Turn] = (), unit: str | None = None) -> QuestionFrame:
         """The question read once (follow-ups rewritten, units, codes and documents detected)."""
@@ -189,8 +193,13 @@ class QAService:
             return None
         return prepare(
             retrieval.frame, focus, list(retrieval.results), self.retriever.outline, self._weight,
-            doc_named=named.__contains__, signals=retrieval.signals,
+            doc_named=named.__contains__, retrieved=self.evidence(retrieval),
         )
+
+    @staticmethod
+    def evidence(retrieval: Retrieval) -> Retrieved:
+        """What retrieval found, as the answer's choices read it."""
+        return Retrieved.of(retrieval.results, retrieval.signals, retrieval.dense_stats)
 
     def _extractive(self, retrieval: Retrieval, rewritten: str | None) -> Answer:
         query = retrieval.frame
@@ -198,7 +207,7 @@ class QAService:
         composed = compose_extractive(
             query, focus, list(retrieval.results), self.retriever.outline, self._weight, self.model,
             known=self.known_term, facts=facts, required=self._required(query),
-            similarity=self._similarity(retrieval), doc_named=named.__contains__, signals=retrieval.signals,
+            similarity=self._similarity(retrieval), doc_named=named.__contains__, retrieved=self.evidence(retrieval),
             thesaurus=self.thesaurus,
         )
         if isinstance(composed, NotAnswered):
@@ -309,8 +318,13 @@ class QAService:
         )
 
     def _unstored_subject(self, query: QuestionFrame) -> str | None:
-        """The code of a document the question is about that is not in the knowledge base."""
+        """The code of a document the question is about that is not in the knowledge base: one it
+        starts with ("Nghị định số 278/2025/NĐ-CP quy định…"), or one whose date or signer it asks
+        ("Quyết định 271-QĐ/QU … được ký ngày nào?": a document that only cites it cannot tell)."""
         code = leading_document(query.text)
+        if code is None and (asks_document_date(query.text) or asks_signer(query.text)):
+            found = CODE_RE.search(query.text) or LAW_CODE_RE.search(query.text)
+            code = found.group(0) if found else None
         if code is None or is_stored_code(code, self.retriever.known_documents()):
             return None
         return code

@@ -75,7 +75,7 @@ def test_full_disk_fails_fast_and_the_previous_version_answers(small_disk: Path,
     lines = [line for line in done.stdout.splitlines() if "ke-hoach-07" in line and "✗" in line]
     assert len(lines) == 1 and "đĩa" in lines[0] and "đầy" in lines[0], done.stdout
     assert "Traceback" not in done.stdout + done.stderr
-    question = reader.engine.analyze("Chi bộ số 3 họp vào ngày nào theo kế hoạch 07-KH/ĐU?")  # while the disk is full
+    question = reader.engine.frame("Chi bộ số 3 họp vào ngày nào theo kế hoạch 07-KH/ĐU?")  # while the disk is full
     top = reader.retriever.retrieve(question, k=8).results  # the passages an answer may quote
     quoted = " ".join(r.chunk.text for r in top)
     assert top and V1 in quoted and V2 not in quoted

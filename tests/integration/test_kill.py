@@ -75,7 +75,7 @@ def check_whole(data: Path, *, expect_docs: int | None = None) -> dict[str, str]
         assert all(catalogue[cid.split("::")[0]].version == cid.split("::")[1] for cid in hits)  # only live versions
     versions = {}
     if "ke-hoach-07" in catalogue:
-        question = services.engine.analyze("Chi bộ số 3 họp định kỳ vào ngày nào theo kế hoạch 07-KH/ĐU?")
+        question = services.engine.frame("Chi bộ số 3 họp định kỳ vào ngày nào theo kế hoạch 07-KH/ĐU?")
         top = services.retriever.retrieve(question, k=8).results  # the passages an answer may quote
         quoted = " ".join(r.chunk.text for r in top)
         assert top and ((V1 in quoted) != (V2 in quoted))  # one version, never a mix

@@ -37,7 +37,7 @@ def test_forty_thousand_chunks_answer(tmp_path: Path) -> None:
     build(services.store, embeddings, n_docs=20, per_doc=2000)
     assert len(services.store.live_chunks()) == 40_000
     started = time.perf_counter()
-    question = services.engine.analyze("Chi bộ 1234 phường Ngọc Lâm báo cáo 17 kết nạp bao nhiêu đảng viên?")
+    question = services.engine.frame("Chi bộ 1234 phường Ngọc Lâm báo cáo 17 kết nạp bao nhiêu đảng viên?")
     top = services.retriever.retrieve(question, k=8).results
     first = time.perf_counter() - started
     assert top and any(r.chunk.doc_id == "bao-cao-017" for r in top)

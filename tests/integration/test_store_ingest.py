@@ -170,7 +170,7 @@ def test_admin_sets_the_code_a_pdf_left_blank(services, tmp_path: Path) -> None:
     assert services.store.document("huongdan").meta.code == "02-HD/BTCTU"
     answer = services.engine.answer("Thành lập tổ chức đảng cần có từ bao nhiêu đảng viên chính thức?")
     assert answer.citations and answer.citations[0].code == "02-HD/BTCTU"
-    assert services.retriever.codes_for(services.engine.analyze("Hướng dẫn 02 nói gì?")) == ["02-HD/BTCTU"]
+    assert services.retriever.codes_for(services.engine.frame("Hướng dẫn 02 nói gì?")) == ["02-HD/BTCTU"]
     bad = services.ingest.ingest_paths([doc], code="hai")
     assert bad.results[0].status == "failed" and "không hợp lệ" in bad.results[0].reason
     assert services.store.document("huongdan").meta.code == "02-HD/BTCTU"  # left as it was
