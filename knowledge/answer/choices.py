@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from knowledge.question.focus import Focus, analyze_focus, signature
+from knowledge.question.focus import Focus, Term, analyze_focus, signature
 from knowledge.question.frame import QuestionFrame, Stated
 from knowledge.question.options import Option
 from knowledge.question.thesaurus import Thesaurus
@@ -62,6 +62,7 @@ def supported_option(
     scores: list[tuple[float, Option, str]] = []
     for option in frame.options:
         words = analyze_focus(option.text, accented=frame.accented, thesaurus=thesaurus)
+        words = replace(words, terms=words.terms + _operators(option.text))
         best, where = 0.0, ""
         for text, chunk_id in sentences:
             share = _cover(words, text)
@@ -78,6 +79,30 @@ def supported_option(
         score, option, where = scores[0]
         return Verdict(option.letter, f"Theo tài liệu, phương án đúng: {option.letter}. {option.text}", where)
     return Verdict("", "Tài liệu trích dưới đây không khớp rõ với một phương án nào; hãy đối chiếu:")
+
+
+# Words that turn an option's meaning ("Chỉ khai trừ", "Không có quyền quyết định"): elsewhere
+# function words, in an option they must be in the sentence that supports it.
+_OPERATORS = ("không", "chưa", "chỉ", "tất cả", "đều", "mọi")
+
+
+def _operators(option: str) -> tuple[Term, ...]:
+    """The option's operators, each with the word it applies to ("không có", "chỉ khai"): a
+    sentence supports "Không có quyền" only where it says "không có", not "không" anywhere."""
+    words = [fold(w) for w in _WORD.findall(option)]
+    out = []
+    for op in _OPERATORS:
+        key = fold(op).split()
+        n = len(key)
+        for i in range(len(words) - n):
+            if words[i : i + n] == key:
+                token = "_".join([*key, words[i + n]][-2:])
+                out.append(Term(token, ((token,),), token, bigram=True))
+                break
+    return tuple(out)
+
+
+_WORD = re.compile(r"[^\W\d_]+")
 
 
 def unit_sentences(texts: Sequence[tuple[str, str]]) -> list[tuple[str, str]]:

@@ -209,7 +209,7 @@ def _merge_siblings(chosen: list[Unit], outline_of: Callable[[str], Outline]) ->
         key = (u.doc_id, parent) if parent is not None else None
         members = groups.get(key, []) if key else []
         span = outline_of(u.doc_id).extent(parent) if parent is not None else range(0)
-        if len(members) >= 2 and len(span) <= SIBLINGS_LIST_LINES:
+        if key is not None and len(members) >= 2 and len(span) <= SIBLINGS_LIST_LINES:
             if key in done:
                 continue
             done.add(key)

@@ -166,10 +166,15 @@ def _folds(n: int, k: int) -> list[np.ndarray]:
 
 
 def _top1(rows: Sequence[Row], probs: Sequence[np.ndarray]) -> float:
-    hits = [row.labels[int(np.lexsort((
-        [c.unit.start for c in row.candidates], [c.unit.rank for c in row.candidates],
-        [c.unit.stop - c.unit.start for c in row.candidates], -p))[0])]
-        for row, p in zip(rows, probs) if not row.question.unanswerable and any(row.labels)]
+    """How often the most probable candidate (ties as the engine breaks them) holds an expected fact."""
+    hits = []
+    for row, p in zip(rows, probs):
+        if row.question.unanswerable or not any(row.labels):
+            continue
+        order = sorted(range(len(row.candidates)), key=lambda i: (
+            -p[i], row.candidates[i].unit.stop - row.candidates[i].unit.start, row.candidates[i].unit.rank,
+            row.candidates[i].unit.start))
+        hits.append(row.labels[order[0]])
     return float(np.mean(hits)) if hits else 0.0
 
 

@@ -29,6 +29,7 @@ _QUESTION_PHRASES = tuple(
     sorted(
         (
             "bao nhiêu phần trăm", "bao nhiêu tiền", "ngày tháng năm nào", "đồng chí nào", "ông bà nào",
+            "bao nhiêu người", "mấy người", "bao nhiêu lần", "mấy lần",
             "như thế nào", "thế nào", "ra sao", "bao nhiêu", "bao lâu", "bao giờ", "khi nào", "lúc nào",
             "ở đâu", "tại đâu", "là gì", "những gì", "cái gì", "điều gì", "việc gì", "những ai", "là ai", "mấy",
             "ngày nào", "tháng nào", "năm nào", "tại sao", "vì sao", "làm sao", "có phải", "hay không",

@@ -326,7 +326,10 @@ def intent_of(text: str, about_findings: bool, units: Sequence[str], form: str) 
     """"findings" for a question about what inspections found or asked of units, about discipline
     decided, or about a programme's content; "rule" for what the rules say. A unit named in a
     case told to ask about a rule ("Ông Phúc ở phường Cầu Giấy đủ 50 năm tuổi đảng…") does not
-    make it a findings question."""
+    make it a findings question, nor does a quiz's wording ("… quyết định những hình thức kỷ luật
+    nào?" with options A–D asks what the rules say)."""
+    if form == "choice":
+        return "rule"
     folded = fold(text)
     if about_findings or _PROGRAMME.search(folded):
         return "findings"

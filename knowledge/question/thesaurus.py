@@ -55,12 +55,12 @@ class Thesaurus:
         self._accented: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
         self._folded: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
         for entry in self.entries:
-            pairs = [(variant, (entry.term,)) for variant in entry.variants]
+            pairs: list[tuple[str, tuple[str, ...]]] = [(variant, (entry.term,)) for variant in entry.variants]
             if entry.both:
                 pairs.append((entry.term, entry.variants))
-            for said, meant in pairs:
+            for said, words in pairs:
                 syls = tuple(_syllables(said))
-                meant = tuple(m for m in meant if tuple(_syllables(m)) != syls)
+                meant = tuple(m for m in words if tuple(_syllables(m)) != syls)
                 if not syls or not meant:
                     continue
                 self._accented.setdefault(syls[0], []).append((syls, meant))

@@ -194,6 +194,20 @@ async def test_reply_to_the_bot_counts_as_mention(bot: Harness) -> None:
     assert [t.question for t in bot.engine.calls[-1].history] == [Q_DIACRITICS]
 
 
+async def test_a_reply_to_an_earlier_answer_follows_that_answer_not_the_last(bot: Harness) -> None:
+    """In a group others ask in between: a reply to one of the bot's answers continues that answer."""
+    since = bot.fake.mark()
+    bot.fake.group_message(GROUP, USER, Q_DIACRITICS, mention=True)
+    first = await bot.reply(GROUP, since=since)
+    since = bot.fake.mark()
+    bot.fake.group_message(GROUP, OTHER_USER, Q_UNANSWERABLE, mention=True)
+    await bot.reply(GROUP, since=since)
+    since = bot.fake.mark()
+    bot.fake.group_message(GROUP, USER, "còn phường Cự Khối thì sao?", reply_to=first[-1].params["_result"])
+    await bot.reply(GROUP, since=since)
+    assert [t.question for t in bot.engine.calls[-1].history] == [Q_DIACRITICS]
+
+
 async def test_stranger_is_refused_once_with_their_id(bot: Harness) -> None:
     since = bot.fake.mark()
     bot.fake.private_message(STRANGER, Q_DIACRITICS)

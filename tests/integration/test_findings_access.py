@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.eval.harness import load_corpus
 from knowledge.access import Viewer
+from knowledge.eval.harness import load_corpus
 from knowledge.models import Answer, Turn
 from knowledge.services.compose import build_services
 from knowledge.settings import KnowledgeSettings

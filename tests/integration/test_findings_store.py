@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.findings import service as findings_service
 from knowledge.access import Viewer
+from knowledge.findings import service as findings_service
 from knowledge.services.compose import build_services
 from knowledge.settings import KnowledgeSettings
 from tests.fakes.embedder import HashEmbeddings

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from knowledge.findings.deadlines import bare_deadline, due_date, find_deadline, find_responsible
-from knowledge.unit_names import complete_name, normal_key, unit_key, unit_like_phrases
 from knowledge.findings.registry import UnitRegistry
+from knowledge.unit_names import complete_name, normal_key, unit_key, unit_like_phrases
 
 SAI_DONG = ["Đảng ủy phường Sài Đồng", "phường Sài Đồng", "ĐU P. Sài Đồng", "dang uy phuong sai dong", "Phường Sài Đồng"]
 

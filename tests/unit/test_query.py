@@ -3,9 +3,9 @@
 import pytest
 
 from knowledge.models import Turn
+from knowledge.question.codes import detect_codes, leading_document
 from knowledge.question.dialogue import is_followup, question_part
 from knowledge.question.focus import answer_type
-from knowledge.question.codes import detect_codes, leading_document
 from knowledge.question.frame import Reader, detect_units, read_question, resolve_my_unit
 from knowledge.question.glossary import Glossary
 from knowledge.question.thesaurus import Thesaurus
