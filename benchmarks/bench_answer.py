@@ -73,18 +73,23 @@ def main() -> int:
         services.retriever.embeddings = model
         services.engine.answer(QUESTIONS[0])  # warm-up: first query pays lazy imports
         times: list[float] = []
-        declined = 0
-        for _ in range(args.repeat):
+        first: list[float] = []  # each question asked for the first time (nothing memoised for it yet)
+        outcomes: dict[str, int] = {}
+        for n in range(args.repeat):
             for q in QUESTIONS:
                 t = time.perf_counter()
                 answer = services.engine.answer(q)
-                times.append((time.perf_counter() - t) * 1000)
-                declined += answer.declined
-    times.sort()
-    p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
+                elapsed = (time.perf_counter() - t) * 1000
+                times.append(elapsed)
+                if n == 0:
+                    first.append(elapsed)
+                    outcomes[answer.outcome] = outcomes.get(answer.outcome, 0) + 1
     print(f"model load: {load_s:.1f} s; index: {len(docs)} docs, {chunks} chunks in {index_s:.1f} s (cached embeddings)")
-    print(f"answers: {len(times)} ({len(QUESTIONS)} questions x {args.repeat}); declined per pass: {declined // args.repeat}")
-    print(f"answer latency ms: p50 {statistics.median(times):.1f}  p95 {p95:.1f}  max {times[-1]:.1f}")
+    print(f"answers: {len(times)} ({len(QUESTIONS)} questions x {args.repeat}); outcomes of one pass: {outcomes}")
+    for label, values in (("all passes", times), ("first pass", first)):
+        values.sort()
+        p95 = values[min(len(values) - 1, int(round(0.95 * (len(values) - 1))))]
+        print(f"answer latency ms, {label}: p50 {statistics.median(values):.1f}  p95 {p95:.1f}  max {values[-1]:.1f}")
     return 0
 
 

@@ -16,11 +16,12 @@ import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from knowledge.answer.units import Scorer, context_text
 from knowledge.documents.outline import Outline
 from knowledge.models import ScoredChunk
-from knowledge.question.focus import Term, has_evidence
+from knowledge.question.focus import Focus, Term, fold_word, has_evidence
 from knowledge.question.frame import QuestionFrame
 from knowledge.question.words import syllables
 from knowledge.text import fold
@@ -89,8 +90,10 @@ def dense_z(cosine: float, stats: tuple[float, float] | None) -> float:
     return max(-4.0, min(4.0, (cosine - mean) / std))
 
 
+@lru_cache(maxsize=1 << 16)
 def _folded_words(text: str) -> str:
-    return " " + " ".join(fold(s) for s in syllables(text)) + " "
+    """" syllables of the text folded, space-separated, with a space at each end " (memoised)."""
+    return " " + " ".join(fold_word(s) for s in syllables(text)) + " "
 
 
 def subject_signals(subject: str | None, text: str, head: str) -> tuple[float, float]:
@@ -133,13 +136,17 @@ def _headings(outline: Outline, i: int, depth: int = 3) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=256)
+def _term_syllables(focus: Focus) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(fold(term.key).split("_")) for term in focus.terms)
+
+
 def qualified(frame: QuestionFrame, head: str) -> float:
     """1 when the head names one of the question's words in a special form the question does not
     ask about ("3.5. Về kết nạp lại người vào Đảng" for "Điều kiện để được kết nạp vào Đảng")."""
-    asked = [fold(s) for s in syllables(frame.text)]
-    words = [fold(s) for s in syllables(head)]
-    for term in frame.focus.terms:
-        key = tuple(fold(term.key).split("_"))
+    asked = _folded_words(frame.text).split()
+    words = _folded_words(head).split()
+    for key in _term_syllables(frame.focus):
         n = len(key)
         for i in range(len(words) - n + 1):
             if tuple(words[i : i + n]) != key:

@@ -46,8 +46,10 @@ def to_json(answer: Answer) -> dict[str, Any]:
     """The JSON shape of ``python -m knowledge.ask --json``."""
     return {
         "answer": answer.text,
+        "outcome": answer.outcome,
         "grounded": answer.grounded,
         "declined": answer.declined,
+        "option": answer.option,
         "notices": list(answer.notices),
         "citations": [
             {"n": c.n, "doc_id": c.doc_id, "code": c.code, "title": c.title, "section": c.section,

@@ -15,6 +15,7 @@ from knowledge.access import Viewer, readable
 from knowledge.answer.document_facts import asks_document_date, asks_signer, date_fact, signer_fact
 from knowledge.answer.extractive import NotAnswered, cited_chunks, compose_extractive, prepare
 from knowledge.answer.features import Retrieved
+from knowledge.answer.gate import CLOSEST_CAVEAT
 from knowledge.answer.model import AnswerModel
 from knowledge.answer.render import format_date
 from knowledge.answer.selection import Candidate
@@ -147,6 +148,9 @@ class QAService:
             return
         passages = self._answer_passages(retrieval)
         llm_answer = yield from self._llm_answer(retrieval.frame, passages, history, stream=stream)
+        if llm_answer is not None and extractive.closest and not llm_answer.declined:
+            # the gate found only related provisions: the model's answer says so too
+            llm_answer = replace(llm_answer, text=f"{CLOSEST_CAVEAT}\n{llm_answer.text}", closest=True)
         yield llm_answer if llm_answer is not None else extractive
 
     def _findings_answer(
