@@ -14,6 +14,7 @@ trap 'rm -rf "$OUT"' EXIT
 
 python3 -m knowledge.eval --corpus "$SHARED/corpus" \
   --questions "$SHARED/eval/seed_dev.jsonl" --questions "$SHARED/eval/answers_dev.jsonl" \
+  --questions "$SHARED/eval/regulations_dev.jsonl" --questions "$SHARED/eval/scenarios_dev.jsonl" \
   --cache "$CACHE" --json "$OUT/party.json"
 python3 -m knowledge.eval --corpus "$SHARED/eval/alqac_passages.jsonl" \
   --questions "$SHARED/eval/alqac_dev.jsonl" --cache "$CACHE" --json "$OUT/alqac.json"

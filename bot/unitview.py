@@ -12,8 +12,8 @@ from datetime import date
 from bot import texts
 from bot.services import DueReport
 from knowledge.answer.render import format_date
-from knowledge.findings.models import KIND_LABELS, DueRemedy, LiveFinding, UnitSummary
-from knowledge.models import DocumentMeta
+from knowledge.findings.models import DueRemedy, LiveFinding, UnitSummary
+from knowledge.models import KIND_LABELS, DocumentMeta
 
 LATEST_LINES = 12  # findings of the newest documents shown under /donvi
 REMEDY_LINES = 10

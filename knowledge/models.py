@@ -219,3 +219,14 @@ class VersionInfo:
     live: bool
     source: str = ""
     fmt: str = ""
+
+
+# The kinds of finding an inspection document states about a unit (knowledge.findings).
+Kind = Literal["uu_diem", "han_che", "yeu_cau", "ky_luat"]
+KINDS: tuple[Kind, ...] = ("uu_diem", "han_che", "yeu_cau", "ky_luat")
+KIND_LABELS: dict[str, str] = {
+    "uu_diem": "Ưu điểm",
+    "han_che": "Hạn chế, khuyết điểm",
+    "yeu_cau": "Yêu cầu, kiến nghị khắc phục",
+    "ky_luat": "Kỷ luật",
+}

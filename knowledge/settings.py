@@ -79,9 +79,6 @@ class KnowledgeSettings(EnvSettings):
     # Retrieval and answering
     top_k: int = 8
     answer_passages: int = 3
-    min_confidence: float = Field(
-        0.5, description="Share of the question (IDF-weighted terms) the quoted units must cover, else it declines"
-    )
     dense_units: bool = Field(
         False,
         description="Re-rank the best answer units by the embedding model's similarity to the question "

@@ -14,17 +14,17 @@ import re
 from collections.abc import Sequence
 
 from knowledge.access import Viewer
-from knowledge.findings import intent
 from knowledge.findings.citing import MAX_LINES, STRONG, Cites, declined, label
 from knowledge.findings.cues import polarity
-from knowledge.findings.intent import QUESTION_PHRASES, QUESTION_WORDS, TOPIC_STOPWORDS, Ask
-from knowledge.findings.models import KIND_LABELS, Kind, LiveFinding, ProgrammeItem
+from knowledge.findings.models import LiveFinding, ProgrammeItem
 from knowledge.findings.programme_answers import ProgrammeAnswers
 from knowledge.findings.structure import BODY_RE, PERSON_RE, is_directing
-from knowledge.models import Answer, DocumentMeta, Turn
+from knowledge.models import KIND_LABELS, Answer, DocumentMeta, Kind, Turn
+from knowledge.question import intent
 from knowledge.question.codes import detect_codes
 from knowledge.question.dialogue import is_followup
 from knowledge.question.frame import resolve_my_unit
+from knowledge.question.intent import QUESTION_PHRASES, QUESTION_WORDS, TOPIC_STOPWORDS, Ask
 from knowledge.search.lexical import folded_tokens
 from knowledge.text import CODE_RE, fold, normalize
 from knowledge.unit_names import unit_like_phrases

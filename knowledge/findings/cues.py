@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from knowledge.findings.models import Kind
+from knowledge.models import Kind
 from knowledge.unit_names import CAP
 
 _NEG = re.compile(

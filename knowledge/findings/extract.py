@@ -27,9 +27,9 @@ from knowledge.findings.deadlines import (
     find_responsible,
     responsible_line,
 )
-from knowledge.findings.models import DocKind, Extraction, Finding, Kind
+from knowledge.findings.models import DocKind, Extraction, Finding
 from knowledge.findings.structure import BODY_RE, PERSON_RE, UNIT_START_RE, Node, Title, is_directing, unit_span, walk
-from knowledge.models import DocumentMeta
+from knowledge.models import DocumentMeta, Kind
 from knowledge.text import fold
 from knowledge.unit_names import CAP, find_mentions, key_variants, unit_key
 

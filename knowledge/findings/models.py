@@ -5,16 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from knowledge.models import Citation, DocumentMeta
+from knowledge.models import Citation, DocumentMeta, Kind
 
-Kind = Literal["uu_diem", "han_che", "yeu_cau", "ky_luat"]
-KINDS: tuple[Kind, ...] = ("uu_diem", "han_che", "yeu_cau", "ky_luat")
-KIND_LABELS: dict[str, str] = {
-    "uu_diem": "Ưu điểm",
-    "han_che": "Hạn chế, khuyết điểm",
-    "yeu_cau": "Yêu cầu, kiến nghị khắc phục",
-    "ky_luat": "Kỷ luật",
-}
 # unit: a finding about one named unit; collective: about the inspected units as a whole
 # ("4/4 đơn vị…", "một số chi bộ…"); follow_up: a task for a body that follows the remedies up.
 Scope = Literal["unit", "collective", "follow_up"]

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 
 from knowledge.findings.citing import STRONG, Cites, declined, label
-from knowledge.findings.intent import Ask
 from knowledge.findings.models import LiveFinding, ProgrammeItem
 from knowledge.findings.structure import NAME
 from knowledge.models import Answer, DocumentMeta
 from knowledge.question.codes import detect_codes
+from knowledge.question.intent import Ask
 from knowledge.text import CODE_RE, fold
 
 _QUANTITY = re.compile(r"\b(bao nhieu|may|ty le|muc nao|so luong)\b")

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from knowledge.documents.reflow import match_heading, paragraphs
-from knowledge.findings.models import Kind
+from knowledge.models import Kind
 from knowledge.text import fold
 from knowledge.unit_names import CAP
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 
 from knowledge.documents.units import find_units
 from knowledge.models import Turn
+from knowledge.question import intent
 from knowledge.question.codes import CodeRef, detect_codes, resolve_named_codes
 from knowledge.question.dialogue import continue_from, is_followup, question_part, question_sentences
 from knowledge.question.focus import Focus, analyze_focus
@@ -61,11 +62,11 @@ _FINDING_CUES = re.compile(
     r"\b(?:ket qua|kiem tra|giam sat|han che|khuyet diem|uu diem|ton tai|vi pham|ky luat|khac phuc|kien nghi"
     r"|xep loai|thanh tich|danh gia)\b"
 )
-_CONDITIONAL = re.compile(r"\b(?:thi|neu|truong hop|khi)\b")
+_CONDITIONAL = re.compile(r"\b(?:thi|neu|truong hop|khi(?! nao))\b")
 # a programme's own content: its targets, tasks, chair, reporting ("Chương trình 07 có những chỉ tiêu nào?")
-_PROGRAMME = re.compile(
-    r"\b(?:chuong trinh|ctr)\b.*\b(?:chi tieu|muc tieu|nhiem vu|giai phap|chu nhiem|ban chi dao|to chuc thuc hien|bao cao)\b"
-    r"|\b(?:chi tieu|muc tieu)\b.*\b(?:chuong trinh|ctr)\b"
+_PROGRAMME = re.compile(r"\b(?:chuong trinh|ctr)\b")
+_PROGRAMME_PARTS = re.compile(
+    r"\b(?:chi tieu|muc tieu|nhiem vu|giai phap|chu nhiem|ban chi dao|to chuc thuc hien|bao cao)\b"
 )
 
 FORMS = ("choice", "yesno", "scenario", "procedure", "condition", "case", "list", "duration", "date", "number",
@@ -327,9 +328,22 @@ def intent_of(text: str, about_findings: bool, units: Sequence[str], form: str) 
     decided, or about a programme's content; "rule" for what the rules say. A unit named in a
     case told to ask about a rule ("Ông Phúc ở phường Cầu Giấy đủ 50 năm tuổi đảng…") does not
     make it a findings question, nor does a quiz's wording ("… quyết định những hình thức kỷ luật
-    nào?" with options A–D asks what the rules say)."""
-    if form == "choice":
+    nào?" with options A–D asks what the rules say), nor a procedure's own words ("chi bộ họp đề
+    nghị kết nạp xong thì…": a proposal, not an inspection's request)."""
+    if form in ("choice", "scenario"):
         return "rule"
+    folded = fold(text)
+    if about_findings or (_PROGRAMME.search(folded) and _PROGRAMME_PARTS.search(folded)):
+        return "findings"
+    if _WHICH_UNITS.search(folded) and _DONE_OR_NOT.search(folded):
+        return "findings"
+    if units and form != "yesno":
+        return "findings"
+    ask = intent.read(text)
+    asks = ask.kinds or ask.deadline or ask.who or ask.discipline or ask.inspected
+    if asks and ask.remedy_context and not _CONDITIONAL.search(folded):
+        return "findings"
+    return "rule"
     folded = fold(text)
     if about_findings or _PROGRAMME.search(folded):
         return "findings"

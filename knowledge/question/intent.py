@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from knowledge.findings.models import Kind
+from knowledge.models import Kind
 from knowledge.text import fold
 
 _HAN_CHE = re.compile(r"\b(han che|khuyet diem|ton tai|yeu kem|vi pham|thieu sot|chua lam duoc|diem yeu|sai pham)\b")
