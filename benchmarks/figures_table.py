@@ -1,13 +1,15 @@
-"""The README's evaluation table, from the ``--json`` output of ``python -m knowledge.eval``.
+"""The evaluation tables of docs/evaluation.md, from the ``--json`` output of ``python -m knowledge.eval``.
 
-    python -m knowledge.eval --corpus ../shared/corpus --questions ../shared/eval/seed_dev.jsonl \\
-        --questions ../shared/eval/answers_dev.jsonl --baseline --json party.json
+    python -m knowledge.eval --corpus ../shared/corpus --questions ../shared/eval/answers_dev.jsonl \\
+        --questions ../shared/eval/regulations_dev.jsonl --questions ../shared/eval/scenarios_dev.jsonl \\
+        --questions ../shared/eval/seed_dev.jsonl --json party.json
     python -m knowledge.eval --corpus ../shared/eval/alqac_passages.jsonl \\
         --questions ../shared/eval/alqac_dev.jsonl --baseline --json alqac.json
     python benchmarks/figures_table.py party.json alqac.json
 
-Prints a markdown table (ours against the LangChain tutorial baseline) for every questions
-file found in the given reports; every figure is copied from the JSON, nothing is computed.
+Prints markdown: for every questions file its figures on the tune half, the check half and all
+questions (the check half is what judges a change; a gap between the halves means something was
+fitted), then the check half by kind. Every figure is copied from the JSON, nothing is computed.
 """
 
 from __future__ import annotations
@@ -20,10 +22,12 @@ from typing import Any
 ROWS = [
     ("hit@1 / hit@3 / MRR@10", ("hit@1", "hit@3", "mrr@10")),
     ("answer_recall / answer_contains", ("answer_recall", "answer_contains")),
+    ("answerable: direct / closest / declined", ("direct_answers", "closest_answers", "false_declines")),
+    ("unanswerable: answered directly / not", ("direct_unanswerable", "declined_unanswerable")),
     ("answer length p50 / p95 (characters)", ("answer_chars_p50", "answer_chars_p95")),
-    ("unanswerable declined / answerable wrongly declined", ("declined_unanswerable", "false_declines")),
     ("answer latency p50 / p95 (ms)", ("answer_ms_p50", "answer_ms_p95")),
 ]
+KIND_ROW = ("n", "answer_recall", "answer_contains", "false_declines", "direct_unanswerable")
 
 
 def _cell(report: dict[str, Any] | None, keys: tuple[str, ...]) -> str:
@@ -36,15 +40,28 @@ def _cell(report: dict[str, Any] | None, keys: tuple[str, ...]) -> str:
 
 
 def table(reports: dict[str, dict[str, Any]]) -> str:
-    """Markdown rows: set and measure, ours, baseline."""
-    lines = ["| development set: measure | ours | LangChain tutorial baseline |", "|---|---|---|"]
+    """Markdown rows: set and measure; tune half, check half, all; the baseline (all) when run."""
+    lines = ["| development set: measure | tune half | check half | all | LangChain tutorial baseline |",
+             "|---|---|---|---|---|"]
     for name, report in reports.items():
         n = report.get("n")
         for label, keys in ROWS:
-            ours = _cell(report, keys)
-            if ours == "—":
+            cells = [_cell(report.get("tune"), keys), _cell(report.get("check"), keys), _cell(report, keys)]
+            if all(c == "—" for c in cells):
                 continue
-            lines.append(f"| `{name}` ({n} questions): {label} | {ours} | {_cell(report.get('baseline'), keys)} |")
+            if keys[0].startswith("answer_ms"):  # latency is measured for all questions only
+                cells[:2] = ["", ""]
+            lines.append(f"| `{name}` ({n}): {label} | " + " | ".join(cells) + f" | {_cell(report.get('baseline'), keys)} |")
+    return "\n".join(lines)
+
+
+def kinds(reports: dict[str, dict[str, Any]]) -> str:
+    """Markdown: the check half by kind (questions, recall, contains, declined, unanswerable answered)."""
+    lines = ["| development set | kind | n | answer_recall | answer_contains | answerable declined | unanswerable answered directly |",
+             "|---|---|---|---|---|---|---|"]
+    for name, report in reports.items():
+        for kind, rep in ((report.get("check") or {}).get("by_kind") or {}).items():
+            lines.append(f"| `{name}` | {kind} | " + " | ".join(_cell(rep, (k,)) for k in KIND_ROW) + " |")
     return "\n".join(lines)
 
 
@@ -53,6 +70,8 @@ def main(argv: list[str]) -> int:
     for path in argv:
         reports.update(json.loads(Path(path).read_text(encoding="utf-8")))
     print(table(reports))
+    print()
+    print(kinds(reports))
     return 0
 
 

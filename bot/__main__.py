@@ -89,7 +89,7 @@ def main(kb_settings: KnowledgeSettings | None = None) -> None:
 
     kb_settings = kb_settings or KnowledgeSettings()
     knowledge = build_services(kb_settings)
-    admin = knowledge.ingest  # IngestService is the DocumentAdmin: preview, confirm, versions
+    admin = knowledge.admin  # preview, confirm, versions
     state = State.open(
         state_path(settings, kb_settings), history_turns=settings.history_turns, answers_kept=settings.answers_kept
     )

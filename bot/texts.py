@@ -12,6 +12,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta, timezone
 
 from bot.htmlsplit import MAX_MESSAGE, is_balanced, split_html, tg_len
+from knowledge.access import is_public, readers
 from knowledge.answer.render import format_date
 from knowledge.documents.clean import for_display
 from knowledge.models import Answer, Citation, DocumentMeta, FileResult, IngestPreview, StoredChunk, VersionInfo
@@ -539,7 +540,7 @@ def render_documents(docs: Sequence[DocumentMeta]) -> list[str]:
         date = format_date(d.issue_date)
         if date:
             line += f" ({esc(date)})"
-        if d.restricted_units:  # only listed to those who may read it
+        if not is_public(d):  # only listed to those who may read it
             line += f" {DOC_RESTRICTED}"
         lines.append(line)
     return split_html("\n".join(lines))
@@ -587,7 +588,7 @@ def upload_result(result: FileResult) -> str:
         title=esc(title), chunks=int(result.chunks), reason=esc(result.reason or UPLOAD_UNKNOWN_REASON),
         status=esc(result.status),
     )
-    restricted = result.meta.restricted_units if result.meta and result.status != "failed" else ()
+    restricted = readers(result.meta) if result.meta and result.status != "failed" else ()
     if restricted:  # chosen now, or kept from the version it replaced
         text += "\n" + PREVIEW_RESTRICTED_SAVED.format(units=units_list(restricted))
     return text

@@ -40,6 +40,16 @@ class Viewer:
 PUBLIC = Viewer()  # no unit, no role: public documents only (what a caller that passes no viewer gets)
 
 
+def is_public(meta: DocumentMeta) -> bool:
+    """Whether anyone may read a document (it is not restricted to some units)."""
+    return not getattr(meta, "restricted_units", ())
+
+
+def readers(meta: DocumentMeta) -> tuple[str, ...]:
+    """The units a restricted document is open to (empty: it is public)."""
+    return tuple(getattr(meta, "restricted_units", ()))
+
+
 def readable(viewer: Viewer | None, meta: DocumentMeta) -> bool:
     """Whether a document may be shown to a viewer (no viewer: public documents only)."""
     return (viewer or PUBLIC).may_read(meta)

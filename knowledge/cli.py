@@ -16,6 +16,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from knowledge.access import readers
 from knowledge.models import FileResult, IngestReport
 from knowledge.settings import KnowledgeSettings
 
@@ -171,13 +172,13 @@ def _list(services: Any, console: Console, as_json: bool) -> None:
         ], ensure_ascii=False, indent=2))
         return
     rows = [[r.meta.doc_id, r.meta.code or "—", r.meta.doc_type or "—", r.meta.issue_date or "—", r.meta.title,
-             str(r.chunks), r.fmt, "; ".join(r.meta.restricted_units) or "(công khai)"] for r in records]
+             str(r.chunks), r.fmt, "; ".join(readers(r.meta)) or "(công khai)"] for r in records]
     header = ["doc_id", "số hiệu", "loại", "ngày", "tiêu đề", "đoạn", "định dạng", "chỉ đơn vị được xem"]
     _print_rows(console, "Tài liệu trong kho", header, rows, "tiêu đề")
 
 
 def _history(services: Any, doc_id: str, console: Console, as_json: bool) -> None:
-    versions = services.ingest.history(doc_id)
+    versions = services.admin.history(doc_id)
     if as_json:
         print(json.dumps([
             {"doc_id": v.doc_id, "version": v.version, "live": v.live, "code": v.code, "date": v.issue_date,
@@ -275,7 +276,7 @@ def _run(services: Any, args: argparse.Namespace, console: Console) -> int:
 
     exit_code = 0
     for doc_id in args.delete:
-        if services.ingest.delete(doc_id):
+        if services.admin.delete(doc_id):
             console.print(f"Đã xóa {doc_id} (khôi phục được: --restore {doc_id}).", soft_wrap=True)
         else:
             console.print(f"[red]Không có tài liệu {doc_id}.[/red]", soft_wrap=True)
@@ -283,7 +284,7 @@ def _run(services: Any, args: argparse.Namespace, console: Console) -> int:
     if args.restore:
         doc_id, _, version = args.restore.partition("@")
         try:
-            r = services.ingest.restore(doc_id, version or None)
+            r = services.admin.restore(doc_id, version or None)
             console.print(f"{STATUS_VI.get(r.status, r.status)} {doc_id}: {r.reason}", soft_wrap=True)
         except KnowledgeError as exc:
             console.print(f"[red]{exc.message}[/red]", soft_wrap=True)

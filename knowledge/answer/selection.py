@@ -21,7 +21,7 @@ from knowledge.answer.units import BODY, CONTEXT, HEAD, Scorer, Selection, Unit,
 from knowledge.answer.widening import complete, named_container, widen
 from knowledge.documents.outline import Outline
 from knowledge.models import ScoredChunk
-from knowledge.question.focus import has_evidence
+from knowledge.question.focus import fold_word, has_evidence
 from knowledge.question.frame import QuestionFrame
 
 MAX_UNITS = 4
@@ -133,12 +133,13 @@ def select_units(
             if not duplicate(found, chosen, outline_of):
                 chosen.append(found)
     # more units while the model rates them close to the best one (a second rule a case needs),
-    # each saying something of the question in its own words (not only under a heading that does)
+    # each saying something of the question in its own words (not only under a heading that does),
+    # and none that holds one of its rarest words only with other marks ("Quân ủy" for "Quận ủy")
     floor = model.thresholds.more_units * top.score
     for u in units[1:]:
         if len(chosen) >= MAX_UNITS or u.score < floor:
             break
-        if any(u.overlaps(c) for c in chosen) or not (u.covered or u.evidence):
+        if any(u.overlaps(c) for c in chosen) or not (u.covered or u.evidence) or _clashes(u, scorer, outline_of):
             continue
         nxt = complete(u, outline_of)
         if any(nxt.overlaps(c) for c in chosen) or duplicate(nxt, chosen, outline_of):
@@ -171,6 +172,21 @@ def select_units(
 
 
 SIBLINGS_LIST_LINES = 24  # items of one list chosen apart are quoted as the list when it is this short
+
+
+def _clashes(unit: Unit, scorer: Scorer, outline_of: Callable[[str], Outline]) -> bool:
+    """Whether the unit holds one of the question's two rarest words only spelt with other marks
+    (the question typed "Quận ủy", the unit says "Quân ủy"): another thing of the same letters."""
+    if not scorer.focus.accented:
+        return False
+    sig = scorer.sig("\n".join(ln.content for ln in outline_of(unit.doc_id).lines[unit.start : unit.stop]))
+    rarest = sorted(scorer.focus.terms, key=lambda t: -scorer.weights.get(t.key, 0.0))[:2]
+    for term in rarest:
+        if sig.covers(term):
+            continue
+        if any(all(fold_word(tok) in sig.folded for tok in alt) for alt in term.alternatives):
+            return True
+    return False
 
 
 def _special(values: dict[str, float]) -> bool:

@@ -1,4 +1,7 @@
-"""The admin half of IngestService (``DocumentAdmin``): preview an upload, then add, replace or cancel; versions.
+"""The admin service (``DocumentAdmin``): preview an upload, then add, replace or cancel; versions.
+
+It uses the ingest service to parse, compare and write, and adds what an admin front end (the
+bot, the CLI) needs on top of it.
 
 A preview parses and splits the upload and compares it with the stored documents; nothing is
 written to the knowledge base until ``confirm``. Replaced and deleted versions stay restorable
@@ -10,33 +13,36 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from knowledge.documents.loaders import load_bytes
 from knowledge.documents.loaders.base import file_label
 from knowledge.errors import KnowledgeError, NotFoundError
+from knowledge.findings.service import units_concerned
 from knowledge.models import FileResult, IngestPreview, VersionInfo
+from knowledge.services.ingest import IngestService, Plan, Prepared, check_suffix
 from knowledge.services.matching import find_matches, free_doc_id
 from knowledge.store.records import DocRecord
-
-if TYPE_CHECKING:
-    from knowledge.services.ingest import IngestService, Prepared
 
 log = logging.getLogger(__name__)
 
 _EXCERPT_CHARS = 300
 
 
-class DocumentAdminMixin:
-    """Preview → confirm/cancel, history, restore and delete; mixed into IngestService."""
+class AdminService:
+    """Preview → confirm/cancel, history, restore and delete, on top of the ingest service."""
 
-    def preview_bytes(self: IngestService, name: str, data: bytes, *, code: str | None = None) -> IngestPreview:
+    def __init__(self, ingest: IngestService) -> None:
+        self.ingest = ingest
+        self.store = ingest.store
+        self.settings = ingest.settings
+        self.previews = ingest.previews
+
+    def preview_bytes(self, name: str, data: bytes, *, code: str | None = None) -> IngestPreview:
         """Parse and split an upload and say what it would do; raises KnowledgeError for a bad file."""
-        from knowledge.services.ingest import check_suffix
-
         label = file_label(name)
         check_suffix(label)
-        prepared = self.prepare(load_bytes(name, data, limits=self.limits), code)
+        prepared = self.ingest.prepare(load_bytes(name, data, limits=self.ingest.limits), code)
         matches = find_matches(
             self.store, sha256=prepared.doc.sha256, meta=prepared.meta, sig=prepared.sig,
             name_id=prepared.doc.doc_id, threshold=self.settings.similar_text_threshold,
@@ -60,7 +66,7 @@ class DocumentAdminMixin:
         return preview
 
     def confirm(
-        self: IngestService,
+        self,
         token: str,
         action: Literal["add", "replace"],
         target: str | None = None,
@@ -72,8 +78,6 @@ class DocumentAdminMixin:
         ``restricted``: only the units it concerns (``IngestPreview.concerned``), admins and
         district readers may read it; the restriction is written with the document, never after.
         """
-        from knowledge.services.ingest import Plan
-
         loaded = self.previews.load(token)
         if loaded is None:
             raise NotFoundError(
@@ -81,8 +85,8 @@ class DocumentAdminMixin:
                 english="That preview is gone (expired or already handled); send the file again.",
             )
         preview, data, code = loaded
-        doc = load_bytes(preview.file_name, data, limits=self.limits)
-        prepared = self.prepare(doc, code, True if restricted else None)
+        doc = load_bytes(preview.file_name, data, limits=self.ingest.limits)
+        prepared = self.ingest.prepare(doc, code, True if restricted else None)
         if action == "add":
             same = self.store.documents_with_sha(prepared.doc.sha256)
             if same:
@@ -103,19 +107,19 @@ class DocumentAdminMixin:
         else:
             raise KnowledgeError(f"Thao tác không hợp lệ: {action}.", english=f"Unknown action {action}.")
         try:
-            result = self._apply(prepared, plan)
+            result = self.ingest.apply(prepared, plan)
         except KnowledgeError as exc:
             return FileResult(preview.file_name, plan.doc_id, "failed", reason=exc.message)
         self.previews.forget(token)
         return result
 
-    def cancel(self: IngestService, token: str) -> bool:
+    def cancel(self, token: str) -> bool:
         """Forget a preview; False when it was unknown or had expired."""
         known = self.previews.load(token) is not None
         self.previews.forget(token)
         return known
 
-    def history(self: IngestService, doc_id: str) -> list[VersionInfo]:
+    def history(self, doc_id: str) -> list[VersionInfo]:
         """Every kept version of a document, newest first (the live one marked)."""
         live = self.store.document(doc_id)
         versions = {v.version: v for v in self.store.versions(doc_id)}
@@ -128,7 +132,7 @@ class DocumentAdminMixin:
             for v in sorted(versions.values(), key=lambda v: v.ingested_at, reverse=True)
         ]
 
-    def restore(self: IngestService, doc_id: str, version: str | None = None) -> FileResult:
+    def restore(self, doc_id: str, version: str | None = None) -> FileResult:
         """Make a kept version live again (the newest non-live one when ``version`` is None)."""
         infos = self.history(doc_id)
         candidates = [v for v in infos if not v.live]
@@ -144,10 +148,10 @@ class DocumentAdminMixin:
         if chosen.live:
             rec = self.store.document(doc_id)
             return FileResult(chosen.source, doc_id, "unchanged", chosen.chunks, rec.meta if rec else None, "đang là bản hiện hành")
-        rec = self.store.restore_version(doc_id, chosen.version, before_live=self._run_hooks)
+        rec = self.store.restore_version(doc_id, chosen.version, before_live=self.ingest.run_hooks)
         return FileResult(rec.source, doc_id, "restored", rec.chunks, rec.meta, f"khôi phục phiên bản {chosen.version}")
 
-    def delete(self: IngestService, doc_id: str) -> bool:
+    def delete(self, doc_id: str) -> bool:
         """Retire a document (its versions stay restorable); False when there is no such document."""
         return self.store.retire_document(doc_id)
 
@@ -162,8 +166,6 @@ def _info(rec: DocRecord, live: bool) -> VersionInfo:
 
 def _concerned(prepared: Prepared) -> tuple[str, ...]:
     """The units a restricted upload would be open to; empty when the document names none (or extraction fails)."""
-    from knowledge.findings.service import units_concerned
-
     try:
         return units_concerned(prepared.doc.text, prepared.meta)
     except Exception:  # a preview must not fail on the findings extractor; the upload just cannot be restricted

@@ -7,19 +7,21 @@ import re
 from collections import OrderedDict
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import replace
-from typing import Any
 
 import numpy as np
 
-from knowledge.access import Viewer, readable
+from knowledge.access import Viewer, is_public, readable
+from knowledge.answer.citations import renumber_citations
 from knowledge.answer.document_facts import asks_document_date, asks_signer, date_fact, signer_fact
 from knowledge.answer.extractive import NotAnswered, cited_chunks, compose_extractive, prepare
 from knowledge.answer.features import Retrieved
 from knowledge.answer.gate import CLOSEST_CAVEAT
+from knowledge.answer.llm import LLMComposer, LLMFailure
 from knowledge.answer.model import AnswerModel
 from knowledge.answer.render import format_date
 from knowledge.answer.selection import Candidate
 from knowledge.answer.units import Scorer
+from knowledge.findings.service import FindingsService
 from knowledge.models import Answer, Citation, DocumentMeta, ScoredChunk, StoredChunk, Turn
 from knowledge.question.codes import documents_for_codes, is_stored_code, leading_document
 from knowledge.question.dialogue import is_followup
@@ -57,8 +59,8 @@ class QAService:
         glossary: Glossary | None = None,
         thesaurus: Thesaurus | None = None,
         model: AnswerModel | None = None,
-        llm: Any | None = None,
-        findings: Any | None = None,
+        llm: LLMComposer | None = None,
+        findings: FindingsService | None = None,
     ) -> None:
         self.store = store
         self.retriever = retriever
@@ -66,8 +68,8 @@ class QAService:
         self.glossary = glossary or Glossary.load(settings.glossary_path)
         self.thesaurus = thesaurus or Thesaurus.load(settings.thesaurus_path)
         self.model = model or AnswerModel.load(settings.answer_model_path)
-        self.llm = llm  # knowledge.answer.llm.LLMComposer or None
-        self.findings = findings  # knowledge.findings.service.FindingsService or None
+        self.llm = llm  # answers written by an LLM from the passages, when one is configured
+        self.findings = findings  # the inspection findings and programme records
         self._unit_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
 
     # ---- understanding and retrieval -----------------------------------------------------------
@@ -147,7 +149,7 @@ class QAService:
             yield extractive
             return
         passages = self._answer_passages(retrieval)
-        llm_answer = yield from self._llm_answer(retrieval.frame, passages, history, stream=stream)
+        llm_answer = yield from self._llm_answer(self.llm, retrieval.frame, passages, history, stream=stream)
         if llm_answer is not None and extractive.closest and not llm_answer.declined:
             # the gate found only related provisions: the model's answer says so too
             llm_answer = replace(llm_answer, text=f"{CLOSEST_CAVEAT}\n{llm_answer.text}", closest=True)
@@ -236,14 +238,15 @@ class QAService:
 
     def _similarity(self, retrieval: Retrieval) -> Callable[[Sequence[str]], Sequence[float]] | None:
         """Cosines between the question and unit texts (unit vectors memoised), or None without a model."""
-        if retrieval.query_vector is None or not self.settings.dense_units:
+        embeddings = self.retriever.embeddings
+        if retrieval.query_vector is None or not self.settings.dense_units or embeddings is None:
             return None
         question = np.asarray(retrieval.query_vector, dtype=np.float32)
 
         def similarity(texts: Sequence[str]) -> list[float]:
             todo = [t for t in dict.fromkeys(texts) if t not in self._unit_vectors]
             if todo:
-                for text, vec in zip(todo, self.retriever.embeddings.embed_documents(todo)):
+                for text, vec in zip(todo, embeddings.embed_documents(todo)):
                     self._unit_vectors[text] = np.asarray(vec, dtype=np.float32)
                 while len(self._unit_vectors) > UNIT_VECTORS_KEPT:
                     self._unit_vectors.popitem(last=False)
@@ -290,21 +293,18 @@ class QAService:
         return term_weight(term, self.retriever.term_weight, self.retriever.max_term_weight())
 
     def _llm_answer(
-        self, query: QuestionFrame, passages: list[ScoredChunk], history: Sequence[Turn], *, stream: bool
+        self, llm: LLMComposer, query: QuestionFrame, passages: list[ScoredChunk], history: Sequence[Turn], *, stream: bool
     ) -> Generator[str, None, Answer | None]:
-        from knowledge.answer.citations import renumber_citations
-        from knowledge.answer.llm import LLMFailure
-
         numbered = [(i, self._header(sc.chunk), sc.chunk.text) for i, sc in enumerate(passages, start=1)]
         try:
             if stream:
                 text = ""
-                for partial in self.llm.stream(query.text, numbered, history):
+                for partial in llm.stream(query.text, numbered, history):
                     text = partial
                     yield partial
-                composed = self.llm.finish(text, numbered)
+                composed = llm.finish(text, numbered)
             else:
-                composed = self.llm.compose(query.text, numbered, history)
+                composed = llm.compose(query.text, numbered, history)
         except LLMFailure as exc:
             log.info("LLM answer rejected (%s); falling back to the extractive answer", exc)
             return None
@@ -350,7 +350,7 @@ class QAService:
             if label not in titles:
                 titles.append(label)
         if not titles:  # never a restricted document's title: the asker may not know it exists
-            titles = [self._doc_label(d) for d in self.documents() if not d.restricted_units]
+            titles = [self._doc_label(d) for d in self.documents() if is_public(d)]
         return tuple(titles[:3])
 
     @staticmethod
@@ -385,7 +385,7 @@ class QAService:
             if not c.code:
                 continue
             for newer in docs:
-                if newer.restricted_units:  # a restricted document is not named to whoever may not read it
+                if not is_public(newer):  # a restricted document is not named to whoever may not read it
                     continue
                 if newer.doc_id != c.doc_id and any(same_code(c.code, old) for old in newer.replaces):
                     date = format_date(newer.issue_date)
@@ -431,7 +431,7 @@ class QAService:
     def example_questions(self, n: int = 3) -> list[str]:
         """Example questions built from what is actually ingested (public documents only: anyone sees them)."""
         out: list[str] = []
-        public = [d for d in self.documents() if not d.restricted_units]
+        public = [d for d in self.documents() if is_public(d)]
         units = [u for d in public for u in d.units]
         if units:
             out.append(f"Kết quả kiểm tra tại {units[0]} thế nào?")

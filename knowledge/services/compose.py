@@ -11,6 +11,7 @@ from knowledge.embeddings.model import LazyEmbeddings, embedding_name
 from knowledge.findings.service import FindingsService
 from knowledge.findings.store import FindingsStore
 from knowledge.search.retrieval import HybridRetriever
+from knowledge.services.admin import AdminService
 from knowledge.services.answering import QAService
 from knowledge.services.ingest import IngestService
 from knowledge.settings import KnowledgeSettings
@@ -27,6 +28,7 @@ class Services:
     retriever: HybridRetriever
     ingest: IngestService
     engine: QAService
+    admin: AdminService
     findings: FindingsService | None = None
 
 
@@ -51,4 +53,4 @@ def build_services(
     engine = QAService(store, retriever, settings, llm=llm, findings=findings)
     ingest = IngestService(store, embeddings, settings)
     ingest.before_live.append(findings.before_live)
-    return Services(settings, embeddings, store, retriever, ingest, engine, findings)
+    return Services(settings, embeddings, store, retriever, ingest, engine, AdminService(ingest), findings)

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
 
+from knowledge.access import is_public, readers
 from knowledge.documents.codes import parse_codes
 from knowledge.documents.loaders import SUPPORTED_SUFFIXES, LoadLimits, load_bytes, load_file
 from knowledge.documents.loaders.base import file_label
@@ -38,7 +39,6 @@ from knowledge.errors import (
 )
 from knowledge.models import Chunk, DocumentMeta, FileResult, IngestReport, LoadedDocument
 from knowledge.search.lexical import folded_tokens, word_tokens
-from knowledge.services.admin import DocumentAdminMixin
 from knowledge.services.matching import find_matches, free_doc_id, sha256_of, text_signature
 from knowledge.services.paths import expand_paths
 from knowledge.services.previews import PreviewStore
@@ -135,7 +135,7 @@ def check_suffix(name: str) -> None:
 
 
 @dataclass
-class IngestService(DocumentAdminMixin):
+class IngestService:
     """Adds, replaces, lists, deletes and restores documents in the knowledge base."""
 
     store: KnowledgeStore
@@ -267,7 +267,7 @@ class IngestService(DocumentAdminMixin):
         try:
             check_suffix(label)
             prepared = self.prepare(load_bytes(name, data, limits=self.limits), restricted=restricted)
-            return self._apply(prepared, self.plan(prepared, replace_same=replace_same_code))
+            return self.apply(prepared, self.plan(prepared, replace_same=replace_same_code))
         except KnowledgeError as exc:
             return FileResult(name, doc_id, "failed", reason=exc.message)
         except Exception:  # never lose the batch to one bad file; the log has the details
@@ -320,7 +320,7 @@ class IngestService(DocumentAdminMixin):
                 note = {"add": "sẽ thêm", "replace": "sẽ thay", "unchanged": "không đổi", "refuse": "sẽ bị từ chối"}[plan.action]
                 reason = f"{note}" + (f": {plan.reason}" if plan.reason else "")
                 return FileResult(str(job.path), plan.doc_id, "dry-run", len(prepared.chunks), prepared.meta, reason)
-            return self._apply(prepared, plan)
+            return self.apply(prepared, plan)
         except KnowledgeError as exc:
             _stop_if_unreachable(exc)
             return FileResult(str(job.path), doc_id, "failed", reason=exc.message)
@@ -328,7 +328,7 @@ class IngestService(DocumentAdminMixin):
             log.exception("ingest of %s failed", job.path)
             return FileResult(str(job.path), doc_id, "failed", reason=UNEXPECTED)
 
-    def _apply(self, prepared: Prepared, plan: Plan, vectors: Sequence[Sequence[float]] | None = None) -> FileResult:
+    def apply(self, prepared: Prepared, plan: Plan, vectors: Sequence[Sequence[float]] | None = None) -> FileResult:
         """Carry out a plan: commit the document under the planned doc_id, or report why not."""
         source = prepared.doc.source
         if plan.action == "refuse":
@@ -342,11 +342,12 @@ class IngestService(DocumentAdminMixin):
         if vectors is None:
             vectors = self.embeddings.embed_documents(prepared.passages)
         pending = self._pending(prepared, vectors)
-        self.store.commit_documents([pending], before_live=self._run_hooks)
+        self.store.commit_documents([pending], before_live=self.run_hooks)
         status = "replaced" if plan.action == "replace" else "added"
         return FileResult(source, plan.doc_id, status, len(pending.chunks), prepared.meta, plan.reason)
 
-    def _run_hooks(self, versions: Sequence[DocumentVersion]) -> None:
+    def run_hooks(self, versions: Sequence[DocumentVersion]) -> None:
+        """Call every ``before_live`` hook with each version about to go live (inside the write session)."""
         for hook in self.before_live:
             for version in versions:
                 hook(version)
@@ -386,13 +387,13 @@ class IngestService(DocumentAdminMixin):
             existing = self.store.documents_by_id([item.doc.doc_id for item, _ in group])
             group = [(_keep_restriction(item, existing.get(item.doc.doc_id)), vecs) for item, vecs in group]
             try:
-                self.store.commit_documents([self._pending(item, vecs) for item, vecs in group], before_live=self._run_hooks)
+                self.store.commit_documents([self._pending(item, vecs) for item, vecs in group], before_live=self.run_hooks)
             except KnowledgeError:
                 log.warning("bulk commit failed; committing these %d documents one by one", len(group))
                 for item, vecs in group:
                     action = "replace" if item.doc.doc_id in existing else "add"
                     try:
-                        results.append(self._apply(item, Plan(action, item.doc.doc_id), vecs))
+                        results.append(self.apply(item, Plan(action, item.doc.doc_id), vecs))
                     except KnowledgeError as exc:
                         results.append(FileResult(item.doc.source, item.doc.doc_id, "failed", reason=exc.message))
                 continue
@@ -423,9 +424,9 @@ class IngestService(DocumentAdminMixin):
 
 def _keep_restriction(prepared: Prepared, old: DocRecord | None) -> Prepared:
     """A new version of a restricted document stays restricted unless it says otherwise (only --unrestrict opens it)."""
-    if old is None or prepared.meta.restricted_units or not old.meta.restricted_units:
+    if old is None or not is_public(prepared.meta) or is_public(old.meta):
         return prepared
-    return replace(prepared, meta=replace(prepared.meta, restricted_units=old.meta.restricted_units))
+    return replace(prepared, meta=replace(prepared.meta, restricted_units=readers(old.meta)))
 
 
 def _stop_if_unreachable(exc: KnowledgeError) -> None:

@@ -37,57 +37,57 @@ def test_ingest_service_is_a_document_admin(tmp_path: Path) -> None:
 
 def test_preview_writes_nothing_then_add_then_identical_is_already_there(tmp_path: Path) -> None:
     s = make(tmp_path)
-    p = s.ingest.preview_bytes("ke-hoach.txt", PLAN.encode())
+    p = s.admin.preview_bytes("ke-hoach.txt", PLAN.encode())
     assert s.store.documents() == [] and s.store.generation() == 0
     assert p.doc_id == "ke-hoach" and p.meta.code == "05-KH/ĐU" and p.chunks >= 1 and "sinh hoạt chi bộ" in p.excerpt
     assert p.matches == () and len(p.token) <= 32 and p.token.isascii() and p.expires_at > time.time()
-    assert s.ingest.confirm(p.token, "add").status == "added"
+    assert s.admin.confirm(p.token, "add").status == "added"
     with pytest.raises(NotFoundError):
-        s.ingest.confirm(p.token, "add")  # a preview is used once
-    again = s.ingest.preview_bytes("ban-sao.txt", PLAN.encode())
+        s.admin.confirm(p.token, "add")  # a preview is used once
+    again = s.admin.preview_bytes("ban-sao.txt", PLAN.encode())
     assert again.identical is not None and again.identical.doc_id == "ke-hoach"
 
 
 def test_cancel_leaves_no_trace_and_previews_survive_a_restart(tmp_path: Path) -> None:
     s = make(tmp_path)
-    p = s.ingest.preview_bytes("ke-hoach.txt", PLAN.encode())
-    kept = s.ingest.preview_bytes("dieu-le.txt", CHARTER.encode())
-    assert s.ingest.cancel(p.token) and not s.ingest.cancel(p.token)
+    p = s.admin.preview_bytes("ke-hoach.txt", PLAN.encode())
+    kept = s.admin.preview_bytes("dieu-le.txt", CHARTER.encode())
+    assert s.admin.cancel(p.token) and not s.admin.cancel(p.token)
     assert not list((tmp_path / "data" / "previews").glob(f"{p.token}*"))
     restarted = make(tmp_path)  # another process would see the same files
-    assert restarted.ingest.confirm(kept.token, "add").status == "added"
+    assert restarted.admin.confirm(kept.token, "add").status == "added"
     assert [d.meta.doc_id for d in restarted.store.documents()] == ["dieu-le"]
 
 
 def test_previews_expire_and_are_bounded(tmp_path: Path) -> None:
     s = make(tmp_path, preview_ttl_s=0.2, previews_max=3)
-    p = s.ingest.preview_bytes("ke-hoach.txt", PLAN.encode())
+    p = s.admin.preview_bytes("ke-hoach.txt", PLAN.encode())
     time.sleep(0.3)
     with pytest.raises(NotFoundError):
-        s.ingest.confirm(p.token, "add")
+        s.admin.confirm(p.token, "add")
     s = make(tmp_path, previews_max=3)
-    tokens = [s.ingest.preview_bytes(f"k{i}.txt", (PLAN + f"\n{i}. Thêm.\n").encode()).token for i in range(5)]
+    tokens = [s.admin.preview_bytes(f"k{i}.txt", (PLAN + f"\n{i}. Thêm.\n").encode()).token for i in range(5)]
     assert len(list((tmp_path / "data" / "previews").glob("*.json"))) == 3
-    assert not s.ingest.cancel(tokens[0]) and s.ingest.cancel(tokens[-1])
+    assert not s.admin.cancel(tokens[0]) and s.admin.cancel(tokens[-1])
 
 
 def test_the_charter_scenario_asks_before_replacing_and_the_old_version_comes_back(tmp_path: Path) -> None:
     s = make(tmp_path)
     name = "DieuLeDang_2011-01-19_Dai-hoi-XI.txt"
-    s.ingest.confirm(s.ingest.preview_bytes(name, CHARTER.encode()).token, "add")
-    draft = s.ingest.preview_bytes(name, "Đảng viên phải đóng đảng phí 5% thu nhập.\n".encode())
+    s.admin.confirm(s.admin.preview_bytes(name, CHARTER.encode()).token, "add")
+    draft = s.admin.preview_bytes(name, "Đảng viên phải đóng đảng phí 5% thu nhập.\n".encode())
     assert [m.reason for m in draft.matches] == ["same_name"] and draft.doc_id != "DieuLeDang_2011-01-19_Dai-hoi-XI"
     uploaded = s.ingest.ingest_bytes(name, "Đảng viên phải đóng đảng phí 5% thu nhập.\n".encode())
     assert uploaded.status == "added" and uploaded.doc_id != name[:-4]
     assert len(s.store.doc_chunks("DieuLeDang_2011-01-19_Dai-hoi-XI")) >= 2  # the upload path never overwrites
-    assert s.ingest.delete(uploaded.doc_id)
-    replaced = s.ingest.confirm(draft.token, "replace", "DieuLeDang_2011-01-19_Dai-hoi-XI")
+    assert s.admin.delete(uploaded.doc_id)
+    replaced = s.admin.confirm(draft.token, "replace", "DieuLeDang_2011-01-19_Dai-hoi-XI")
     assert replaced.status == "replaced"
     live = " ".join(c.text for c in s.store.doc_chunks("DieuLeDang_2011-01-19_Dai-hoi-XI"))
     assert "5% thu nhập" in live and "Trung ương" not in live
-    history = s.ingest.history("DieuLeDang_2011-01-19_Dai-hoi-XI")
+    history = s.admin.history("DieuLeDang_2011-01-19_Dai-hoi-XI")
     assert [v.live for v in history] == [True, False]
-    assert s.ingest.restore("DieuLeDang_2011-01-19_Dai-hoi-XI").status == "restored"
+    assert s.admin.restore("DieuLeDang_2011-01-19_Dai-hoi-XI").status == "restored"
     answer = s.engine.answer("Đảng viên đóng đảng phí theo quy định của ai?")
     assert answer.citations and all("5% thu nhập" not in c.quote for c in answer.citations)
     assert any("quy định của Trung ương" in c.quote for c in answer.citations)
@@ -95,15 +95,15 @@ def test_the_charter_scenario_asks_before_replacing_and_the_old_version_comes_ba
 
 def test_the_pdf_of_a_stored_text_is_offered_as_a_replacement_never_added(tmp_path: Path) -> None:
     s = make(tmp_path)
-    s.ingest.confirm(s.ingest.preview_bytes("05-KH-DU.txt", PLAN.encode()).token, "add")
+    s.admin.confirm(s.admin.preview_bytes("05-KH-DU.txt", PLAN.encode()).token, "add")
     other_form = PLAN.replace("\n1. Mục tiêu\n", "\n\n1.  Mục tiêu\n").encode("utf-16")  # same text, other bytes
-    p = s.ingest.preview_bytes("ke-hoach-05.txt", other_form)
+    p = s.admin.preview_bytes("ke-hoach-05.txt", other_form)
     assert p.identical is None and [(m.doc_id, m.reason) for m in p.replaceable] == [("05-KH-DU", "same_code")]
     refused = s.ingest.ingest_bytes("ke-hoach-05.txt", other_form)
     assert refused.status == "failed" and "05-KH-DU" in refused.reason
     with pytest.raises(KnowledgeError):
-        s.ingest.confirm(p.token, "replace", "some-other-doc")
-    assert s.ingest.confirm(p.token, "replace").doc_id == "05-KH-DU"
+        s.admin.confirm(p.token, "replace", "some-other-doc")
+    assert s.admin.confirm(p.token, "replace").doc_id == "05-KH-DU"
     assert [d.meta.doc_id for d in s.store.documents()] == ["05-KH-DU"]
 
 
@@ -140,11 +140,11 @@ def test_before_live_hooks_see_the_version_before_readers_do_and_can_veto(tmp_pa
 def test_a_restricted_upload_is_written_restricted_to_the_units_its_preview_names(tmp_path: Path) -> None:
     notice = (Path(__file__).resolve().parents[1] / "fixtures/findings/02_thong-bao-ket-luan_per-unit.txt").read_bytes()
     s = make(tmp_path)
-    p = s.ingest.preview_bytes("112-TB-QU.txt", notice)
+    p = s.admin.preview_bytes("112-TB-QU.txt", notice)
     assert "Đảng ủy phường An Phú" in p.concerned and "Chi bộ Tòa án nhân dân quận Hòa Bình" in p.concerned
     assert make(tmp_path).ingest.previews.load(p.token)[0].concerned == p.concerned  # kept with the preview
-    assert s.ingest.confirm(p.token, "add", restricted=True).status == "added"
+    assert s.admin.confirm(p.token, "add", restricted=True).status == "added"
     assert s.store.document("112-TB-QU").meta.restricted_units == p.concerned  # with the document, not after
-    plain = s.ingest.preview_bytes("ke-hoach.txt", PLAN.encode())
-    assert s.ingest.confirm(plain.token, "add").status == "added"
+    plain = s.admin.preview_bytes("ke-hoach.txt", PLAN.encode())
+    assert s.admin.confirm(plain.token, "add").status == "added"
     assert s.store.document("ke-hoach").meta.restricted_units == ()

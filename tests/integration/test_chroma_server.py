@@ -69,7 +69,7 @@ def test_a_second_worker_answers_from_what_the_first_ingested(chroma_server: tup
     answer = second.engine.answer(question)
     assert "04" in answer.text and answer.citations
 
-    assert first.ingest.delete(SEED.stem)
+    assert first.admin.delete(SEED.stem)
     assert second.engine.answer(question).declined  # and a deletion reaches it too
 
 

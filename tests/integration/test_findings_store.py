@@ -65,7 +65,7 @@ def test_a_restored_version_brings_its_findings_back_and_restriction_sticks(tmp_
     assert s.store.document(doc_id).meta.restricted_units == ("Đảng ủy phường An Phú",)  # a new version stays closed
     admin = Viewer.admin()
     assert "ngày 05 hằng tháng" not in s.engine.answer(COURT_Q, viewer=admin).text
-    s.ingest.restore(doc_id)  # the first version again: its records are stored before it goes live
+    s.admin.restore(doc_id)  # the first version again: its records are stored before it goes live
     assert "ngày 05 hằng tháng" in s.engine.answer(COURT_Q, viewer=admin).text
     assert s.store.document(doc_id).meta.restricted_units == ("Đảng ủy phường An Phú",)
     assert "ngày 05 hằng tháng" not in s.engine.answer(COURT_Q).text  # still closed to the public
@@ -75,7 +75,7 @@ def test_deleting_a_document_retires_its_findings(tmp_path: Path, docs: Path) ->
     s = make(tmp_path / "data")
     s.ingest.ingest_paths([docs])
     assert "Cảnh cáo" in s.engine.answer("Đồng chí Phạm Văn Khải bị kỷ luật hình thức gì?").text
-    assert s.ingest.delete(DISCIPLINE.removesuffix(".txt"))
+    assert s.admin.delete(DISCIPLINE.removesuffix(".txt"))
     answer = s.engine.answer("Đồng chí Phạm Văn Khải bị kỷ luật hình thức gì?")
     assert "Cảnh cáo" not in answer.text and "Phạm Văn Khải" not in "".join(c.quote for c in answer.citations)
     assert {d for d, _ in s.findings.records.extracted()} == {NOTICE.removesuffix(".txt")}

@@ -107,7 +107,7 @@ def test_same_code_replaces_older_document_when_asked(services, tmp_path: Path) 
     assert replaced.results[0].status == "replaced" and replaced.results[0].doc_id == "ctr01-ban-cu"
     assert {r.meta.doc_id for r in services.store.documents()} == {"ctr01-ban-cu"}
     assert "Đổi mới phương thức" in " ".join(c.text for c in services.store.doc_chunks("ctr01-ban-cu"))
-    assert [v.live for v in services.ingest.history("ctr01-ban-cu")] == [True, False]  # the old text is kept
+    assert [v.live for v in services.admin.history("ctr01-ban-cu")] == [True, False]  # the old text is kept
 
 
 def test_bad_files_fail_with_a_reason_and_good_files_still_go_in(services, seed: Path, tmp_path: Path) -> None:
@@ -142,17 +142,17 @@ def test_good_files_go_in_next_to_bad_ones(services, seed: Path, tmp_path: Path)
 
 def test_delete(services, seed: Path) -> None:
     services.ingest.ingest_paths([seed])
-    assert services.ingest.delete(seed.stem)
+    assert services.admin.delete(seed.stem)
     assert services.store.documents() == []
     assert services.store.doc_chunks(seed.stem) == []
-    assert not services.ingest.delete(seed.stem)
+    assert not services.admin.delete(seed.stem)
 
 
 def test_lexical_index_follows_the_store(services, seed: Path) -> None:
     assert services.engine.answer("Đoàn kiểm tra gồm những ai?").declined
     services.ingest.ingest_paths([seed])
     assert not services.engine.answer("Đoàn kiểm tra Chương trình 01-CTr/QU gồm những ai?").declined
-    services.ingest.delete(seed.stem)
+    services.admin.delete(seed.stem)
     assert services.engine.answer("Đoàn kiểm tra Chương trình 01-CTr/QU gồm những ai?").declined
 
 
