@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
+from telegram.error import InvalidToken
 
 from bot.app import ALLOWED_UPDATES, build_application
 from bot.services import BotServices
@@ -80,14 +81,17 @@ def main(kb_settings: KnowledgeSettings | None = None) -> None:
     try:
         settings = BotSettings()  # type: ignore[call-arg]  # token comes from the environment
     except ValidationError as exc:
-        sys.exit(f"party-bot: invalid configuration (set BOT_TOKEN etc.):\n{exc}")
+        sys.exit(f"party-bot: invalid configuration:\n{settings_errors(exc, 'BOT_')}")
     configure_logging(settings)
 
     # Heavy imports (embeddings, Chroma) only now, never at import time.
     from knowledge.services.compose import build_services
     from knowledge.state import State
 
-    kb_settings = kb_settings or KnowledgeSettings()
+    try:
+        kb_settings = kb_settings or KnowledgeSettings()
+    except ValidationError as exc:
+        sys.exit(f"party-bot: invalid configuration:\n{settings_errors(exc, 'KB_')}")
     knowledge = build_services(kb_settings)
     admin = knowledge.admin  # preview, confirm, versions
     state = State.open(
@@ -107,8 +111,31 @@ def main(kb_settings: KnowledgeSettings | None = None) -> None:
         else:
             _log.info("starting long polling")
             application.run_polling(allowed_updates=ALLOWED_UPDATES)
+    except InvalidToken:
+        # python-telegram-bot's message and traceback hold the whole token: never print them
+        sys.exit(
+            f"party-bot: Telegram refused the token of bot {bot_id(settings)} (revoked, mistyped, or "
+            "BOT_API_BASE_URL points elsewhere); set a valid BOT_TOKEN."
+        )
+    except Exception:
+        _log.exception("the bot stopped on an error")  # through the redacting filter
+        sys.exit(1)
     finally:
         state.close()
+
+
+def bot_id(settings: BotSettings) -> str:
+    """The public part of the token (the bot's numeric id): what may be shown of it."""
+    return settings.token.get_secret_value().split(":", 1)[0]
+
+
+def settings_errors(exc: ValidationError, prefix: str) -> str:
+    """One line per invalid setting, naming it and what is wrong, never its value."""
+    lines = []
+    for error in exc.errors(include_url=False, include_input=False, include_context=False):
+        name = prefix + "_".join(str(part) for part in error["loc"]).upper() if error["loc"] else f"{prefix}*"
+        lines.append(f"  {name}: {error['msg']}")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

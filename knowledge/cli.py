@@ -261,6 +261,12 @@ def main(argv: list[str] | None = None, *, embeddings: Embeddings | None = None)
     from knowledge.services.compose import build_services
 
     overrides = {"data_dir": args.data_dir} if args.data_dir else {}
+    if args.data_dir is not None and args.data_dir.exists() and not args.data_dir.is_dir():
+        console.print(
+            f"[red]{escape(str(args.data_dir))} không phải là thư mục: --data-dir cần một thư mục dữ liệu "
+            f"(not a folder).[/red]", soft_wrap=True,
+        )
+        return 2
     try:
         services = build_services(KnowledgeSettings(**overrides), embeddings=embeddings)
         exit_code = _run(services, args, console)
@@ -268,6 +274,15 @@ def main(argv: list[str] | None = None, *, embeddings: Embeddings | None = None)
         console.print(f"[red]{exc.message}[/red]", soft_wrap=True)
         return 2
     return exit_code
+
+
+def _restore_target(services: Any, given: str) -> tuple[str, str]:
+    """(doc_id, version) of ``--restore DOC_ID[@VERSION]``: a doc_id may itself hold "@"
+    (a stored id given whole has no version; otherwise the version follows the last "@")."""
+    if services.store.document(given) is not None or services.store.versions(given):
+        return given, ""
+    doc_id, _, version = given.rpartition("@")
+    return (doc_id, version) if doc_id else (given, "")
 
 
 def _run(services: Any, args: argparse.Namespace, console: Console) -> int:
@@ -282,7 +297,7 @@ def _run(services: Any, args: argparse.Namespace, console: Console) -> int:
             console.print(f"[red]Không có tài liệu {doc_id}.[/red]", soft_wrap=True)
             exit_code = 1
     if args.restore:
-        doc_id, _, version = args.restore.partition("@")
+        doc_id, version = _restore_target(services, args.restore)
         try:
             r = services.admin.restore(doc_id, version or None)
             console.print(f"{STATUS_VI.get(r.status, r.status)} {doc_id}: {r.reason}", soft_wrap=True)

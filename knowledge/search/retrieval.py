@@ -295,8 +295,9 @@ class HybridRetriever:
         return (self._snap or self.snapshot()).codes
 
     def known_documents(self) -> list[DocumentMeta]:
-        """Every document in the knowledge base (as of the snapshot the current question uses)."""
-        return (self._snap or self.snapshot()).docs
+        """Every document in the knowledge base, as of the store's current generation (an admin's
+        view is current the moment a write commits)."""
+        return self.snapshot().docs
 
 
 def same_code(a: str | None, b: str | None) -> bool:

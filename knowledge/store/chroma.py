@@ -555,11 +555,7 @@ class KnowledgeStore:
                 if attempt:
                     return []
                 self._h.refresh()
-        out = []
-        for cid, sim in hits:
-            doc_id, _, rest = cid.partition("::")
-            if live.get(doc_id) == rest.rpartition("::")[0]:
-                out.append((cid, sim))
+        out = [(cid, sim) for cid, sim in hits if _is_live(cid, live)]
         return out[:k]
 
     def _query(self, embedding: Sequence[float], k: int, doc_ids: Sequence[str] | None, live_total: int) -> list:
@@ -595,11 +591,7 @@ class KnowledgeStore:
 
     def _live_hits(self, ids: Sequence[str]) -> int:
         live = self._live_cache[1] if self._live_cache is not None else {}
-        hits = 0
-        for cid in ids:
-            doc_id, _, rest = cid.partition("::")
-            hits += live.get(doc_id) == rest.rpartition("::")[0]
-        return hits
+        return sum(1 for cid in ids if _is_live(cid, live))
 
     @staticmethod
     def _stored(cid: str, md: dict[str, Any], text: str, meta: DocumentMeta) -> StoredChunk:
@@ -623,6 +615,13 @@ def checkpoint(step: str) -> None:
     if os.environ.get("PARTY_TEST_PAUSE_AT") == step:
         Path(os.environ["PARTY_TEST_PAUSE_FILE"]).write_text(step, encoding="ascii")
         time.sleep(3600)
+
+
+def _is_live(cid: str, live: dict[str, str]) -> bool:
+    """Whether a stored chunk id belongs to its document's live version (the id's last two parts
+    are the version and position, so a doc_id may itself hold "::")."""
+    parts = cid.rsplit("::", 2)
+    return len(parts) == 3 and live.get(parts[0]) == parts[1]
 
 
 def chunk_id(doc_id: str, version: str, position: int) -> str:

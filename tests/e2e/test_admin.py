@@ -188,7 +188,7 @@ async def test_upload_through_real_ingest(make_bot: BotFactory, tmp_path: Path, 
     from tests.fakes.embedder import HashEmbeddings
 
     services = build_services(KnowledgeSettings(data_dir=tmp_path / "kb"), embeddings=HashEmbeddings())  # type: ignore[call-arg]
-    bot = await make_bot(services.engine, admin=services.ingest)
+    bot = await make_bot(services.engine, admin=services.admin)
     seed = next(p for p in SEED_PATHS if p.exists())
     preview = await upload(bot, seed.name, seed.read_bytes())
     assert "01-CTr/QU" in preview.text and texts.BTN_ADD in preview.button_texts()

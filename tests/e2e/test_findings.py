@@ -70,7 +70,7 @@ def kb(tmp_path_factory: pytest.TempPathFactory) -> Any:
 async def findings_bot(make_bot: BotFactory, kb: Any, **kw: Any) -> Harness:
     """The bot on the findings knowledge base, with MEMBER, OUTSIDER and DISTRICT granted by the admin."""
     kw.setdefault("user_rate_limit", 1000)  # these tests ask many questions in a row
-    bot = await make_bot(kb.engine, findings=kb.findings, today=lambda: TODAY, admin=kb.ingest, **kw)
+    bot = await make_bot(kb.engine, findings=kb.findings, today=lambda: TODAY, admin=kb.admin, **kw)
     assert "An Phú" in (await command(bot, ADMIN, f"/nguoidung donvi {MEMBER} phuong an phu")).text
     assert "Tân Lập" in (await command(bot, ADMIN, f"/nguoidung donvi {OUTSIDER} P. Tân Lập")).text
     assert "cấp quận" in (await command(bot, ADMIN, f"/nguoidung capquan {DISTRICT} Trần Hà")).text

@@ -25,13 +25,13 @@ def make(tmp_path: Path, **settings):
     return build_services(KnowledgeSettings(data_dir=tmp_path / "data", **settings), embeddings=HashEmbeddings())
 
 
-def test_ingest_service_is_a_document_admin(tmp_path: Path) -> None:
+def test_the_admin_service_is_a_document_admin(tmp_path: Path) -> None:
     import inspect
 
-    ingest = make(tmp_path).ingest
+    admin = make(tmp_path).admin
     for name in ("preview_bytes", "confirm", "cancel", "history", "restore", "delete"):
         want = inspect.signature(getattr(DocumentAdmin, name))
-        got = inspect.signature(getattr(type(ingest), name))
+        got = inspect.signature(getattr(type(admin), name))
         assert list(got.parameters) == list(want.parameters), name
 
 

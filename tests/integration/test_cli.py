@@ -269,3 +269,36 @@ def restricted_units(data: Path, doc_id: str) -> tuple[str, ...]:
     record = build_services(KnowledgeSettings(data_dir=data), embeddings=HashEmbeddings()).store.document(doc_id)
     assert record is not None
     return record.meta.restricted_units
+
+
+def test_data_dir_that_is_a_file_is_one_line_and_exit_2(capsys, tmp_path: Path) -> None:
+    not_a_folder = tmp_path / "data.txt"
+    not_a_folder.write_text("x", encoding="utf-8")
+    code, out = run(capsys, not_a_folder, "--list")
+    assert code == 2
+    assert "không phải là thư mục" in out and "Traceback" not in out and len(out.strip().splitlines()) == 1
+
+
+def test_ids_with_at_and_double_colon_are_restored_and_found_by_dense_search(capsys, tmp_path: Path) -> None:
+    """The delete message suggests "--restore ID": it must work whatever the id holds; and a
+    chunk id is split from its end, so "::" in a doc_id does not hide it from the dense leg."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    text = (SAMPLES / SEED).read_text(encoding="utf-8")
+    (folder / "ban@2026.txt").write_text(text, encoding="utf-8")
+    (folder / "so::tay.md").write_text("# SỔ TAY\n\nHướng dẫn lập hồ sơ đảng viên mới theo mẫu 2-KNĐ.\n", encoding="utf-8")
+    data = tmp_path / "data"
+    assert run(capsys, data, folder)[0] == 0
+    code, out = run(capsys, data, "--delete", "ban@2026")
+    assert code == 0 and "--restore ban@2026" in out
+    code, out = run(capsys, data, "--restore", "ban@2026")
+    assert code == 0 and "ban@2026" in out
+    assert "ban@2026" in run(capsys, data, "--list")[1]
+
+    from knowledge.services.compose import build_services
+    from knowledge.settings import KnowledgeSettings
+
+    services = build_services(KnowledgeSettings(data_dir=data), embeddings=HashEmbeddings())
+    vector = services.embeddings.embed_query("Hướng dẫn lập hồ sơ đảng viên mới theo mẫu 2-KNĐ")
+    hits = services.store.dense_search(vector, 20)
+    assert any(cid.startswith("so::tay::") for cid, _ in hits)

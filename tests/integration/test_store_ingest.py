@@ -148,6 +148,16 @@ def test_delete(services, seed: Path) -> None:
     assert not services.admin.delete(seed.stem)
 
 
+def test_the_catalogue_an_admin_sees_is_current_the_moment_a_write_commits(services, seed: Path) -> None:
+    """/tailieu and /thongke read engine.documents(): no question needs to come first."""
+    assert services.engine.documents() == []
+    services.engine.answer("Đoàn kiểm tra gồm những ai?")  # the engine has read the (empty) store once
+    services.ingest.ingest_paths([seed])
+    assert [d.doc_id for d in services.engine.documents()] == [seed.stem]
+    services.admin.delete(seed.stem)
+    assert services.engine.documents() == []
+
+
 def test_lexical_index_follows_the_store(services, seed: Path) -> None:
     assert services.engine.answer("Đoàn kiểm tra gồm những ai?").declined
     services.ingest.ingest_paths([seed])
