@@ -7,6 +7,7 @@ dropped) so the answer fits a phone screen; the whole section stays one tap away
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -40,9 +41,12 @@ def shorten(text: str, limit: int) -> str:
 
 RELEVANT = 0.2  # a line that scores this much (share of the question it covers) matters to the question
 LINE_CAP = 700  # the most a single line may take when others compete for the room
+LIST_LINE_CAP = 1200  # ... or a line that holds the asked list inline ("(1) …; (2) …")
 
 
-def _fit(texts: list[str], budget: int, scores: list[float] | None = None, keep_all: bool = False) -> tuple[list[str], bool]:
+def _fit(
+    texts: list[str], budget: int, scores: list[float] | None = None, keep_all: bool = False
+) -> tuple[list[str], bool]:
     """The lines of a unit within ``budget`` characters: the head, then the lines that matter most
     (by ``scores``) as whole as the room allows, the others shortened or left out ("…"); with
     ``keep_all`` (a list asked for) every item keeps at least its start."""
@@ -66,7 +70,8 @@ def _fit(texts: list[str], budget: int, scores: list[float] | None = None, keep_
         for i in order:
             if (scores[i + 1] >= RELEVANT) != relevant_pass or left <= 40:
                 continue
-            want = min(len(body[i]), LINE_CAP if relevant_pass else 300) - alloc[i]
+            cap = LIST_LINE_CAP if keep_all and enumerates(body[i]) else LINE_CAP
+            want = min(len(body[i]), cap if relevant_pass else 300) - alloc[i]
             give = min(want, left - (0 if alloc[i] else 1))
             if give <= 0 or (not alloc[i] and give < 40):
                 continue
@@ -80,6 +85,31 @@ def _fit(texts: list[str], budget: int, scores: list[float] | None = None, keep_
         else:
             out.append(line if n >= len(line) else shorten(line, n))
     return out, True
+
+
+_ENUM_MARK = re.compile(r"(?:^|[\s:;,])\(?(\d{1,2}|[a-zđ])\)\s")
+
+
+def enumerates(text: str) -> bool:
+    """Whether a line holds a list written inline: "(1) …; (2) …; (3) …" or "a) …, b) …, c) …"
+    (at least three markers counting on from the first)."""
+    marks = [m.group(1) for m in _ENUM_MARK.finditer(text)]
+    for start in range(len(marks)):
+        run = 1
+        for mark in marks[start + 1 :]:
+            if mark == _next_mark(marks[start], run):
+                run += 1
+        if run >= 3:
+            return True
+    return False
+
+
+def _next_mark(first: str, step: int) -> str:
+    if first.isdigit():
+        return str(int(first) + step)
+    letters = "abcdđeghiklmnopqrstuvxy"
+    at = letters.find(first)
+    return letters[at + step] if at >= 0 and at + step < len(letters) else ""
 
 
 def focused(text: str, relevant: Callable[[str], float]) -> str:
@@ -124,6 +154,12 @@ def show_units(
         if len(texts) == 1 and relevant is not None:
             texts = [focused(texts[0], relevant)]
         scores = [1.0, *(relevant(t) for t in texts[1:])] if relevant is not None else None
+        if scores is not None and whole_lists:
+            # a list asked for: a relevant line that lists its items inline is the answer itself
+            first = max(scores[1:], default=0.0) + 0.01
+            scores = [
+                first if i and sc >= RELEVANT and enumerates(t) else sc for i, (sc, t) in enumerate(zip(scores, texts))
+            ]
         left = len(units) - n - 1
         budget = max(300, remaining - 300 * left)
         fitted, trimmed = _fit(texts, budget, scores, keep_all=whole_lists or lines[0].lead_in)

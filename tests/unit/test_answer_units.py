@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from knowledge.answer.composition import MAX_ANSWER_CHARS
+from knowledge.answer.composition import MAX_ANSWER_CHARS, enumerates
 from knowledge.answer.extractive import Composed, NotAnswered, compose_extractive
 from knowledge.answer.features import GATE_FEATURES
 from knowledge.answer.model import AnswerModel, LinearModel
@@ -132,6 +132,34 @@ def test_a_long_list_is_trimmed_for_a_phone_and_keeps_its_order() -> None:
     assert answer.text.index("Sổ loại 1:") < answer.text.index("Sổ loại 2:")
 
 
+def test_a_list_written_inside_one_line_is_recognised() -> None:
+    assert enumerates("Được vận dụng trong các trường hợp: (1) ốm đau; (2) đi xa; (3) thai sản.")
+    assert enumerates("gồm: a) sổ đảng viên, b) sổ nghị quyết, c) sổ thu đảng phí")
+    assert enumerates("các trường hợp: 1) ốm; 2) đi xa; 3) nghỉ chờ hưu")
+    assert not enumerates("theo điểm a) khoản 1 và (2) của Điều 5")  # references, not a list
+    assert not enumerates("theo (1) và (3) nêu trên")  # not counting on
+
+
+def test_a_long_section_keeps_whole_the_line_that_lists_what_is_asked() -> None:
+    filler = (
+        "Chi bộ xem xét, đề nghị cấp ủy cơ sở quyết định cho đảng viên miễn sinh hoạt đảng và lập danh sách theo dõi. "
+    )
+    cases = "; ".join(
+        f"({i}) Đảng viên thuộc trường hợp thứ {i} được miễn sinh hoạt đảng theo quy định" for i in range(1, 6)
+    )
+    doc = _doc(
+        "mien",
+        "2. Miễn công tác và sinh hoạt đảng\n"
+        + "\n".join(f"- Đảng viên miễn sinh hoạt đảng, bước {i}: " + filler * 4 for i in range(1, 5))
+        + f"\n- Được miễn sinh hoạt đảng trong các trường hợp: {cases}.\n"
+        + "\n".join(f"- Hồ sơ của đảng viên miễn sinh hoạt đảng, phần {i}: " + filler * 4 for i in range(1, 4)),
+    )
+    answer = _answer("Những đảng viên nào được miễn sinh hoạt đảng?", {"mien": doc}, [doc[0].chunk_id])
+    assert isinstance(answer, Composed)
+    assert "…" in answer.text  # the section does not fit whole
+    assert "(5) Đảng viên thuộc trường hợp thứ 5" in answer.text  # the list line does, to its last item
+
+
 def test_the_embedding_model_breaks_ties_between_units_that_share_words() -> None:
     doc = _doc(
         "bc",
@@ -163,7 +191,9 @@ def test_a_claim_to_confirm_is_answered_by_the_clause_that_states_it_in_other_wo
     outline = Outline.build(doc)
     passages = [ScoredChunk(doc[0], 1.0)]
     as_claim = _compose(
-        "Cơ quan Hải quan có trách nhiệm kiểm soát hoạt động quá cảnh chất ma túy", passages, lambda _: outline,
+        "Cơ quan Hải quan có trách nhiệm kiểm soát hoạt động quá cảnh chất ma túy",
+        passages,
+        lambda _: outline,
         claim=True,
     )
     assert isinstance(as_claim, Composed) and "chịu sự kiểm soát của cơ quan Hải quan" in as_claim.text
@@ -171,7 +201,9 @@ def test_a_claim_to_confirm_is_answered_by_the_clause_that_states_it_in_other_wo
     # sub-question by half only (a signal the gate weighs), though it is what is quoted
     question = "Cơ quan Hải quan có trách nhiệm gì trong kiểm soát quá cảnh chất ma túy?"
     asked = _answer(question, {"luat": doc}, [doc[0].chunk_id])
-    as_claim_again = _answer("Cơ quan Hải quan kiểm soát hoạt động quá cảnh chất ma túy", {"luat": doc}, [doc[0].chunk_id])
+    as_claim_again = _answer(
+        "Cơ quan Hải quan kiểm soát hoạt động quá cảnh chất ma túy", {"luat": doc}, [doc[0].chunk_id]
+    )
     assert isinstance(asked, Composed) and isinstance(as_claim_again, Composed)
     assert asked.selection.coverage < as_claim_again.selection.coverage
 
