@@ -7,7 +7,6 @@ finding never reaches the answer composer for a viewer who may not read it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -53,11 +52,3 @@ def readers(meta: DocumentMeta) -> tuple[str, ...]:
 def readable(viewer: Viewer | None, meta: DocumentMeta) -> bool:
     """Whether a document may be shown to a viewer (no viewer: public documents only)."""
     return (viewer or PUBLIC).may_read(meta)
-
-
-def readable_ids(viewer: Viewer | None, docs: Iterable[DocumentMeta]) -> set[str] | None:
-    """The doc_ids a viewer may read among ``docs``, or None when nothing is restricted for them."""
-    docs = list(docs)
-    if all(readable(viewer, d) for d in docs):
-        return None
-    return {d.doc_id for d in docs if readable(viewer, d)}

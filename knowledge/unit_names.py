@@ -124,11 +124,6 @@ def complete_name(name: str, locality: str | None) -> str:
     return name
 
 
-def same_unit(a: str, b: str) -> bool:
-    """Whether two names denote the same unit by their keys (exact; no shortening)."""
-    return bool(a and b) and unit_key(a) == unit_key(b)
-
-
 def _last_level(toks: tuple[str, ...]) -> int | None:
     for i in range(len(toks) - 2, 0, -1):
         for level in _LEVELS:

@@ -17,7 +17,6 @@ from knowledge.documents.outline import Outline
 from knowledge.text import split_sentences
 
 MAX_ANSWER_CHARS = 2500
-MIN_LINE_CHARS = 160
 LONG_PARAGRAPH = 350  # a paragraph quoted alone keeps only its sentences that matter beyond this
 
 

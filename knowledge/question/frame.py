@@ -64,7 +64,6 @@ _FINDING_CUES = re.compile(
 )
 _CONDITIONAL = re.compile(r"\b(?:thi|neu|truong hop|khi(?! nao))\b")
 # a programme's own content: its targets, tasks, chair, reporting ("Chương trình 07 có những chỉ tiêu nào?")
-_PROGRAMME = re.compile(r"\b(?:chuong trinh|ctr)\b")
 _PROGRAMME_PARTS = re.compile(
     r"\b(?:chi tieu|muc tieu|nhiem vu|giai phap|chu nhiem|ban chi dao|to chuc thuc hien|bao cao)\b"
 )
@@ -333,7 +332,7 @@ def intent_of(text: str, about_findings: bool, units: Sequence[str], form: str) 
     if form in ("choice", "scenario"):
         return "rule"
     folded = fold(text)
-    if about_findings or (_PROGRAMME.search(folded) and _PROGRAMME_PARTS.search(folded)):
+    if about_findings or (intent.PROGRAMME.search(folded) and _PROGRAMME_PARTS.search(folded)):
         return "findings"
     if _WHICH_UNITS.search(folded) and _DONE_OR_NOT.search(folded):
         return "findings"
@@ -342,13 +341,5 @@ def intent_of(text: str, about_findings: bool, units: Sequence[str], form: str) 
     ask = intent.read(text)
     asks = ask.kinds or ask.deadline or ask.who or ask.discipline or ask.inspected
     if asks and ask.remedy_context and not _CONDITIONAL.search(folded):
-        return "findings"
-    return "rule"
-    folded = fold(text)
-    if about_findings or _PROGRAMME.search(folded):
-        return "findings"
-    if _WHICH_UNITS.search(folded) and _DONE_OR_NOT.search(folded):
-        return "findings"
-    if units and form not in ("scenario", "choice", "yesno"):
         return "findings"
     return "rule"

@@ -53,7 +53,7 @@ _INSPECTED = re.compile(
     r"|\b(don vi|to chuc( co so)? dang|dang uy|chi bo|noi|phuong) nao (duoc|bi|da duoc|da bi) (kiem tra|giam sat)\b"
     r"|\b(kiem tra|giam sat) (o |tai )?(nhung )?dau\b"
 )
-_PROGRAMME = re.compile(r"\b(chuong trinh|ctr)\b")
+PROGRAMME = re.compile(r"\b(?:chuong trinh|ctr)\b")  # a programme named (frame routing reads it too)
 _TARGETS = re.compile(r"\bchi tieu\b")
 _TASKS = re.compile(r"\b(nhiem vu|giai phap)\b")
 _QUOTA = re.compile(r"\b(giao|chi tieu)\b[^?]*\b(bao nhieu|may|la gi)\b|\bduoc giao\b")
@@ -143,7 +143,7 @@ def read(question: str) -> Ask:
         inspected=bool(_INSPECTED.search(f)) and not kinds,
         which=bool(_ASKS_UNITS.search(f) or _ORGS.search(f)),
         findings_words=bool(_FINDINGS_WORDS.search(f)),
-        programme=bool(_PROGRAMME.search(f)),
+        programme=bool(PROGRAMME.search(f)),
         targets=bool(_TARGETS.search(f)),
         tasks=bool(_TASKS.search(f)),
         quota=bool(_QUOTA.search(f)),

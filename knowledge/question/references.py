@@ -101,8 +101,3 @@ def _run_from(question: list[str], i: int, field: list[str]) -> tuple[int, int, 
         if n > best[0] or (n == best[0] and n and j == 0 and not best[2]):
             best = (n, j, j == 0)
     return best
-
-
-def named_documents(question: str, docs: Sequence[DocumentMeta]) -> DocumentReference | None:
-    """The documents a question refers to by title or issuer (builds the index: for one-off use)."""
-    return DocumentNames(docs).find(question)

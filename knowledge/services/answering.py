@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import re
 from collections import OrderedDict
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import replace
@@ -37,8 +36,6 @@ from knowledge.text import CODE_RE, LAW_CODE_RE, fold
 log = logging.getLogger(__name__)
 
 DECLINE_TEXT = "Không tìm thấy nội dung trả lời câu hỏi này trong các tài liệu hiện có."
-# A number the question states with its unit ("90 ngày", "3 tháng", "30 đảng viên", "20%")
-_STATED_NUMBER = re.compile(r"(?<![\w/.,-])\d{1,3}(?:[.,]\d+)?(?=\s*(?:%|[^\W\d_]))")
 UNIT_VECTORS_KEPT = 20_000  # answer units embedded for re-ranking, most recent first
 UNSTORED_TEXT = (
     "Văn bản {code} không có trong kho tài liệu (các tài liệu hiện có chỉ nhắc đến nó), "
@@ -443,9 +440,3 @@ class QAService:
             else:
                 out.append(f"{meta.title} có những nội dung chính nào?")
         return out[:n]
-
-    def known_unit(self, text: str) -> str | None:
-        """The known unit a user means ("cu khoi" → "phường Cự Khối"), if exactly one fits."""
-        key = fold(text).strip()
-        matches = [u for u in self.units() if fold(u) == key or key in fold(u)]
-        return matches[0] if len(matches) == 1 else None
