@@ -54,6 +54,7 @@ _ABBR_RE = [
 ]
 
 PARTY_PREFIXES = (("dang", "uy"), ("dang", "bo"), ("chi", "bo"), ("chi", "uy"))
+_COMMITTEES = (("ban", "thuong", "vu"), ("ban", "chap", "hanh"), ("thuong", "truc"))
 _LEVELS = (("quan",), ("huyen",), ("thi", "xa"), ("thanh", "pho"), ("tinh",))
 _ADMIN_HEADS = {"phuong", "xa", "thi", "quan", "huyen", "tinh", "thanh"}
 _LEGAL_FORMS = (("co", "phan"), ("trach", "nhiem", "huu", "han"), ("mot", "thanh", "vien"), ("tnhh",), ("mtv",))
@@ -82,6 +83,11 @@ def name_tokens(text: str) -> tuple[str, ...]:
 def strip_party_prefix(tokens: Sequence[str]) -> tuple[str, ...]:
     """The name without a leading đảng ủy / đảng bộ / chi bộ (kept when nothing else is left)."""
     toks = tuple(tokens)
+    for committee in _COMMITTEES:  # "Ban Thường vụ Đảng ủy xã X" answers for the unit "xã X"
+        n = len(committee)
+        if toks[:n] == committee and toks[n : n + 2] in PARTY_PREFIXES and len(toks) > n + 2:
+            toks = toks[n:]
+            break
     for prefix in PARTY_PREFIXES:
         if toks[: len(prefix)] == prefix and len(toks) > len(prefix):
             rest = toks[len(prefix) :]

@@ -32,6 +32,20 @@ from knowledge.unit_names import unit_like_phrases
 _PROGRAMME_REF = re.compile(r"\b(?:chuong trinh|ctr)(?:\s+so)?\s+\d{1,4}\b")
 # "qua kiểm tra", "kết quả giám sát", "bị giám sát": how the finding was made, not what it is about
 _HOW_FOUND = re.compile(r"\b(?:ket qua|qua|duoc|bi|doan|dot|cuoc|sau|trong) (?:kiem tra|giam sat)(?: chuyen de)?\b")
+_SYLLABLE = re.compile(r"[a-z0-9]+")
+# Title words that name no particular document ("kiểm tra việc thực hiện chương trình")
+_GENERIC_TITLE = frozenset(
+    "kiem tra giam sat chuong trinh thuc hien viec nam ve cua va doi voi tai theo so cac trong ket qua".split()
+)
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+
+
+def _pairs(text: str) -> set[tuple[str, str]]:
+    """Adjacent folded syllable pairs of a text (what a question shares with a document's title)."""
+    toks = _SYLLABLE.findall(fold(text))
+    return set(zip(toks, toks[1:]))
+
+
 _QUANTITY = re.compile(r"\b(bao nhieu|may|ty le|muc nao|so luong)\b")
 _YES_NO_INSPECTED = re.compile(r"\b(co |da )?(duoc|bi|thuoc dien( duoc)?) (kiem tra|giam sat)\b.*\b(khong|chua)\b")
 
@@ -62,6 +76,9 @@ class FindingsAnswerer(ProgrammeAnswers):
             return None
         rewritten = None
         mine = resolve_my_unit(text, unit or "__none__") != text
+        stated = self.registry.mentions(text) if mine else []
+        if mine and stated:
+            mine = False  # "Đơn vị tôi là Đảng ủy xã X, …": the question names the unit itself
         if mine and not unit:
             ask = intent.read(text)
             if ask.findings_words or ask.kinds:
@@ -139,6 +156,32 @@ class FindingsAnswerer(ProgrammeAnswers):
             return []
         top = scored[0][0]
         return [(s, f) for s, f in scored if s >= max(0.5 * top, STRONG * 0.75)]
+
+    def _source_docs(self, text: str, doc_ids: Sequence[str]) -> tuple[set[str], set[str]]:
+        """The documents among ``doc_ids`` a question points to by their title or code ("theo kết luận
+        giám sát", "đoàn kiểm tra số 3", "sơ kết 6 tháng đầu năm 2026"), and the title's syllables;
+        (all of them, nothing) when it points to none (two syllable pairs of a title at least)."""
+        asked = _pairs(self.registry.without_units(text))
+        best: set[str] = set()
+        top = 1
+        words: dict[str, set[str]] = {}
+        titles: dict[str, set[tuple[str, str]]] = {}
+        for d in self.docs:
+            if d.meta.doc_id in doc_ids:
+                title = fold(f"{d.meta.title or ''} {d.meta.code or ''}")
+                words[d.meta.doc_id] = set(_SYLLABLE.findall(title))
+                titles[d.meta.doc_id] = _pairs(title)
+        common = set.intersection(*titles.values()) if len(titles) > 1 else set()
+        for doc_id, pairs in titles.items():
+            # what every candidate's title says tells none apart, nor do pairs of common words
+            score = len({p for p in (asked & pairs) - common if not set(p) <= _GENERIC_TITLE})
+            if score > top:
+                best, top = {doc_id}, score
+            elif score == top and top > 1:
+                best.add(doc_id)
+        if not best:
+            return set(doc_ids), set()
+        return best, set().union(*(words[b] for b in best))
 
     # ---- composing -----------------------------------------------------------------------------
     def _line(self, f: LiveFinding, *, with_unit: bool = False, units: Sequence[str] = ()) -> str:
@@ -266,11 +309,26 @@ class FindingsAnswerer(ProgrammeAnswers):
                 cite = self.cites.cite(d.meta.doc_id, ex.intro_position, ex.intro)
                 lines.append(f"• {label(d.meta)}: {ex.intro}{cite}")
             return Answer(text="\n".join(lines), grounded=True, citations=self.cites.citations(), mode="findings")
+        # a question that names its source ("theo kết luận giám sát…") is answered from that document
+        sources, title_words = self._source_docs(
+            text, list(dict.fromkeys([f.doc_id for f in own] + [d.meta.doc_id for d in inspected_in]))
+        )
+        kept = [f for f in own if f.doc_id in sources and (not ask.kinds or f.finding.kind in ask.kinds)]
+        if kept or not [f for f in own if not ask.kinds or f.finding.kind in ask.kinds]:
+            own = [f for f in own if f.doc_id in sources]
+            inspected_in = [d for d in inspected_in if d.meta.doc_id in sources]
+        else:  # the document it names says nothing of that kind about the unit: the others may
+            title_words = set()
         collective_docs = {d.meta.doc_id for d in inspected_in}
         collective = [f for f in self.findings if f.finding.scope == "collective" and f.doc_id in collective_docs]
         kinds: tuple[Kind, ...] = ask.kinds
         quantity = bool(_QUANTITY.search(ask.folded))
-        terms = self._topic(text, units)
+        terms = [t for t in self._topic(text, units) if not set(t.split("_")) <= title_words]
+        years = set(_YEAR.findall(text))
+        if years and own and not any(
+            years & set(_YEAR.findall(f"{f.finding.text} {f.meta.title or ''} {f.meta.issue_date or ''}")) for f in own
+        ):
+            return self._decline(f"Các tài liệu không nêu nội dung này của {unit} trong năm {', '.join(sorted(years))}.")
         pool = own if not kinds or quantity else [f for f in own if f.finding.kind in kinds]
         ranked = self._rank(terms, pool) if terms else []
         if ranked:

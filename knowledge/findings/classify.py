@@ -21,6 +21,8 @@ _RULE_TYPES = {"HD", "Điều lệ", "QC", "NQ", "CT", "Sổ tay", "Hướng d�
 _BEFORE = re.compile(
     r"\b(ke hoach kiem tra|ke hoach giam sat|thanh lap doan|quyet dinh kiem tra|chuong trinh kiem tra)\b"
 )
+# A report that reviews how something is carried out ("Báo cáo sơ kết 6 tháng thực hiện Chương trình 07")
+_REPORT = re.compile(r"\b(so ket|tong ket|ket qua thuc hien|tinh hinh thuc hien|danh gia (ket qua|viec) thuc hien)\b")
 _NEWS_BODY = re.compile(r"\b(da tien hanh (kiem tra|giam sat)|doan (kiem tra|giam sat)|ket qua (kiem tra|giam sat))\b")
 
 
@@ -43,6 +45,8 @@ def classify(meta: DocumentMeta, text: str) -> DocKind:
         if re.search(r"\b(kiem tra|giam sat)\b", title) and _NEWS_BODY.search(head):
             return "news"
         return "none"
+    if (code_type == "bc" or title.startswith("bao cao")) and _REPORT.search(title):
+        return "report"  # a review of how a programme or resolution is carried out, unit by unit
     if "giam sat" in title and "kiem tra" not in title:
         return "supervision"
     if re.search(r"\b(kiem tra|ket luan|giam sat)\b", title):

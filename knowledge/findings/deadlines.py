@@ -26,7 +26,10 @@ _INLINE = re.compile(
     rf"|(?:trước|chậm nhất(?:\s+là)?|đến hết|trong)\s+(?:{_QUARTER}|{_MONTH}|{_HALF}|{_YEAR})"
     rf"|(?:trước|chậm nhất(?:\s+là)?|đến hết)\s+(?:ngày\s+)?\d{{1,2}}/\d{{1,2}}(?!/)"
     r"|từ\s+(?:kỳ|đợt|năm|quý)\s+[^,;.()]{0,40}?\d{4}"
-    r"|trong (?:thời hạn |vòng )?\d{1,3} ngày(?: làm việc)?(?: kể từ [^,;.()]{0,60})?"
+    r"|trong (?:thời hạn |vòng )?(?:\d{1,3}|một|hai|ba|bốn|năm|sáu|mười|mười lăm) (?:ngày|tháng)(?: làm việc)?"
+    r"(?: kể từ [^,;.()]{0,60})?"
+    r"|ngay sau khi (?:nhận được|có|ban hành|kết thúc)(?:\s+(?!và\b)[^\s,;.()]+){0,4}"
+    r"|trước khi (?:tổng kết|sơ kết|đánh giá|kiểm điểm)(?:\s+(?!và\b)[^\s,;.()]+){0,4}"
     r")",
 )
 # A whole cell or a labelled line that is only a deadline ("30/6/2026", "Quý IV/2026", "Thường xuyên").
@@ -100,6 +103,10 @@ def due_date(deadline: str | None, *, issued: str | None = None) -> str | None:
     d = deadline.strip()
     low = d.lower()
     if low.startswith("từ "):
+        return None
+    if low.startswith("ngay sau khi"):  # at once: due from the day the document is issued
+        return issued if issued and re.match(r"\d{4}-\d{2}-\d{2}$", issued) else None
+    if low.startswith("trước khi") and not re.search(r"\d{4}", d):
         return None
     m = re.search(r"(\d{1,2})/(\d{1,2})/(\d{4})", d) or re.search(r"(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", d)
     if m:

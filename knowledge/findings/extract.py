@@ -28,14 +28,28 @@ from knowledge.findings.deadlines import (
     responsible_line,
 )
 from knowledge.findings.models import DocKind, Extraction, Finding
-from knowledge.findings.structure import BODY_RE, PERSON_RE, UNIT_START_RE, Node, Title, is_directing, unit_span, walk
+from knowledge.findings.structure import (
+    BODY_RE,
+    PERSON_RE,
+    UNIT_START_RE,
+    Node,
+    Title,
+    is_directing,
+    issuing_unit,
+    party_units,
+    unit_name,
+    unit_span,
+    walk,
+)
 from knowledge.models import DocumentMeta, Kind
 from knowledge.text import fold
 from knowledge.unit_names import CAP, find_mentions, key_variants, unit_key
 
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+(?=[\"“(]?(?:" + CAP + r"|[0-9]))")
 _SHARED_KIND = re.compile(r"(?:(?:đảng ủy|đảng bộ|chi bộ)\s+)?(?:xã|phường|thị trấn)\s*(?:gồm)?$", re.IGNORECASE)
-_LIST_MARK = re.compile(r"(?:kiểm tra|giám sát)[^.:]{0,160}?(?::|\bgồm\b:?|\bđối với\b|\btại\b)\s*", re.IGNORECASE)
+_LIST_MARK = re.compile(
+    r"(?:kiểm tra|giám sát)[^.:]{0,160}?(?::|\bgồm\b:?|\bđối với\b|\btại\b|\blàm việc với\b)\s*", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True)
@@ -131,6 +145,9 @@ class _State:
     doc_kind: DocKind
     subjects: dict[str, tuple[tuple[str, ...], ...]]  # display name -> key variants
     display: dict[str, str]  # unit key -> display name
+    # the units the document is about (inspected, headings, table rows); other names it gives in
+    # passing (a cell of an inspected unit) count only where no such unit is the topic
+    primary: frozenset[str] = frozenset()
     findings: list[Finding] = field(default_factory=list)
     open_records: list[int] = field(default_factory=list)  # indexes waiting for a "Thời hạn: …" line
     lead: tuple[Kind | None, tuple[str, ...] | None] | None = None
@@ -256,6 +273,8 @@ def _sentence_records(state: _State, sentence: str, node: Node, inherit: list[st
     previous_kind: Kind | None = None
     for clause in _clauses(body, state, kind):
         mentioned = _mentioned(state, clause)
+        if mentioned and state.primary and not state.primary & set(mentioned) and (scope or last_units):
+            mentioned = []  # "tại Chi bộ Khoa Hồi sức" in a paragraph about the centre's committee
         giao = _body_after_giao(clause, state)
         # what kind of finding
         form = cues.discipline_form(clause)
@@ -290,8 +309,10 @@ def _sentence_records(state: _State, sentence: str, node: Node, inherit: list[st
             units = list(mentioned)
         elif scope:
             units = [scope]
-        elif cues.COLLECTIVE.search(clause.lower()):
-            units = [None]
+        elif node.role == "item" and state.lead is not None and state.lead[1]:
+            units = list(state.lead[1])  # "… yêu cầu Đảng ủy xã A và Đảng ủy xã B:" then items for both
+        elif (many := cues.COLLECTIVE.search(clause.lower())) and not (last_units and "chi bộ" in many.group(0)):
+            units = [None]  # "2/21 chi bộ" in a paragraph about one unit are that unit's cells
         elif last_units:
             units = list(last_units)
         elif discipline or state.doc_kind == "remedy_plan" and node.role == "prose":
@@ -352,7 +373,9 @@ def _table_row(state: _State, node: Node) -> None:
     unit = unit_span(unit_cell) or (unit_cell if unit_cell else None)
     if unit is None and unit_t is not None and unit_t.unit:
         unit = unit_t.unit
-    deadline = bare_deadline(cells[h["deadline"]]) if "deadline" in h and h["deadline"] < len(cells) else None
+    cell = cells[h["deadline"]].strip().rstrip(".") if "deadline" in h and h["deadline"] < len(cells) else ""
+    # the deadline column holds a deadline whatever its wording ("Xong ngày 25/10/2026")
+    deadline = bare_deadline(cell) or (cell if cell and len(cell) <= 160 else None)
     responsible = cells[h["responsible"]] if "responsible" in h and h["responsible"] < len(cells) else None
     follow_up = bool(unit and is_directing(unit))
     _add(
@@ -423,10 +446,14 @@ def extract_findings(text: str, meta: DocumentMeta, chunks: Sequence[ChunkRef] =
     w = walk(text, chunk_paragraphs(chunks) if chunks else None)
     intro_paras = [n.text for n in w.nodes if n.role == "prose"][:12]
     inspected, intro = inspected_units(intro_paras)
+    inspected = tuple(dict.fromkeys(unit_name(n) for n in inspected))
     names = _subjects(text, w.nodes, inspected)
+    primary_keys = {unit_key(n) for n in names}
+    names += [n for _, _, n in party_units(text) if n not in names]
     display = _display_names(text, names)
     subjects = {display.get(unit_key(n), n): key_variants(n) for n in names}
-    state = _State(doc_kind, subjects, display)
+    primary = frozenset(display.get(k, k) for k in primary_keys)
+    state = _State(doc_kind, subjects, display, primary=primary)
     preamble = set(w.preamble) if w.has_titles else set()
     inherit: list[str] | None = None
     for node in w.nodes:
@@ -458,7 +485,7 @@ def extract_findings(text: str, meta: DocumentMeta, chunks: Sequence[ChunkRef] =
         if node.role == "prose":
             state.lead = None
         sentences = _SENTENCE.split(node.text)
-        inherit = None if node.role != "prose" else inherit
+        inherit = None  # a paragraph that names no unit is about them all, not about the last one named
         first = len(state.findings)
         for sentence in sentences:
             if cues.not_a_finding(sentence):
@@ -466,6 +493,11 @@ def extract_findings(text: str, meta: DocumentMeta, chunks: Sequence[ChunkRef] =
             inherit = _sentence_records(state, sentence, node, inherit)
         if node.role == "item":
             _merge_item(state, first)
+    issuer = issuing_unit(text)
+    if doc_kind == "remedy_plan" and issuer:
+        # a unit's own remedy plan: what it lists without naming a unit is that unit's to do
+        own = _display(state, issuer)
+        state.findings = [replace(f, unit=own, scope="unit") if f.scope == "collective" else f for f in state.findings]
     issued = meta.issue_date
     located = []
     locator = Locator(chunks)

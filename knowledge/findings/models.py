@@ -10,7 +10,7 @@ from knowledge.models import Citation, DocumentMeta, Kind
 # unit: a finding about one named unit; collective: about the inspected units as a whole
 # ("4/4 đơn vị…", "một số chi bộ…"); follow_up: a task for a body that follows the remedies up.
 Scope = Literal["unit", "collective", "follow_up"]
-DocKind = Literal["inspection", "supervision", "discipline", "remedy_plan", "news", "programme", "none"]
+DocKind = Literal["inspection", "supervision", "discipline", "remedy_plan", "news", "report", "programme", "none"]
 
 
 @dataclass(frozen=True)

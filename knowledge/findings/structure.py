@@ -56,7 +56,9 @@ _LABEL = re.compile(
     r"\s*:\s*(?P<rest>.*)$",
     re.S,
 )
-NAME = CAP + r"\w*(?:\s+" + CAP + r"\w*){1,3}"  # a person's name: two to four capitalised syllables
+# a person's name: two to four capitalised syllables, not a post ("đ/c Phó Chủ tịch …", "đồng chí Bí thư …")
+_POSTS = r"(?!(?:Phó|Chủ|Bí|Trưởng|Giám|Ủy|Thường|Đảng|Cán|Tổ|Cục|Vụ|Ban|Chánh|Thành|Các|Những)\b)"
+NAME = _POSTS + CAP + r"\w*(?:\s+" + CAP + r"\w*){1,3}"
 _PERSON = r"(?:đồng chí|Đồng chí|đ/c|Đ/c)\s+(?P<name>" + NAME + ")"
 PERSON_RE = re.compile(_PERSON)
 _DASH = re.compile(r"^[-+•–—*]\s+")
@@ -95,7 +97,117 @@ def unit_span(text: str, start: int = 0) -> str | None:
     tail = text[start:]
     cut = re.search(r"\s*(?:[,;:()]|\s+và\s+|\s+-\s+|\.(?:\s|$)|$)", tail[m.end() - start :])
     name = tail[: (m.end() - start) + (cut.start() if cut else len(tail))].strip()
+    name = re.sub(r"\s*[-_=*–—]{2,}.*$", "", name)  # a rule line under a title is no part of a name
     return name if 2 <= len(name.split()) <= 16 else None
+
+
+
+# A party organisation named in running text: "Đảng ủy xã Đồng Lạc", "Chi bộ Trường THPT Yên Khê",
+# "Đảng ủy Trung tâm Y tế huyện", "Ban Thường vụ Đảng ủy xã Thạch Lỗi" (the standing committee
+# answers for its unit: the unit is named without it).
+_PARTY_ORG = re.compile(
+    r"(?<![\w])(?:(?:Ban Thường vụ|Ban Chấp hành|Thường trực)\s+)?(?P<org>Đảng ủy|Đảng bộ|Chi bộ|Chi ủy)\s+"
+)
+_ADMIN_LEVEL = re.compile(
+    r"(?:xã|phường|thị trấn|[Tt]hôn|[Bb]ản|[Ấấ]p|[Tt]ổ dân phố|[Kk]hu phố|[Tt]ổ|đặc khu)\s+(?=" + CAP + r"|số\s+\d)"
+)
+# lower-case words inside institution names, before the proper name goes on
+_CONNECTOR = re.compile(
+    r"(?:cơ sở|phổ thông|nhân dân|đa khoa|mầm non|tiểu học|dân tộc nội trú|y tế|quân sự|công an)"
+    r"(?=\s+(?:" + CAP + r"|(?:huyện|quận|tỉnh|thị xã|thành phố)(?![\w])))"
+)
+_LEVEL_WORDS = frozenset({"huyện", "quận", "tỉnh", "xã", "phố"})
+_NUMBERED = re.compile(r"số\s+\d+[A-Za-z]?")
+_LOCAL_LEVEL = re.compile(r"\s+(?:huyện|quận|tỉnh|thị xã|thành phố)(?![\w])")
+_NAME_WORD = re.compile(r"\s*([^\W_][\w]*)")
+
+
+def _name_end(text: str, at: int) -> int:
+    """Where a unit's own name starting at ``at`` ends: capitalised words and abbreviations, a
+    lower-case syllable that completes a dictionary word with the capitalised one before it ("Y tế",
+    "Đa khoa", "Quân sự"), and a trailing level word of the locality ("Trung tâm Y tế huyện")."""
+    from knowledge.question.words import lexicon  # the dictionary is loaded on first use only
+
+    words = lexicon().accented
+    end = at
+    prev: str | None = None
+    pos = at
+    while True:
+        m = _NAME_WORD.match(text, pos)
+        if not m or (m.start(1) > pos and text[pos : m.start(1)].strip()):
+            break
+        word = m.group(1)
+        if word[:1].isupper() or word[:1].isdigit() and prev is not None and prev.lower() == "số":
+            end, prev, pos = m.end(1), word, m.end(1)
+            continue
+        nxt = _NAME_WORD.match(text, m.end(1))
+        claimed = nxt is not None and f"{word.lower()}_{nxt.group(1).lower()}" in words  # "Bình sinh hoạt"
+        if prev is not None and prev[:1].isupper() and f"{prev.lower()}_{word.lower()}" in words and not claimed:
+            end, prev, pos = m.end(1), word, m.end(1)
+            continue
+        link = _CONNECTOR.match(text, m.start(1))
+        if link and end > at:  # "Trường Trung học cơ sở Tân Lập", "Tòa án nhân dân Quận"
+            end, prev, pos = link.end(), "", link.end()
+            continue
+        break
+    level = _LOCAL_LEVEL.match(text, end)
+    if level and end > at:
+        after = _NAME_WORD.match(text, level.end())
+        end = level.end()
+        if after and after.group(1)[:1].isupper() and not text[level.end() : after.start(1)].strip():
+            end = _name_end(text, after.start(1))
+    return end
+
+
+def issuing_unit(text: str) -> str | None:
+    """The party organisation a document's header names as its issuer (the lowest one of the
+    block: "ĐẢNG BỘ HUYỆN YÊN KHÊ / ĐẢNG ỦY XÃ ĐỒNG LẠC" → "Đảng ủy xã Đồng Lạc"), if any."""
+    found = None
+    for line in text.split("\n")[:14]:
+        left = re.split(r"\s{3,}", line.strip())[0].replace("*", "").strip()
+        if not is_caps(left):
+            continue
+        units = party_units(recase(left))
+        if units:
+            found = units[-1][2]
+    return found
+
+
+def unit_name(name: str) -> str:
+    """A unit's name as a record shows it: no standing committee before it, no rule after it."""
+    name = re.sub(r"\s*[-_=*–—]{2,}.*$", "", " ".join(name.split()))
+    found = party_units(name)
+    if found and found[0][1] == len(name) and re.match(r"(?:Ban|Thường)", name):
+        return found[0][2]
+    return name
+
+
+def party_units(text: str) -> list[tuple[int, int, str]]:
+    """Party organisations named in a text: (start, end, name), the name without a standing
+    committee before it; a bare "Đảng ủy xã" or a district's own committee is none."""
+    out: list[tuple[int, int, str]] = []
+    for m in _PARTY_ORG.finditer(text):
+        before = text[: m.start()]
+        if before.count('"') % 2 or before.rfind("“") > before.rfind("”"):
+            continue  # inside quotation marks: the name of a model or a slogan, not a unit
+        at = m.end()
+        admin = _ADMIN_LEVEL.match(text, at)
+        start = admin.end() if admin else at
+        numbered = _NUMBERED.match(text, start) if admin else None
+        if numbered:  # "Chi bộ Tổ dân phố số 4"
+            end = numbered.end()
+        elif not text[start : start + 1].isupper():
+            continue
+        else:
+            end = _name_end(text, start)
+        if end <= start:
+            continue
+        name = " ".join(f"{m.group('org')} {text[at:end]}".split())
+        own = text[start:end].split()
+        if not admin and (len(own) < 2 or not any(w[:1].isupper() or w in _LEVEL_WORDS for w in own[1:])):
+            continue  # "Chi bộ Tổ …", "Đảng ủy Công ty": a kind of body, not its name
+        out.append((m.start(), end, name))
+    return out
 
 
 @dataclass(frozen=True)
@@ -117,6 +229,10 @@ def read_title(text: str) -> Title:
     shown = recase(raw) if is_caps(raw) else raw
     folded = fold(shown)
     skip = bool(_SKIP.search(folded))
+    if skip and {m.group(0) for m in _SKIP.finditer(folded)} == {"nguyen nhan"} and kind_of_title(shown) in (
+        "han_che", "uu_diem"
+    ):
+        skip = False  # "Về hạn chế, khuyết điểm và nguyên nhân": the shortcomings come first
     unit = person = None
     superior = False
     body = re.sub(r"^(?:[Đđ]ối với|[Tt]ại|[Ởở])\s+", "", shown)

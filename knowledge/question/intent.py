@@ -12,8 +12,12 @@ from dataclasses import dataclass
 
 from knowledge.models import Kind
 from knowledge.text import fold
+from knowledge.unit_names import expand_abbreviations
 
-_HAN_CHE = re.compile(r"\b(han che|khuyet diem|ton tai|yeu kem|vi pham|thieu sot|chua lam duoc|diem yeu|sai pham)\b")
+_HAN_CHE = re.compile(
+    r"\b(han che|khuyet diem|ton tai|yeu kem|vi pham|thieu sot|chua lam duoc|diem yeu|sai pham"
+    r"|con yeu|yeu (o|ve) (nhung |mat )|mat (nao )?(con )?yeu)\b"
+)
 _UU_DIEM = re.compile(r"\b(uu diem|lam tot|lam duoc|diem manh|thanh tich|duoc bieu duong|ket qua tot|mat tot)\b")
 _YEU_CAU = re.compile(
     r"\b(khac phuc|yeu cau|kien nghi|de nghi|chan chinh|nhiem vu khac phuc"
@@ -52,6 +56,7 @@ _INSPECTED = re.compile(
     r" (don vi|to chuc( co so)? dang|dang uy|chi bo|dang bo|co so|noi|phuong|xa)\b"
     r"|\b(don vi|to chuc( co so)? dang|dang uy|chi bo|noi|phuong) nao (duoc|bi|da duoc|da bi) (kiem tra|giam sat)\b"
     r"|\b(kiem tra|giam sat) (o |tai )?(nhung )?dau\b"
+    r"|\blam viec (voi|tai|o) (nhung |cac )?(don vi|dang uy|chi bo|dang bo|co so|noi|phuong|xa)( nao| o dau)\b"
 )
 PROGRAMME = re.compile(r"\b(?:chuong trinh|ctr)\b")  # a programme named (frame routing reads it too)
 _TARGETS = re.compile(r"\bchi tieu\b")
@@ -114,7 +119,7 @@ class Ask:
 
 def read(question: str) -> Ask:
     """The form of a question (see ``Ask``)."""
-    f = " ".join(fold(question).replace("?", " ? ").split())
+    f = " ".join(fold(expand_abbreviations(question)).replace("?", " ? ").split())
     kinds: list[Kind] = []
     if _HAN_CHE.search(f):
         kinds.append("han_che")
