@@ -18,7 +18,7 @@ from knowledge.findings.citing import MAX_LINES, STRONG, Cites, declined, label
 from knowledge.findings.cues import polarity
 from knowledge.findings.models import LiveFinding, ProgrammeItem
 from knowledge.findings.programme_answers import ProgrammeAnswers
-from knowledge.findings.structure import BODY_RE, PERSON_RE, is_directing
+from knowledge.findings.structure import BODY_RE, PERSON_RE, is_directing, party_units
 from knowledge.models import KIND_LABELS, Answer, DocumentMeta, Kind, Turn
 from knowledge.question import intent
 from knowledge.question.codes import detect_codes
@@ -27,7 +27,7 @@ from knowledge.question.frame import resolve_my_unit
 from knowledge.question.intent import QUESTION_PHRASES, QUESTION_WORDS, TOPIC_STOPWORDS, Ask
 from knowledge.search.lexical import folded_tokens
 from knowledge.text import CODE_RE, fold, normalize
-from knowledge.unit_names import unit_like_phrases
+from knowledge.unit_names import expand_abbreviations, unit_key, unit_like_phrases
 
 _PROGRAMME_REF = re.compile(r"\b(?:chuong trinh|ctr)(?:\s+so)?\s+\d{1,4}\b")
 # "qua kiểm tra", "kết quả giám sát", "bị giám sát": how the finding was made, not what it is about
@@ -37,6 +37,15 @@ _SYLLABLE = re.compile(r"[a-z0-9]+")
 _GENERIC_TITLE = frozenset(
     "kiem tra giam sat chuong trinh thuc hien viec nam ve cua va doi voi tai theo so cac trong ket qua".split()
 )
+# A question points to its source by the kind of document ("theo kết luận", "báo cáo sơ kết", "đoàn kiểm tra")
+_DOC_TYPE_PAIRS = frozenset(
+    tuple(p.split())
+    for p in (
+        "ket luan", "thong bao", "bao cao", "so ket", "tong ket", "ke hoach", "quyet dinh", "doan kiem", "doan giam",
+        "tin bai", "bien ban", "nghi quyet", "chi thi", "huong dan",
+    )
+)
+_LEVEL_HEAD = re.compile(r"^(?:xa|phuong|thi tran|thi xa|quan|huyen|tinh|thon) ")
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 
 
@@ -93,6 +102,9 @@ class FindingsAnswerer(ProgrammeAnswers):
             text = rewritten or text
         ask = intent.read(text)
         named = list(dict.fromkeys(m.unit for m in self.registry.mentions(text)))
+        other = self._other_unit(text, named)
+        if other and (ask.kinds or ask.findings_words or ask.result):
+            return self._decline(f"Không tìm thấy kết quả kiểm tra, giám sát tại {other} trong các tài liệu hiện có.")
         # a directing body named in passing ("qua giám sát của UBKT Quận ủy") is not what the question is about
         units = [u for u in named if not is_directing(u)] or (named if ask.kinds and not ask.discipline else [])
         routes = (
@@ -108,6 +120,23 @@ class FindingsAnswerer(ProgrammeAnswers):
                         rewritten_question=rewritten, mode=found.mode,
                     )
                 return found
+        return None
+
+    def _other_unit(self, text: str, named: Sequence[str]) -> str | None:
+        """A party organisation the question names in full that is none of the known units it
+        resembles ("Chi bộ HTX Nông nghiệp Đồng Lạc" is not "Đảng ủy xã Đồng Lạc")."""
+        if not named:
+            return None
+        known = set()
+        for n in named:
+            unit = self.registry.get(n)
+            keys = {unit_key(x) for x in (n, *(unit.aliases if unit else ()))}
+            known |= keys | {_LEVEL_HEAD.sub("", k) for k in keys}  # "xa dong lac" is named "dong lac" too
+        for _, _, phrase in party_units(expand_abbreviations(text)):
+            key = unit_key(phrase)
+            # the known name is the tail of a longer one: another body of that place
+            if key not in known and any(key.endswith(" " + k) for k in known):
+                return phrase
         return None
 
     def _followup(self, text: str, history: Sequence[Turn]) -> str | None:
@@ -179,7 +208,7 @@ class FindingsAnswerer(ProgrammeAnswers):
                 best, top = {doc_id}, score
             elif score == top and top > 1:
                 best.add(doc_id)
-        if not best:
+        if not best or not asked & _DOC_TYPE_PAIRS:
             return set(doc_ids), set()
         return best, set().union(*(words[b] for b in best))
 
@@ -259,7 +288,7 @@ class FindingsAnswerer(ProgrammeAnswers):
         for d in chosen:
             for f in self.findings:
                 same_doc = f.doc_id == d.doc_id and f.finding.kind == "han_che" and f.unit == d.unit
-                if same_doc and f.finding.person == d.finding.person and f not in reasons:
+                if same_doc and f.finding.person in (d.finding.person, None) and f not in reasons:
                     reasons.append(f)
         groups: list[tuple[str, Sequence[LiveFinding]]] = [("Kỷ luật", chosen)]
         if reasons and (named or units or re.search(r"\b(vi sao|tai sao|ly do|vi pham gi|vi pham)\b", ask.folded)):
@@ -360,6 +389,8 @@ class FindingsAnswerer(ProgrammeAnswers):
         groups: list[tuple[str, Sequence[LiveFinding]]] = []
         order: tuple[Kind, ...] = ("han_che", "uu_diem", "yeu_cau", "ky_luat") if "han_che" in kinds else (
             "uu_diem", "han_che", "yeu_cau", "ky_luat")
+        # what an inspection required of the unit first, the unit's own plan for it after
+        chosen = sorted(chosen, key=lambda f: f.doc_kind == "remedy_plan")
         for kind in order:
             members = [f for f in chosen if f.finding.kind == kind]
             groups.append((KIND_LABELS[kind] if len(chosen) > 1 else "", members))

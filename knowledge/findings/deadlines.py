@@ -81,9 +81,16 @@ def responsible_line(line: str) -> str | None:
     return m.group("value") if m else None
 
 
+# "đồng chí Phó Bí thư Thường trực Đảng ủy xã chịu trách nhiệm chỉ đạo": a post, no name
+_RESPONSIBLE_POST = re.compile(
+    r"(?P<who>(?:đồng chí|Đồng chí|đ/c|Đ/c)\s+" + CAP + r"[^;.()]{2,80}?)"
+    r"\s+(?:trực tiếp\s+)?(?:chỉ đạo|phụ trách|chịu trách nhiệm|chủ trì|theo dõi)"
+)
+
+
 def find_responsible(text: str) -> str | None:
     """The person a remedy is given to ("giao đồng chí X, Bí thư … trực tiếp chỉ đạo"), as written."""
-    m = _RESPONSIBLE.search(text)
+    m = _RESPONSIBLE.search(text) or _RESPONSIBLE_POST.search(text)
     if not m:
         return None
     who = " ".join(m.group("who").split()).rstrip(" ,")

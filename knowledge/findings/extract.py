@@ -207,7 +207,7 @@ def _clauses(sentence: str, state: _State, kind_hint: Kind | None) -> list[str]:
             requirement = requirement or cues.is_request(part)
             continue
         prev = groups[-1]
-        if re.match(r"^(?:giao|do)\s+(?:đồng chí|đ/c)\b", part, re.IGNORECASE):
+        if re.match(r"^(?:(?:giao|do)\s+)?(?:đồng chí|đ/c)\b", part, re.IGNORECASE) and find_responsible(part):
             groups[-1] = f"{prev}; {part}"  # who answers for the previous task
             continue
         new_subject = _mentioned(state, part) and _mentioned(state, part) != _mentioned(state, prev)
@@ -275,6 +275,8 @@ def _sentence_records(state: _State, sentence: str, node: Node, inherit: list[st
         mentioned = _mentioned(state, clause)
         if mentioned and state.primary and not state.primary & set(mentioned) and (scope or last_units):
             mentioned = []  # "tại Chi bộ Khoa Hồi sức" in a paragraph about the centre's committee
+        elif state.primary & set(mentioned):
+            mentioned = [m for m in mentioned if m in state.primary]  # "… nhân rộng tới Đảng ủy xã B" is no finding of B
         giao = _body_after_giao(clause, state)
         # what kind of finding
         form = cues.discipline_form(clause)

@@ -22,6 +22,12 @@ _TASKS = re.compile(r"\b(nhiem vu|giai phap)\b")
 _DUTIES = re.compile(r"\b(to chuc thuc hien|phan cong|trach nhiem thuc hien)\b")
 
 
+_SENTENCES = re.compile(r"(?<=[.!?])\s+(?=[A-ZĐÀ-Ỹ0-9])")
+_FIGURE = re.compile(r"\d")  # a target sets a number, a share or a date
+_ORDINAL = re.compile(r"^(?:Nhiệm vụ|Giải pháp)\s+thứ\s+(nhất|hai|ba|tư|năm|sáu|bảy|tám|chín|mười)\b", re.IGNORECASE)
+_ORDINALS = {"nhat": 1, "hai": 2, "ba": 3, "tu": 4, "nam": 5, "sau": 6, "bay": 7, "tam": 8, "chin": 9, "muoi": 10}
+
+
 def _section(titles: Sequence[Title], pattern: re.Pattern[str]) -> int | None:
     """Index of the innermost heading matching a pattern (purpose headings never count)."""
     for i in range(len(titles) - 1, -1, -1):
@@ -79,6 +85,7 @@ def parse_programme(text: str, meta: DocumentMeta, chunks: Sequence[ChunkRef] = 
         )
 
     count = {"target": 0, "task": 0, "duty": 0}
+    header: list[str] = []
     target_kind: str | None = None  # the item kind that numbers targets (sub-points are not targets)
     task_no: str | None = None  # the task whose points follow
     task_kind: str | None = None  # for tasks written as list items: their item kind
@@ -95,12 +102,38 @@ def parse_programme(text: str, meta: DocumentMeta, chunks: Sequence[ChunkRef] = 
             else:
                 task_no = None
             continue
+        if node.role == "row" and titles and _section([titles[-1]], _TARGETS) is not None:
+            cells = [c.strip() for c in node.text.strip().strip("|").split("|")]
+            unit = unit_span(cells[0]) if cells else None
+            if unit is None:
+                header = cells
+            elif len(cells) > 1:  # "| Đảng ủy xã A | 60 đảng viên | từ 90% trở lên |" under its header row
+                shares = "; ".join(
+                    f"{header[i]}: {c}" if i < len(header) and header[i] else c for i, c in enumerate(cells) if i and c
+                )
+                add("quota", str(count["target"] or 1), f"{unit}: {shares}", unit=unit, title=shares)
+            continue
         if node.role not in ("item", "prose", "label"):
             continue
         section = titles[-1] if titles else None
         if section is None:
             continue
         kind = node.heading_kind or "prose"
+        if node.role == "prose" and _section([section], _TARGETS) is not None and target_kind is None:
+            # targets written as prose: each sentence that sets a figure is one target
+            for sentence in _SENTENCES.split(node.text):
+                if _FIGURE.search(sentence) and not sentence.rstrip().endswith(":"):
+                    count["target"] += 1
+                    add("target", str(count["target"]), sentence.strip())
+            continue
+        ordinal = _ORDINAL.match(node.text) if node.role == "prose" else None
+        if ordinal and _section([section], _TASKS) is not None:
+            # "Nhiệm vụ thứ tư, đẩy mạnh chuyển đổi số …": a task written as a paragraph
+            count["task"] += 1
+            task_no, points = str(_ORDINALS[fold(ordinal.group(1))]), 0
+            add("task", task_no, node.text, title=re.split(r"(?<=[.;:])\s", node.text, maxsplit=1)[0])
+            task_no = None
+            continue
         if node.role == "item" and _section([section], _TARGETS) is not None:
             target_kind = target_kind or kind
             if kind == target_kind:

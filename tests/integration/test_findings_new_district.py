@@ -1,0 +1,56 @@
+"""The Yên Khê documents (``../shared/eval/findings_yenkhe``, six layouts the fixtures do not have),
+indexed on their own with the fake embedder: the answers a cadre of that district gets."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.eval.harness import load_corpus
+from knowledge.services.compose import build_services
+from knowledge.settings import KnowledgeSettings
+from tests.fakes.embedder import HashEmbeddings
+
+
+@pytest.fixture(scope="module")
+def services(tmp_path_factory, shared_dir):
+    s = build_services(KnowledgeSettings(data_dir=tmp_path_factory.mktemp("yenkhe") / "data"), embeddings=HashEmbeddings())
+    s.ingest.ingest_documents(load_corpus(shared_dir / "eval" / "findings_yenkhe"))
+    return s
+
+
+def ask(services, question: str):
+    return services.engine.answer(question)
+
+
+def test_a_unit_stated_in_the_question_is_used(services) -> None:
+    a = ask(services, "Đơn vị tôi là Đảng ủy xã Đồng Lạc, phải khắc phục gì, đến bao giờ?")
+    assert not a.declined
+    for deadline in ("chậm nhất ngày 15/11/2026", "ngay sau khi nhận được thông báo", "trước khi tổng kết năm 2026"):
+        assert deadline in a.text
+
+
+def test_a_whole_unit_name_and_a_report_by_theme(services) -> None:
+    a = ask(services, "Trung tâm Y tế huyện được đánh giá ưu điểm gì?")
+    assert not a.declined and "Trung tâm Y tế huyện" in a.text and "98,2%" in a.text
+
+
+def test_the_document_the_question_names_is_the_source(services) -> None:
+    a = ask(services, "Xã Thạch Lỗi còn những hạn chế gì theo kết luận giám sát của UBKT Huyện ủy?")
+    assert "05 trường hợp xây dựng công trình trái phép" in a.text
+    assert "52,4%" not in a.text  # the half-year report's figure, not the conclusion's
+
+
+def test_unknown_unit_and_year_and_person_by_post(services) -> None:
+    other = ask(services, "Chi bộ HTX Nông nghiệp Đồng Lạc được kiểm tra thì bị chỉ ra hạn chế gì?")
+    assert other.declined and "HTX Nông nghiệp Đồng Lạc" in other.text
+    year = ask(services, "Năm 2024 Đảng ủy xã Thạch Lỗi kết nạp được bao nhiêu đảng viên?")
+    assert year.declined and "2024" in year.text
+    post = ask(services, "Đ/c Phó Chủ tịch UBND xã Thạch Lỗi bị kỷ luật vì những vi phạm gì?")
+    assert not post.declined and "Vũ Đình Lâm" in post.text and "Quy định số 37-QĐ/TW" in post.text
+
+
+def test_programme_targets_tasks_and_quotas(services) -> None:
+    a = ask(services, "CTr 07-CTr/HU đặt chỉ tiêu kết nạp bao nhiêu đảng viên cho cả giai đoạn 2025–2030?")
+    assert "ít nhất 420 đảng viên mới" in a.text
+    a = ask(services, "Nhiệm vụ thứ tư trong Chương trình 07 của HU là gì?")
+    assert "chuyển đổi số" in a.text
