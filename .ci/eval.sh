@@ -18,9 +18,12 @@ python3 -m knowledge.eval --corpus "$SHARED/corpus" \
   --cache "$CACHE" --json "$OUT/party.json"
 python3 -m knowledge.eval --corpus "$SHARED/eval/alqac_passages.jsonl" \
   --questions "$SHARED/eval/alqac_dev.jsonl" --cache "$CACHE" --json "$OUT/alqac.json"
+# a district's findings documents indexed beside the rule documents, as in a real knowledge base
+python3 -m knowledge.eval --corpus "$SHARED/corpus" --corpus "$SHARED/eval/findings_yenkhe" \
+  --questions "$SHARED/eval/findings_yenkhe_dev.jsonl" --cache "$CACHE" --json "$OUT/findings.json"
 
 if [ "${1:-}" = "--record" ]; then
-  python3 .ci/eval_guard.py record "$OUT/party.json" "$OUT/alqac.json"
+  python3 .ci/eval_guard.py record "$OUT/party.json" "$OUT/alqac.json" "$OUT/findings.json"
 else
-  python3 .ci/eval_guard.py check "$OUT/party.json" "$OUT/alqac.json"
+  python3 .ci/eval_guard.py check "$OUT/party.json" "$OUT/alqac.json" "$OUT/findings.json"
 fi
