@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from knowledge.documents.reflow import match_heading, paragraphs
 from knowledge.models import Kind
+from knowledge.question.words import lexicon
 from knowledge.text import fold
 from knowledge.unit_names import CAP
 
@@ -126,8 +127,6 @@ def _name_end(text: str, at: int) -> int:
     """Where a unit's own name starting at ``at`` ends: capitalised words and abbreviations, a
     lower-case syllable that completes a dictionary word with the capitalised one before it ("Y tế",
     "Đa khoa", "Quân sự"), and a trailing level word of the locality ("Trung tâm Y tế huyện")."""
-    from knowledge.question.words import lexicon  # the dictionary is loaded on first use only
-
     words = lexicon().accented
     end = at
     prev: str | None = None
@@ -186,9 +185,13 @@ def party_units(text: str) -> list[tuple[int, int, str]]:
     """Party organisations named in a text: (start, end, name), the name without a standing
     committee before it; a bare "Đảng ủy xã" or a district's own committee is none."""
     out: list[tuple[int, int, str]] = []
+    seen, straight, curly = 0, 0, 0  # quotation marks before the match, counted once over the text
     for m in _PARTY_ORG.finditer(text):
-        before = text[: m.start()]
-        if before.count('"') % 2 or before.rfind("“") > before.rfind("”"):
+        gap = text[seen : m.start()]
+        straight += gap.count('"')
+        curly += gap.count("“") - gap.count("”")
+        seen = m.start()
+        if straight % 2 or curly > 0:
             continue  # inside quotation marks: the name of a model or a slogan, not a unit
         at = m.end()
         admin = _ADMIN_LEVEL.match(text, at)
