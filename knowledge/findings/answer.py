@@ -45,6 +45,7 @@ _DOC_TYPE_PAIRS = frozenset(
         "tin bai", "bien ban", "nghi quyet", "chi thi", "huong dan",
     )
 )
+_SOURCE_ORDER = {"report": 2, "remedy_plan": 3}  # inspections, supervisions, news, discipline: 1
 _LEVEL_HEAD = re.compile(r"^(?:xa|phuong|thi tran|thi xa|quan|huyen|tinh|thon) ")
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 
@@ -389,8 +390,8 @@ class FindingsAnswerer(ProgrammeAnswers):
         groups: list[tuple[str, Sequence[LiveFinding]]] = []
         order: tuple[Kind, ...] = ("han_che", "uu_diem", "yeu_cau", "ky_luat") if "han_che" in kinds else (
             "uu_diem", "han_che", "yeu_cau", "ky_luat")
-        # what an inspection required of the unit first, the unit's own plan for it after
-        chosen = sorted(chosen, key=lambda f: f.doc_kind == "remedy_plan")
+        # what an inspection required of the unit first, then reports, the unit's own plan last
+        chosen = sorted(chosen, key=lambda f: _SOURCE_ORDER.get(f.doc_kind, 1))
         for kind in order:
             members = [f for f in chosen if f.finding.kind == kind]
             groups.append((KIND_LABELS[kind] if len(chosen) > 1 else "", members))

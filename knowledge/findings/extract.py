@@ -300,7 +300,9 @@ def _sentence_records(state: _State, sentence: str, node: Node, inherit: list[st
         # whom it is about
         units: list[str | None]
         follow_up = False
-        subject_body = None if (giao or mentioned or scope) else _body_subject(clause)
+        # "Ủy ban Kiểm tra Huyện ủy giám sát … đối với Đảng ủy xã A": the body that opens the clause does it
+        subject_body = None if (giao or scope) else _body_subject(clause)
+        subject_body = subject_body if not mentioned or ckind == "yeu_cau" else None
         if giao:
             units, follow_up = list(giao[0]), giao[1]
         elif subject_body and ckind == "yeu_cau":
@@ -450,11 +452,11 @@ def extract_findings(text: str, meta: DocumentMeta, chunks: Sequence[ChunkRef] =
     inspected, intro = inspected_units(intro_paras)
     inspected = tuple(dict.fromkeys(unit_name(n) for n in inspected))
     names = _subjects(text, w.nodes, inspected)
-    primary_keys = {unit_key(n) for n in names}
+    about = list(names)
     names += [n for _, _, n in party_units(text) if n not in names]
     display = _display_names(text, names)
     subjects = {display.get(unit_key(n), n): key_variants(n) for n in names}
-    primary = frozenset(display.get(k, k) for k in primary_keys)
+    primary = frozenset(display.get(unit_key(n), n) for n in about)  # the same names subjects use
     state = _State(doc_kind, subjects, display, primary=primary)
     preamble = set(w.preamble) if w.has_titles else set()
     inherit: list[str] | None = None

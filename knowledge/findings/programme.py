@@ -111,7 +111,7 @@ def parse_programme(text: str, meta: DocumentMeta, chunks: Sequence[ChunkRef] = 
                 shares = "; ".join(
                     f"{header[i]}: {c}" if i < len(header) and header[i] else c for i, c in enumerate(cells) if i and c
                 )
-                add("quota", str(count["target"] or 1), f"{unit}: {shares}", unit=unit, title=shares)
+                add("quota", "", f"{unit}: {shares}", unit=unit, title=shares)  # a table row has no target number
             continue
         if node.role not in ("item", "prose", "label"):
             continue

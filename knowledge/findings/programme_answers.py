@@ -27,7 +27,12 @@ class ProgrammeAnswers:
     docs: list
 
     def _programme(self, ask: Ask, text: str, units: list[str]) -> Answer | None:
-        if not ask.programme or ask.discipline or ask.result or set(ask.kinds) & {"han_che", "uu_diem"}:
+        # "Xã A được giao chỉ tiêu … bao nhiêu?": a quota a programme gives the unit, programme named or not
+        quota_of = {
+            m.doc_id for m, i in self.items
+            if ask.quota and i.part == "quota" and self.registry.canonical(i.unit) in units
+        }
+        if not (ask.programme or quota_of) or ask.discipline or ask.result or set(ask.kinds) & {"han_che", "uu_diem"}:
             return None
         codes = detect_codes(text)
         structured = ask.targets or ask.tasks or ask.nth is not None or (ask.quota and units)
@@ -48,7 +53,8 @@ class ProgrammeAnswers:
                     " nhiệm vụ của chương trình này."
                 )
         else:
-            chosen = sorted(programmes.values(), key=lambda m: m.issue_date or "", reverse=True)[:1]
+            holders = [m for m in programmes.values() if m.doc_id in quota_of] or list(programmes.values())
+            chosen = sorted(holders, key=lambda m: m.issue_date or "", reverse=True)[:1]
         if not chosen:
             return None
         meta = chosen[0]
@@ -77,7 +83,8 @@ class ProgrammeAnswers:
             if not quotas:
                 return None
             for q in quotas:
-                lines.append(f"• Chỉ tiêu số {q.number} giao {q.unit}: {q.title}{self._cite_item(meta, q, q.text)}")
+                which = f"Chỉ tiêu số {q.number}" if q.number else f"Chỉ tiêu của Chương trình {name}"
+                lines.append(f"• {which} giao {q.unit}: {q.title}{self._cite_item(meta, q, q.text)}")
         elif not structured:
             terms = self._topic(text, units)
             pool = [i for i in items if i.part != "quota"]

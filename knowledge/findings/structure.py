@@ -90,6 +90,9 @@ def is_caps(text: str) -> bool:
     return len(letters) >= 4 and not any(ch.islower() for ch in letters)
 
 
+_RULE_TAIL = re.compile(r"\s*[-_=*–—]{2,}.*$")  # "Thạch Lỗi -----": the rule drawn under a title
+
+
 def unit_span(text: str, start: int = 0) -> str | None:
     """The unit name starting at ``start`` up to a comma, "và", a colon, a bracket or the end."""
     m = UNIT_START_RE.match(text, start)
@@ -98,7 +101,7 @@ def unit_span(text: str, start: int = 0) -> str | None:
     tail = text[start:]
     cut = re.search(r"\s*(?:[,;:()]|\s+và\s+|\s+-\s+|\.(?:\s|$)|$)", tail[m.end() - start :])
     name = tail[: (m.end() - start) + (cut.start() if cut else len(tail))].strip()
-    name = re.sub(r"\s*[-_=*–—]{2,}.*$", "", name)  # a rule line under a title is no part of a name
+    name = _RULE_TAIL.sub("", name)  # a rule line under a title is no part of a name
     return name if 2 <= len(name.split()) <= 16 else None
 
 
@@ -174,7 +177,7 @@ def issuing_unit(text: str) -> str | None:
 
 def unit_name(name: str) -> str:
     """A unit's name as a record shows it: no standing committee before it, no rule after it."""
-    name = re.sub(r"\s*[-_=*–—]{2,}.*$", "", " ".join(name.split()))
+    name = _RULE_TAIL.sub("", " ".join(name.split()))
     found = party_units(name)
     if found and found[0][1] == len(name) and re.match(r"(?:Ban|Thường)", name):
         return found[0][2]

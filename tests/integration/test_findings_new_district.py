@@ -54,3 +54,16 @@ def test_programme_targets_tasks_and_quotas(services) -> None:
     assert "ít nhất 420 đảng viên mới" in a.text
     a = ask(services, "Nhiệm vụ thứ tư trong Chương trình 07 của HU là gì?")
     assert "chuyển đổi số" in a.text
+
+
+def test_a_units_quota_without_naming_the_programme(services) -> None:
+    a = ask(services, "Xã Yên Phú được giao chỉ tiêu kết nạp bao nhiêu đảng viên?")
+    assert "60 đảng viên" in a.text and "07-CTr/HU" in a.text
+    assert "Chỉ tiêu số" not in a.text  # a table row carries no target number
+
+
+def test_remedies_of_a_unit_come_from_the_conclusion_first_and_exclude_the_inspectors_own_tasks(services) -> None:
+    a = ask(services, "Đảng ủy xã Đồng Lạc phải khắc phục những gì?")
+    lines = [line for line in a.text.splitlines() if line.startswith("•")]
+    assert "chậm nhất ngày 15/11/2026" in lines[0]
+    assert not [line for line in lines if line.startswith("• Ủy ban Kiểm tra Huyện ủy giám sát")]

@@ -51,8 +51,13 @@ Số 12-BC/HU
 BÁO CÁO
 sơ kết 6 tháng đầu năm 2026 thực hiện Chương trình số 03-CTr/HU
 
+I. KẾT QUẢ THỰC HIỆN
 1. Về sinh hoạt chi bộ
 Đảng ủy Trung tâm Y tế huyện và Chi bộ Trường THPT Tân Phong duy trì 100% chi bộ sinh hoạt đúng kỳ. Đảng ủy xã Phú Sơn còn 4/12 chi bộ chưa sinh hoạt chuyên đề theo quý.
+
+II. PHƯƠNG HƯỚNG, NHIỆM VỤ 6 THÁNG CUỐI NĂM
+1. Đảng ủy xã Phú Sơn bảo đảm 100% chi bộ sinh hoạt chuyên đề trong quý III/2026.
+2. Ủy ban Kiểm tra Huyện ủy giám sát chuyên đề đối với Ban Thường vụ Đảng ủy xã Phú Sơn trong quý IV/2026.
 """
 
 PLAN = """(Văn bản thử, hư cấu)
@@ -143,6 +148,9 @@ def test_a_report_by_theme_gives_each_unit_it_names_its_findings() -> None:
     assert texts(ex, "Đảng ủy Trung tâm Y tế huyện", "uu_diem")
     assert texts(ex, "Chi bộ Trường THPT Tân Phong", "uu_diem")
     assert any("4/12 chi bộ" in t for t in texts(ex, PHU_SON, "han_che"))
+    # what the commune must do is its own; what the inspection committee will do to it is not
+    assert any("100% chi bộ sinh hoạt chuyên đề" in t for t in texts(ex, PHU_SON, "yeu_cau"))
+    assert not [t for t in texts(ex, PHU_SON, "yeu_cau") if t.startswith("Ủy ban Kiểm tra")]
 
 
 def test_a_units_own_remedy_plan_is_that_units_with_the_deadline_cell_as_written() -> None:
@@ -159,6 +167,7 @@ def test_prose_targets_table_quotas_and_ordinal_tasks_of_a_programme() -> None:
     assert any("ít nhất 300 đảng viên mới" in t for t in targets)
     (quota,) = [i for i in ex.items if i.part == "quota"]
     assert quota.unit == HOA_MY and "40 đảng viên" in quota.text and "từ 85% trở lên" in quota.text
+    assert quota.number == ""  # a table row is no numbered target
     tasks = {i.number: i.text for i in ex.items if i.part == "task"}
     assert tasks["2"].startswith("Nhiệm vụ thứ hai, đẩy mạnh chuyển đổi số")
 
