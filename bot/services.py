@@ -112,12 +112,15 @@ class BotServices:
         return [d for d in self.engine.documents() if viewer.may_read(d)]
 
     def unit_choices(self, viewer: Viewer) -> list[str]:
-        """The units a user may pick: canonical findings units, then the others the readable documents name."""
-        names = list(self.findings.units(viewer)) if self.findings is not None else []
-        seen = set(names)
+        """The units a user may pick: the units the findings records hold (inspected, given findings,
+        remedies or quotas, the list /tendonvi shows); without findings records, the units the readable
+        documents name. A body a rule document mentions ("đảng ủy Quốc hội") is no unit to pick."""
+        if self.findings is not None:
+            return list(self.findings.units(viewer))
+        names: list[str] = []
+        seen: set[str] = set()
         for doc in self.documents(viewer):
-            for unit in doc.units:
-                name = (self.findings.resolve_unit(unit) if self.findings is not None else None) or unit
+            for name in doc.units:
                 if name not in seen:
                     seen.add(name)
                     names.append(name)

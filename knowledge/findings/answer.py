@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from datetime import date
 
 from knowledge.access import Viewer
 from knowledge.findings.citing import MAX_LINES, STRONG, Cites, declined, label
@@ -63,8 +64,9 @@ _YES_NO_INSPECTED = re.compile(r"\b(co |da )?(duoc|bi|thuoc dien( duoc)?) (kiem 
 class FindingsAnswerer(ProgrammeAnswers):
     """One question against the live records one viewer may read."""
 
-    def __init__(self, view: object, viewer: Viewer | None) -> None:
+    def __init__(self, view: object, viewer: Viewer | None, today: date | None = None) -> None:
         self.view = view
+        self.today = (today or date.today()).isoformat()  # a remedy due before it is flagged overdue
         self.registry = view.registry  # type: ignore[attr-defined]
         self.findings: list[LiveFinding] = view.visible(viewer)  # type: ignore[attr-defined]
         self.items: list[tuple[DocumentMeta, ProgrammeItem]] = view.visible_items(viewer)  # type: ignore[attr-defined]
@@ -223,6 +225,8 @@ class FindingsAnswerer(ProgrammeAnswers):
         extra = ""
         if x.kind == "yeu_cau":
             extra = f" — thời hạn: {x.deadline}" if x.deadline else " — tài liệu không nêu thời hạn"
+            if x.due and x.due < self.today:
+                extra += " (đã quá hạn; tài liệu không ghi nhận đã hoàn thành)"
             if x.responsible:
                 extra += f"; người chịu trách nhiệm: {x.responsible}"
         if x.kind == "ky_luat" and x.form:

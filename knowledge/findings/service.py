@@ -301,7 +301,8 @@ class FindingsService:
 
     # ---- answering -----------------------------------------------------------------------------
     def answer(
-        self, question: str, history: Sequence[Turn] = (), unit: str | None = None, viewer: Viewer | None = None
+        self, question: str, history: Sequence[Turn] = (), unit: str | None = None, viewer: Viewer | None = None,
+        today: date | None = None,
     ) -> Answer | None:
         """An answer from the findings and programme records, or None to let the general engine answer."""
         from knowledge.findings.answer import FindingsAnswerer
@@ -309,4 +310,4 @@ class FindingsService:
         view = self.view()
         if not view.docs or not (view.findings or view.items):
             return None
-        return FindingsAnswerer(view, viewer).answer(question, history, unit)
+        return FindingsAnswerer(view, viewer, today).answer(question, history, unit)

@@ -3,18 +3,26 @@ indexed on their own with the fake embedder: the answers a cadre of that distric
 
 from __future__ import annotations
 
+from datetime import date
+from pathlib import Path
+
 import pytest
 
+from bot.services import BotServices
+from knowledge.access import PUBLIC
 from knowledge.eval.harness import load_corpus
 from knowledge.services.compose import build_services
 from knowledge.settings import KnowledgeSettings
 from tests.fakes.embedder import HashEmbeddings
 
+SAMPLES = Path(__file__).resolve().parents[2] / "knowledge" / "data" / "samples"
+
 
 @pytest.fixture(scope="module")
 def services(tmp_path_factory, shared_dir):
     s = build_services(KnowledgeSettings(data_dir=tmp_path_factory.mktemp("yenkhe") / "data"), embeddings=HashEmbeddings())
-    s.ingest.ingest_documents(load_corpus(shared_dir / "eval" / "findings_yenkhe"))
+    rules = [d for d in load_corpus(SAMPLES) if d.doc_id.startswith("294-QD-TW")]  # names central bodies
+    s.ingest.ingest_documents(load_corpus(shared_dir / "eval" / "findings_yenkhe") + rules)
     return s
 
 
@@ -67,3 +75,19 @@ def test_remedies_of_a_unit_come_from_the_conclusion_first_and_exclude_the_inspe
     lines = [line for line in a.text.splitlines() if line.startswith("•")]
     assert "chậm nhất ngày 15/11/2026" in lines[0]
     assert not [line for line in lines if line.startswith("• Ủy ban Kiểm tra Huyện ủy giám sát")]
+
+
+def test_the_unit_picker_lists_the_districts_units_not_bodies_a_rule_names(services) -> None:
+    assert any("Quốc hội" in u for d in services.engine.documents() for u in d.units)  # the rule names it
+    picker = BotServices(engine=services.engine, findings=services.findings).unit_choices(PUBLIC)
+    assert "Đảng ủy xã Đồng Lạc" in picker and "Đảng ủy Trung tâm Y tế huyện" in picker
+    assert not [u for u in picker if "Quốc hội" in u or "Ngoại giao" in u or "Hà Nội" in u]
+    assert picker == services.findings.units(PUBLIC)  # the same list /tendonvi is made from
+
+
+def test_a_remedy_past_its_deadline_is_flagged_overdue(services) -> None:
+    question = "Đảng ủy xã Thạch Lỗi phải xử lý 05 trường hợp xây dựng trái phép trước ngày nào?"
+    before = services.findings.answer(question, today=date(2026, 12, 1))
+    after = services.findings.answer(question, today=date(2027, 1, 5))
+    assert "trước ngày 31/12/2026" in before.text and "quá hạn" not in before.text
+    assert "trước ngày 31/12/2026" in after.text and "đã quá hạn" in after.text
