@@ -231,7 +231,9 @@ class FindingsAnswerer(ProgrammeAnswers):
                 extra += f"; người chịu trách nhiệm: {x.responsible}"
         if x.kind == "ky_luat" and x.form:
             who = f"đồng chí {x.person}" if x.person else (f.unit or "")
-            extra = f" — {who}: hình thức {x.form}" + (f" ({x.responsible} quyết định)" if x.responsible else "")
+            proposed = re.search(r"\bđề nghị\b[^.;]*\bkỷ luật", x.text, re.IGNORECASE)  # not yet decided
+            by = f" (đề nghị {x.responsible} quyết định)" if proposed else f" ({x.responsible} quyết định)"
+            extra = f" — {who}: hình thức {x.form}" + (by if x.responsible else "")
         return f"• {head}{x.text}{extra}{self.cites.cite(f.doc_id, x.position, x.text)}"
 
     def _compose(self, header: str, groups: Sequence[tuple[str, Sequence[LiveFinding]]]) -> Answer:
@@ -291,9 +293,15 @@ class FindingsAnswerer(ProgrammeAnswers):
             return None
         reasons: list[LiveFinding] = []
         for d in chosen:
+            # a violation naming nobody belongs to a member's decision only when the document disciplines
+            # members alone (a committee's own violation is not the member's)
+            members_only = all(
+                g.finding.person for g in self.findings if g.doc_id == d.doc_id and g.finding.kind == "ky_luat"
+            )
             for f in self.findings:
                 same_doc = f.doc_id == d.doc_id and f.finding.kind == "han_che" and f.unit == d.unit
-                if same_doc and f.finding.person in (d.finding.person, None) and f not in reasons:
+                mine = f.finding.person == d.finding.person or (f.finding.person is None and members_only)
+                if same_doc and mine and f not in reasons:
                     reasons.append(f)
         groups: list[tuple[str, Sequence[LiveFinding]]] = [("Kỷ luật", chosen)]
         if reasons and (named or units or re.search(r"\b(vi sao|tai sao|ly do|vi pham gi|vi pham)\b", ask.folded)):

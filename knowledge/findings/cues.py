@@ -41,7 +41,7 @@ _DISCIPLINE = re.compile(
 )
 # Sentences that introduce, date or close a document: never a finding.
 _NOT_FINDING = re.compile(
-    r"^(?:thực hiện|căn cứ|tại hội nghị|trưởng đoàn|phó trưởng đoàn|thành phần|ngày đăng"
+    r"^(?:thực hiện|căn cứ|xét (?:báo cáo|tờ trình|đề nghị)|tại hội nghị|trưởng đoàn|phó trưởng đoàn|thành phần|ngày đăng"
     r"|thời gian (?:kiểm tra|giám sát))\b"
     r"|\bđoàn (?:kiểm tra|giám sát)\b.*\bđã tiến hành\b|tiến hành kỳ họp|\bsẽ\b"
     r"|thông báo (?:để|cho)\b.*\bbiết\b|như sau\s*:?\s*$"

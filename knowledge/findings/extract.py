@@ -148,6 +148,7 @@ class _State:
     # the units the document is about (inspected, headings, table rows); other names it gives in
     # passing (a cell of an inspected unit) count only where no such unit is the topic
     primary: frozenset[str] = frozenset()
+    inspected: tuple[str, ...] = ()  # display names of the units the document inspects
     findings: list[Finding] = field(default_factory=list)
     open_records: list[int] = field(default_factory=list)  # indexes waiting for a "Thời hạn: …" line
     lead: tuple[Kind | None, tuple[str, ...] | None] | None = None
@@ -219,9 +220,11 @@ def _clauses(sentence: str, state: _State, kind_hint: Kind | None) -> list[str]:
         deadline_change = requirement and (
             (has_deadline and had) or (has_deadline != had and not (has_deadline and n == len(parts) - 1))
         )
+        # "kỷ luật Khiển trách đối với tập thể A; đề nghị … Cảnh cáo đối với đồng chí B": two decisions
+        two_forms = bool(cues.discipline_form(part) and cues.discipline_form(prev))
         pol_a, pol_b = cues.polarity(prev), cues.polarity(part)
         polarity_change = kind_hint is None and pol_a and pol_b and pol_a != pol_b
-        if new_subject or giao or deadline_change or polarity_change:
+        if new_subject or giao or deadline_change or polarity_change or two_forms:
             groups.append(part)
         else:
             groups[-1] = f"{prev}; {part}"
@@ -284,6 +287,8 @@ def _sentence_records(state: _State, sentence: str, node: Node, inherit: list[st
             ckind: Kind | None = "ky_luat"
         elif kind == "yeu_cau" and cues.is_praise(clause) and mentioned:
             ckind = "uu_diem"
+        elif kind == "han_che" and (cues.is_request(clause) or previous_kind == "yeu_cau" and not mentioned):
+            ckind = "yeu_cau"  # "… yêu cầu Chi bộ X kiểm điểm …" under a heading of violations
         elif kind is not None:
             ckind = kind
         elif giao or cues.is_request(clause):
@@ -319,6 +324,8 @@ def _sentence_records(state: _State, sentence: str, node: Node, inherit: list[st
             units = [None]  # "2/21 chi bộ" in a paragraph about one unit are that unit's cells
         elif last_units:
             units = list(last_units)
+        elif discipline and state.inspected:
+            units = list(state.inspected)  # a violation or remedy in a notice about named units is theirs
         elif discipline or state.doc_kind == "remedy_plan" and node.role == "prose":
             continue
         else:
@@ -457,7 +464,9 @@ def extract_findings(text: str, meta: DocumentMeta, chunks: Sequence[ChunkRef] =
     display = _display_names(text, names)
     subjects = {display.get(unit_key(n), n): key_variants(n) for n in names}
     primary = frozenset(display.get(unit_key(n), n) for n in about)  # the same names subjects use
-    state = _State(doc_kind, subjects, display, primary=primary)
+    state = _State(
+        doc_kind, subjects, display, primary=primary, inspected=tuple(display.get(unit_key(n), n) for n in inspected)
+    )
     preamble = set(w.preamble) if w.has_titles else set()
     inherit: list[str] | None = None
     for node in w.nodes:

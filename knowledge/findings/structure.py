@@ -47,7 +47,7 @@ _KIND_CUES: tuple[tuple[Kind, re.Pattern[str]], ...] = (
     ("yeu_cau", re.compile(
         r"\b(yeu cau|kien nghi|de nghi|khac phuc|giao trach nhiem|to chuc thuc hien|nhiem vu (trong )?thoi gian toi"
         r"|phuong huong|bien phap)\b")),
-    ("han_che", re.compile(r"\b(han che|khuyet diem|ton tai|yeu kem|thieu sot|sai pham)\b")),
+    ("han_che", re.compile(r"\b(han che|khuyet diem|ton tai|yeu kem|thieu sot|sai pham|vi pham)\b")),
     ("uu_diem", re.compile(r"\b(uu diem|ket qua dat duoc|mat lam duoc|diem manh|nhung viec lam duoc)\b")),
 )
 _DISCIPLINE = re.compile(r"\b(ky luat|dau hieu vi pham|xu ly vi pham)\b")

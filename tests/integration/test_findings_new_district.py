@@ -55,6 +55,7 @@ def test_unknown_unit_and_year_and_person_by_post(services) -> None:
     assert year.declined and "2024" in year.text
     post = ask(services, "Đ/c Phó Chủ tịch UBND xã Thạch Lỗi bị kỷ luật vì những vi phạm gì?")
     assert not post.declined and "Vũ Đình Lâm" in post.text and "Quy định số 37-QĐ/TW" in post.text
+    assert "Xét Báo cáo số 21-BC/ĐKT" not in post.text  # what the decision considered is no violation
 
 
 def test_programme_targets_tasks_and_quotas(services) -> None:

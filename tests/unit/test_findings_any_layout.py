@@ -98,6 +98,31 @@ Nhiệm vụ thứ hai, đẩy mạnh chuyển đổi số trong công tác đ�
 """
 
 
+VIOLATIONS = """(Văn bản thử, hư cấu)
+
+HUYỆN ỦY TÂN PHONG                                   ĐẢNG CỘNG SẢN VIỆT NAM
+ỦY BAN KIỂM TRA                                          ---------------
+        *                                    Tân Phong, ngày 20 tháng 11 năm 2026
+Số 45-TB/UBKTHU
+
+THÔNG BÁO
+kết luận kiểm tra khi có dấu hiệu vi phạm đối với Ban Thường vụ Đảng ủy xã Hòa Mỹ và đồng chí Trần Văn Bình, Bí thư Đảng ủy xã
+
+Thực hiện Quyết định số 40-QĐ/UBKTHU ngày 01/9/2026, Đoàn kiểm tra đã kiểm tra khi có dấu hiệu vi phạm đối với Ban Thường vụ Đảng ủy xã Hòa Mỹ và đồng chí Trần Văn Bình. Ủy ban Kiểm tra Huyện ủy kết luận như sau:
+
+I. VI PHẠM
+1. Ban Thường vụ Đảng ủy xã Hòa Mỹ buông lỏng lãnh đạo việc quản lý thu chi quỹ xây dựng đường giao thông thôn, để thất thoát 120 triệu đồng.
+2. Đồng chí Trần Văn Bình, Bí thư Đảng ủy xã, chỉ đạo chi sai mục đích 120 triệu đồng quỹ xây dựng đường giao thông thôn.
+
+II. KỶ LUẬT
+Ủy ban Kiểm tra Huyện ủy quyết định thi hành kỷ luật bằng hình thức Khiển trách đối với Ban Thường vụ Đảng ủy xã Hòa Mỹ; đề nghị Ban Thường vụ Huyện ủy thi hành kỷ luật bằng hình thức Cảnh cáo đối với đồng chí Trần Văn Bình.
+
+III. YÊU CẦU KHẮC PHỤC
+1. Ban Thường vụ Đảng ủy xã Hòa Mỹ chỉ đạo thu hồi đủ 120 triệu đồng nộp vào quỹ trước ngày 31/12/2026.
+2. Tổ chức kiểm điểm, rút kinh nghiệm trong Đảng ủy xã; báo cáo kết quả về Ủy ban Kiểm tra Huyện ủy trong tháng 01/2027.
+"""
+
+
 def extract(name: str, text: str) -> Extraction:
     doc = LoadedDocument(doc_id=name, source=name, text=text, fmt="txt", sha256=name, size=len(text))
     return extract_document(text, extract_metadata(doc))
@@ -184,3 +209,18 @@ def test_question_forms_with_abbreviations_and_plain_words() -> None:
     assert read("Những ĐU nào chưa ban hành kế hoạch giám sát?").which
     assert read("6 tháng đầu năm xã Yên Phú còn yếu ở những mặt nào?").kinds == ("han_che",)
     assert read("Đoàn kiểm tra số 3 làm việc tại những đơn vị nào?").inspected
+
+
+def test_a_notice_on_signs_of_violation_with_sections_for_violations_discipline_and_remedies() -> None:
+    ex = extract("tb-45", VIOLATIONS)
+    assert ex.doc_kind == "discipline" and ex.inspected == (HOA_MY,)
+    violations = [f for f in ex.findings if f.kind == "han_che"]
+    assert [f.person for f in violations] == [None, "Trần Văn Bình"]  # the committee's, then the member's
+    decisions = [(f.person, f.form, f.responsible) for f in ex.findings if f.kind == "ky_luat"]
+    assert decisions == [
+        (None, "Khiển trách", "Ủy ban Kiểm tra Huyện ủy"),  # the committee as a body
+        ("Trần Văn Bình", "Cảnh cáo", "Ban Thường vụ Huyện ủy"),  # the member, proposed to the district
+    ]
+    remedies = [f for f in ex.findings if f.kind == "yeu_cau"]
+    assert [f.unit for f in remedies] == [HOA_MY, HOA_MY]  # the second names no unit: the notice's
+    assert [f.due for f in remedies] == ["2026-12-31", "2027-01-31"]
