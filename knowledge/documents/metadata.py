@@ -14,7 +14,7 @@ from knowledge.documents.codes import (
 from knowledge.documents.reflow import match_heading
 from knowledge.documents.units import find_units
 from knowledge.models import DocCode, DocumentMeta, LoadedDocument
-from knowledge.text import code_key, normalize_tones
+from knowledge.text import CODE_RE, code_key, normalize_tones
 from knowledge.vocab import doc_type_by_heading
 
 _KINDS = doc_type_by_heading()  # "QUY ĐỊNH" -> "QĐ"
@@ -106,6 +106,22 @@ def _header_code(lines: list[str]) -> DocCode | None:
     return None
 
 
+def _title_case(line: str) -> str:
+    """A title line as a sentence: an upper-case line recased, its document codes as written
+    ("KẾT LUẬN KIỂM TRA VIỆC THỰC HIỆN CHƯƠNG TRÌNH SỐ 05-CTr/QU": the "r" of a code is no reason
+    to keep the rest in capitals)."""
+    codes = [m.group(0) for m in CODE_RE.finditer(line)]
+    masked = line
+    for n, code in enumerate(codes):
+        masked = masked.replace(code, f"§{n}§", 1)
+    if not _is_caps(masked):
+        return line
+    out = _recase(masked)
+    for n, code in enumerate(codes):
+        out = out.replace(f"§{n}§", code, 1)
+    return out
+
+
 def _kind_and_title(lines: list[str]) -> tuple[str | None, str | None]:
     for i, line in enumerate(lines[:_HEADER_LINES]):
         word = " ".join(line.replace("*", "").split())
@@ -114,8 +130,12 @@ def _kind_and_title(lines: list[str]) -> tuple[str | None, str | None]:
         title_lines: list[str] = []
         for nxt in lines[i + 1 : i + 8]:
             nxt = nxt.replace("*", "").strip()
+            if not nxt and title_lines:
+                break  # a blank line ends the title: what follows is the body
             if not nxt or _NUMBER_LINE.match(nxt):  # "Số 05-KH/ĐU" (or "Số   -HD/BTCTU") under the kind word
                 continue
+            if title_lines and len(nxt) > 160 and nxt.endswith((".", ":")):
+                break  # a body paragraph right under the title, with no blank line between
             head = match_heading(nxt)
             # "KẾT QUẢ KIỂM TRA …" under "BÁO CÁO" is the title going on, not a "Kết quả" section
             if nxt.startswith(("-", "(", "Căn cứ", "Xét")) or (head and not (head.kind == "topic" and _is_caps(nxt))):
@@ -125,11 +145,10 @@ def _kind_and_title(lines: list[str]) -> tuple[str | None, str | None]:
             title_lines.append(nxt)
             if len(title_lines) == 4:
                 break
-        rest = " ".join(" ".join(title_lines).split())
+        rest = " ".join(" ".join(_title_case(t) for t in title_lines).split())
         kind_word = word[0] + word[1:].lower()
         if not rest:
             return _KINDS[word], kind_word
-        rest = _recase(rest) if _is_caps(rest) else rest
         if not re.match(r"(Điều lệ|Đảng|Ban|Bộ|Quy định|Hướng dẫn)\b", rest):
             rest = rest[:1].lower() + rest[1:]
         return _KINDS[word], f"{kind_word} {rest}"

@@ -171,3 +171,20 @@ def test_recasing_keeps_unit_names_but_not_ordinary_words() -> None:
     assert _recase("ĐẢNG ỦY PHƯỜNG PHÚC LỢI") == "Đảng ủy phường Phúc Lợi"
     assert _recase("BAN CHỈ ĐẠO PHÒNG CHỐNG TỆ NẠN XÃ HỘI") == "Ban chỉ đạo phòng chống tệ nạn xã hội"
     assert _recase("BAN TỔ CHỨC THÀNH ỦY HÀ NỘI") == "Ban Tổ chức Thành ủy Hà Nội"
+
+
+def test_an_uploaded_title_keeps_its_codes_and_stops_before_the_body() -> None:
+    upper = _doc(
+        "QUẬN ỦY HÒA BÌNH\nSố 12-TB/QU\n\nTHÔNG BÁO\nKẾT LUẬN KIỂM TRA VIỆC THỰC HIỆN CHƯƠNG TRÌNH SỐ 05-CTr/QU\n\n"
+        "Ngày 15/3/2026, Đoàn kiểm tra đã làm việc với Đảng ủy phường An Phú.\n"
+    )
+    title = extract_metadata(upper).title
+    assert title == "Thông báo kết luận kiểm tra việc thực hiện chương trình số 05-CTr/QU"  # not "kẾT LUẬN …"
+    glued = _doc(
+        "QUẬN ỦY HÒA BÌNH\nSố 13-TB/QU\n\nTHÔNG BÁO\nkết luận giám sát chuyên đề năm 2026\n"
+        "Theo Kế hoạch số 20-KH/QU, Ủy ban Kiểm tra Quận ủy đã giám sát chuyên đề đối với Đảng ủy phường"
+        " An Phú về việc lãnh đạo thực hiện Chương trình số 05-CTr/QU trong 6 tháng đầu năm 2026 như sau:\n"
+        "Ngày 20/3/2026, Đoàn giám sát làm việc tại Đảng ủy phường An Phú và kết luận chi tiết ở phần sau của văn"
+        " bản này, gồm ưu điểm, hạn chế và các yêu cầu khắc phục đối với đơn vị được giám sát.\n"
+    )
+    assert extract_metadata(glued).title == "Thông báo kết luận giám sát chuyên đề năm 2026"
