@@ -46,6 +46,11 @@ _DOC_TYPE_PAIRS = frozenset(
         "tin bai", "bien ban", "nghi quyet", "chi thi", "huong dan",
     )
 )
+# the inspected units as a group: "04 đảng ủy cơ sở", "các đơn vị được kiểm tra", "3 đơn vị"
+_GROUP = re.compile(
+    r"\b(\d{1,3}|cac|nhung) (?:dang uy|dang bo|don vi|chi bo|to chuc co so dang|to chuc dang|co so)"
+    r"(?: co so)?(?: (?:duoc|bi) (?:kiem tra|giam sat))?\b"
+)
 _SOURCE_ORDER = {"report": 2, "remedy_plan": 3}  # inspections, supervisions, news, discipline: 1
 _LEVEL_HEAD = re.compile(r"^(?:xa|phuong|thi tran|thi xa|quan|huyen|tinh|thon) ")
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
@@ -112,7 +117,7 @@ class FindingsAnswerer(ProgrammeAnswers):
         units = [u for u in named if not is_directing(u)] or (named if ask.kinds and not ask.discipline else [])
         routes = (
             self._discipline, self._programme, self._inspected, self._unit, self._unknown_unit, self._which,
-            self._target_not_result, self._search,
+            self._together, self._target_not_result, self._search,
         )
         for route in routes:
             found = route(ask, text, units)
@@ -460,6 +465,42 @@ class FindingsAnswerer(ProgrammeAnswers):
             lines.append(self._line(members[0], with_unit=True, units=list(dict.fromkeys(names))))
             if len(lines) >= MAX_LINES:
                 break
+        return Answer(text="\n".join(lines), grounded=True, citations=self.cites.citations(), mode="findings")
+
+    def _together(self, ask: Ask, text: str, units: list[str]) -> Answer | None:
+        """What an inspection found for its units together ("Qua kiểm tra 04 đảng ủy cơ sở còn những hạn
+        chế gì?"): the question names the group (its number, "các đơn vị được kiểm tra") or the document."""
+        kinds = tuple(k for k in ask.kinds if k != "ky_luat")
+        if units or not kinds:
+            return None
+        group = _GROUP.search(ask.folded)
+        codes = detect_codes(text)
+        docs = [d for d in self.docs if d.extraction.inspected]
+        if group and group.group(1).isdigit():
+            docs = [d for d in docs if len(d.extraction.inspected) == int(group.group(1))]
+        if codes:
+            docs = [d for d in docs if any(ref.matches(d.extraction.programme) for ref in codes)]
+        named, _ = self._source_docs(text, [d.meta.doc_id for d in docs])
+        if not (group or codes) and len(named) == len(docs):
+            return None  # neither the group nor a document is named: the general engine answers
+        docs = [d for d in docs if d.meta.doc_id in named]
+        if len(docs) != 1:
+            return None
+        (doc,) = docs
+        mine = [f for f in self.findings if f.doc_id == doc.meta.doc_id and f.finding.kind in kinds]
+        shared = [f for f in mine if f.finding.scope == "collective"]
+        own = [f for f in mine if f.finding.scope == "unit"]
+        if not shared and not own:
+            return self._decline(f"{label(doc.meta)} không nêu {', '.join(KIND_LABELS[k].lower() for k in kinds)}.")
+        ex = doc.extraction
+        lines = [f"{label(doc.meta)} — {len(ex.inspected)} đơn vị được kiểm tra: {'; '.join(ex.inspected)}."]
+        for kind in kinds:
+            common = [f for f in shared if f.finding.kind == kind]
+            each = [f for f in own if f.finding.kind == kind]
+            if common or each:
+                lines.append(f"{KIND_LABELS[kind]}:")
+            lines += [self._line(f) for f in common[:MAX_LINES]]
+            lines += [self._line(f, with_unit=True) for f in each[: max(0, MAX_LINES - len(common))]]
         return Answer(text="\n".join(lines), grounded=True, citations=self.cites.citations(), mode="findings")
 
     def _search(self, ask: Ask, text: str, units: list[str]) -> Answer | None:

@@ -278,6 +278,8 @@ def _sentence_records(state: _State, sentence: str, node: Node, inherit: list[st
         mentioned = _mentioned(state, clause)
         if mentioned and state.primary and not state.primary & set(mentioned) and (scope or last_units):
             mentioned = []  # "tại Chi bộ Khoa Hồi sức" in a paragraph about the centre's committee
+        elif mentioned and state.inspected and not state.primary & set(mentioned):
+            continue  # "Cùng thời gian, Đoàn kiểm tra số 1 … làm việc tại Đảng ủy xã B": another inspection
         elif state.primary & set(mentioned):
             mentioned = [m for m in mentioned if m in state.primary]  # "… nhân rộng tới Đảng ủy xã B" is no finding of B
         giao = _body_after_giao(clause, state)

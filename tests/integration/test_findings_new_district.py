@@ -21,7 +21,8 @@ SAMPLES = Path(__file__).resolve().parents[2] / "knowledge" / "data" / "samples"
 @pytest.fixture(scope="module")
 def services(tmp_path_factory, shared_dir):
     s = build_services(KnowledgeSettings(data_dir=tmp_path_factory.mktemp("yenkhe") / "data"), embeddings=HashEmbeddings())
-    rules = [d for d in load_corpus(SAMPLES) if d.doc_id.startswith("294-QD-TW")]  # names central bodies
+    # a rule that names central bodies, and the seed news item about another district's inspection
+    rules = [d for d in load_corpus(SAMPLES) if d.doc_id.startswith(("294-QD-TW", "long-bien"))]
     s.ingest.ingest_documents(load_corpus(shared_dir / "eval" / "findings_yenkhe") + rules)
     return s
 
@@ -92,3 +93,11 @@ def test_a_remedy_past_its_deadline_is_flagged_overdue(services) -> None:
     after = services.findings.answer(question, today=date(2027, 1, 5))
     assert "trước ngày 31/12/2026" in before.text and "quá hạn" not in before.text
     assert "trước ngày 31/12/2026" in after.text and "đã quá hạn" in after.text
+
+
+def test_what_an_inspection_found_for_its_units_together(services) -> None:
+    seed = ask(services, "Qua kiểm tra 04 đảng ủy cơ sở còn những hạn chế, tồn tại gì?")
+    assert not seed.declined and "ban hành nhiều nghị quyết chuyên đề" in seed.text
+    team = ask(services, "Các đơn vị được đoàn kiểm tra số 3 kiểm tra có ưu điểm gì?")
+    assert "21/21 chi bộ tổ dân phố" in team.text and "y đức" in team.text
+    assert "Đoàn kiểm tra số 1" not in team.text  # another team's work at other units is no finding of this one
