@@ -4,6 +4,9 @@
     python benchmarks/bench_findings.py --fake               # the same with the hashing embedder (no model)
     python benchmarks/bench_findings.py --corpus tests/fixtures/findings/heldout \\
         --questions tests/fixtures/findings/heldout/findings_heldout.jsonl --only heldout/   # held-out, once
+    python benchmarks/bench_findings.py --documents ../shared/eval/findings_yenkhe \
+        --expected tests/fixtures/findings_yenkhe/expected_records.json \
+        --corpus ../shared/eval/findings_yenkhe --questions ../shared/eval/findings_yenkhe_dev.jsonl   # Yên Khê
 
 Extraction is scored against ``expected_records.json`` (kind, unit, text, then deadline /
 responsible / person); answers as the evaluation harness does (NFC, whitespace folded, lower
@@ -104,10 +107,12 @@ def main() -> int:
     p.add_argument("--expected", type=Path, default=FIXTURES / "expected_records.json")
     p.add_argument("--questions", type=Path, default=FIXTURES / "findings_dev.jsonl")
     p.add_argument("--only", default="", help="score ground-truth files whose name starts with this (heldout/)")
+    p.add_argument("--documents", type=Path, default=None,
+                   help="folder holding the ground truth's documents (default: the folder of --expected)")
     p.add_argument("--fake", action="store_true", help="hashing embedder instead of the real model")
     args = p.parse_args()
     print("== extraction")
-    extraction(args.expected.parent, args.expected, args.only)
+    extraction(args.documents or args.expected.parent, args.expected, args.only)
     print("\n== answers")
     answers(args.corpus, args.questions, args.fake)
     return 0

@@ -470,7 +470,8 @@ class FindingsAnswerer(ProgrammeAnswers):
     def _together(self, ask: Ask, text: str, units: list[str]) -> Answer | None:
         """What an inspection found for its units together ("Qua kiểm tra 04 đảng ủy cơ sở còn những hạn
         chế gì?"): the question names the group (its number, "các đơn vị được kiểm tra") or the document."""
-        kinds = tuple(k for k in ask.kinds if k != "ky_luat")
+        # requirements are left to the general engine, which quotes the whole list with its numbering
+        kinds = tuple(k for k in ask.kinds if k in ("han_che", "uu_diem"))
         if units or not kinds:
             return None
         group = _GROUP.search(ask.folded)

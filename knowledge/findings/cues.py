@@ -25,10 +25,14 @@ _NEG = re.compile(
 _POS = re.compile(
     r"\b(?:đã|tốt|hiệu quả|kịp thời|nghiêm túc|duy trì|vượt|bảo đảm tiến độ|đúng thời gian|đúng thời hạn|đúng quy định"
     r"|biểu dương|điển hình|sáng tạo|gương mẫu|được quan tâm|kết nạp|hoàn thành|chủ động|tích cực|phối hợp chặt chẽ"
+    r"|dẫn đầu|tỷ lệ[^,.;]{0,60}\bcao\b"
     r"|đồng tình|ủng hộ|nghiêm|đúng định kỳ|nền nếp|chặt chẽ|đầy đủ)\b|100\s?%"
 )
 _PRAISE = re.compile(r"\b(?:biểu dương|tuyên dương|khen thưởng|là điển hình)\b")
-_REQUEST = re.compile(r"(?:^|;\s*)(?:giao|yêu cầu|đề nghị|kiến nghị)\b|\b(?:yêu cầu|đề nghị)\s+(?:các\s+)?" + CAP)
+_REQUEST = re.compile(
+    r"(?:^|;\s*)(?:giao|yêu cầu|đề nghị|kiến nghị)\b|\b(?:yêu cầu|đề nghị)\s+(?:các\s+)?" + CAP
+    + r"|\b(?:yêu cầu|đề nghị)\s+(?:tiếp tục|khẩn trương|kịp thời|kiểm điểm|rà soát|chấn chỉnh|khắc phục|thu hồi)\b"
+)
 _LEAD_KIND: tuple[tuple[Kind, re.Pattern[str]], ...] = (
     ("yeu_cau", re.compile(r"\b(?:yêu cầu|đề nghị|kiến nghị|cần|phải|nhiệm vụ|khắc phục|tập trung thực hiện)\b")),
     ("han_che", re.compile(r"\b(?:hạn chế|khuyết điểm|tồn tại|vi phạm)\b")),
@@ -43,7 +47,7 @@ _DISCIPLINE = re.compile(
 _NOT_FINDING = re.compile(
     r"^(?:thực hiện|căn cứ|xét (?:báo cáo|tờ trình|đề nghị)|tại hội nghị|trưởng đoàn|phó trưởng đoàn|thành phần|ngày đăng"
     r"|thời gian (?:kiểm tra|giám sát))\b"
-    r"|\bđoàn (?:kiểm tra|giám sát)\b.*\bđã tiến hành\b|tiến hành kỳ họp|\bsẽ\b"
+    r"|\bđoàn (?:kiểm tra|giám sát)\b.*\bđã tiến hành\b|tiến hành kỳ họp|\bsẽ\b|tình tiết giảm nhẹ"
     r"|thông báo (?:để|cho)\b.*\bbiết\b|như sau\s*:?\s*$"
     r"|lượt xem",
 )

@@ -35,6 +35,7 @@ from knowledge.findings.structure import (
     Node,
     Title,
     is_directing,
+    issuing_body,
     issuing_unit,
     party_units,
     unit_name,
@@ -45,6 +46,7 @@ from knowledge.models import DocumentMeta, Kind
 from knowledge.text import fold
 from knowledge.unit_names import CAP, find_mentions, key_variants, unit_key
 
+_BACK = re.compile(r"\b(?:nêu trên|trên đây|nói trên|kể trên)\b")
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+(?=[\"“(]?(?:" + CAP + r"|[0-9]))")
 _SHARED_KIND = re.compile(r"(?:(?:đảng ủy|đảng bộ|chi bộ)\s+)?(?:xã|phường|thị trấn)\s*(?:gồm)?$", re.IGNORECASE)
 _LIST_MARK = re.compile(
@@ -149,6 +151,7 @@ class _State:
     # passing (a cell of an inspected unit) count only where no such unit is the topic
     primary: frozenset[str] = frozenset()
     inspected: tuple[str, ...] = ()  # display names of the units the document inspects
+    author: str | None = None  # the body its header names ("Ủy ban Kiểm tra Huyện ủy Yên Khê")
     findings: list[Finding] = field(default_factory=list)
     open_records: list[int] = field(default_factory=list)  # indexes waiting for a "Thời hạn: …" line
     lead: tuple[Kind | None, tuple[str, ...] | None] | None = None
@@ -243,6 +246,11 @@ def _context(node: Node) -> tuple[Title | None, Title | None, Kind | None, bool,
     return unit_t, person_t, kind, skip, discipline
 
 
+def _last_unit(state: _State) -> str | None:
+    """The unit of the latest finding of the document so far, if any."""
+    return next((f.unit for f in reversed(state.findings) if f.unit and f.scope == "unit"), None)
+
+
 def _add(state: _State, finding: Finding) -> None:
     key = (finding.kind, finding.unit, finding.text, finding.person)
     if any((f.kind, f.unit, f.text, f.person) == key for f in state.findings):
@@ -326,8 +334,10 @@ def _sentence_records(state: _State, sentence: str, node: Node, inherit: list[st
             units = [None]  # "2/21 chi bộ" in a paragraph about one unit are that unit's cells
         elif last_units:
             units = list(last_units)
-        elif discipline and state.inspected:
-            units = list(state.inspected)  # a violation or remedy in a notice about named units is theirs
+        elif discipline and (state.inspected or _last_unit(state)):
+            # a violation or remedy in a notice about named units is theirs; in a decision about a
+            # member, the member's unit named earlier
+            units = list(state.inspected) or [_last_unit(state)]
         elif discipline or state.doc_kind == "remedy_plan" and node.role == "prose":
             continue
         else:
@@ -337,13 +347,16 @@ def _sentence_records(state: _State, sentence: str, node: Node, inherit: list[st
             pm = re.search(r"đối với\s+" + PERSON_RE.pattern, clause) if ckind == "ky_luat" else None
             pm = pm or PERSON_RE.search(clause) or para_person
             person = pm.group("name") if pm else (person_t.person if person_t else None)
+            if person is None and _BACK.search(clause):  # "Những vi phạm nêu trên …": the member's, named before
+                person = next((f.person for f in reversed(state.findings) if f.person), None)
             if ckind == "ky_luat" and re.search(r"đối với\s+" + UNIT_START_RE.pattern, clause) and not re.search(
                 r"đối với\s+" + PERSON_RE.pattern, clause
             ):
                 person = None
         responsible = None
         if ckind == "ky_luat":
-            responsible = _decider(clause, state)
+            # "Điều 1. Thi hành kỷ luật …" names no body: the decision is its author's
+            responsible = _decider(clause, state) or state.author
         for unit in units:
             scope_kind = "collective" if unit is None else ("follow_up" if follow_up or is_directing(unit) else "unit")
             base = _requirement(clause, ckind, unit=unit, scope=scope_kind, person=person, form=form)
@@ -467,7 +480,8 @@ def extract_findings(text: str, meta: DocumentMeta, chunks: Sequence[ChunkRef] =
     subjects = {display.get(unit_key(n), n): key_variants(n) for n in names}
     primary = frozenset(display.get(unit_key(n), n) for n in about)  # the same names subjects use
     state = _State(
-        doc_kind, subjects, display, primary=primary, inspected=tuple(display.get(unit_key(n), n) for n in inspected)
+        doc_kind, subjects, display, primary=primary, inspected=tuple(display.get(unit_key(n), n) for n in inspected),
+        author=issuing_body(text),
     )
     preamble = set(w.preamble) if w.has_titles else set()
     inherit: list[str] | None = None

@@ -16,7 +16,7 @@ from knowledge.documents.reflow import match_heading, paragraphs
 from knowledge.models import Kind
 from knowledge.question.words import lexicon
 from knowledge.text import fold
-from knowledge.unit_names import CAP
+from knowledge.unit_names import CAP, UPPER
 
 # A unit's name starts with one of these words, followed by a capitalised word or a unit word.
 UNIT_WORDS = (
@@ -166,13 +166,36 @@ def issuing_unit(text: str) -> str | None:
     block: "ĐẢNG BỘ HUYỆN YÊN KHÊ / ĐẢNG ỦY XÃ ĐỒNG LẠC" → "Đảng ủy xã Đồng Lạc"), if any."""
     found = None
     for line in text.split("\n")[:14]:
-        left = re.split(r"\s{3,}", line.strip())[0].replace("*", "").strip()
+        left = re.split(r"\s{3,}", line.strip())[0].replace("*", "").replace("ĐẢNG CỘNG SẢN VIỆT NAM", " ").strip()
         if not is_caps(left):
             continue
         units = party_units(recase(left))
         if units:
             found = units[-1][2]
     return found
+
+
+_SUB_BODIES = {
+    "ỦY BAN KIỂM TRA": "Ủy ban Kiểm tra", "BAN THƯỜNG VỤ": "Ban Thường vụ", "BAN CHẤP HÀNH": "Ban Chấp hành",
+    "BAN TỔ CHỨC": "Ban Tổ chức",
+}
+_WORD_CAPS = f"[{UPPER}]+"
+_PARENT = rf"(?:(?:HUYỆN|QUẬN|TỈNH|THÀNH|THỊ) ỦY|ĐẢNG ỦY(?: XÃ| PHƯỜNG| THỊ TRẤN)?)(?: {_WORD_CAPS}){{1,3}}?"
+_SUB = "|".join(_SUB_BODIES)
+_AUTHOR = re.compile(rf"(?P<parent>{_PARENT}) (?P<sub>{_SUB})\b|(?P<sub2>{_SUB}) (?P<parent2>{_PARENT})(?![{UPPER}])")
+
+
+def issuing_body(text: str) -> str | None:
+    """The body a document's header names as its author, with the committee it belongs to
+    ("HUYỆN ỦY YÊN KHÊ / ỦY BAN KIỂM TRA" → "Ủy ban Kiểm tra Huyện ủy Yên Khê"); None without one.
+    The header's two columns may come joined on one line (as stored passages hold them)."""
+    head = " ".join(text.split("\n")[:14]).replace("ĐẢNG CỘNG SẢN VIỆT NAM", " ").replace("UỶ", "ỦY")
+    head = " ".join(re.sub(r"[-*]{2,}|\*", " ", head).split())
+    m = _AUTHOR.search(head)
+    if not m:
+        return None
+    sub, parent = (m.group("sub"), m.group("parent")) if m.group("sub") else (m.group("sub2"), m.group("parent2"))
+    return f"{_SUB_BODIES[sub]} {recase(parent)}"
 
 
 def unit_name(name: str) -> str:

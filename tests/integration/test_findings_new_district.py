@@ -11,11 +11,13 @@ import pytest
 from bot.services import BotServices
 from knowledge.access import PUBLIC
 from knowledge.eval.harness import load_corpus
+from knowledge.findings.evaluate import Tally, score_folder
 from knowledge.services.compose import build_services
 from knowledge.settings import KnowledgeSettings
 from tests.fakes.embedder import HashEmbeddings
 
 SAMPLES = Path(__file__).resolve().parents[2] / "knowledge" / "data" / "samples"
+EXPECTED = Path(__file__).resolve().parents[1] / "fixtures" / "findings_yenkhe" / "expected_records.json"
 
 
 @pytest.fixture(scope="module")
@@ -101,3 +103,14 @@ def test_what_an_inspection_found_for_its_units_together(services) -> None:
     team = ask(services, "Các đơn vị được đoàn kiểm tra số 3 kiểm tra có ưu điểm gì?")
     assert "21/21 chi bộ tổ dân phố" in team.text and "y đức" in team.text
     assert "Đoàn kiểm tra số 1" not in team.text  # another team's work at other units is no finding of this one
+
+
+def test_extraction_of_the_districts_documents_matches_the_records_written_by_hand(shared_dir) -> None:
+    by_kind: dict[str, Tally] = {}
+    for kinds in score_folder(shared_dir / "eval" / "findings_yenkhe", EXPECTED).values():
+        for kind, tally in kinds.items():
+            by_kind.setdefault(kind, Tally()).add(tally)
+    assert set(by_kind) == {"han_che", "uu_diem", "yeu_cau", "ky_luat", "programme"}
+    for kind, t in by_kind.items():
+        assert t.recall is not None and t.recall >= 0.95, (kind, t.misses)
+        assert t.fields_ok >= 0.95 * t.found, (kind, t.misses)

@@ -9,7 +9,7 @@ from knowledge.documents.metadata import extract_metadata
 from knowledge.findings.deadlines import due_date, find_deadline, find_responsible
 from knowledge.findings.document import extract_document
 from knowledge.findings.models import Extraction
-from knowledge.findings.structure import issuing_unit, party_units
+from knowledge.findings.structure import issuing_body, issuing_unit, party_units
 from knowledge.models import LoadedDocument
 from knowledge.question.intent import read
 from knowledge.unit_names import unit_key
@@ -224,3 +224,10 @@ def test_a_notice_on_signs_of_violation_with_sections_for_violations_discipline_
     remedies = [f for f in ex.findings if f.kind == "yeu_cau"]
     assert [f.unit for f in remedies] == [HOA_MY, HOA_MY]  # the second names no unit: the notice's
     assert [f.due for f in remedies] == ["2026-12-31", "2027-01-31"]
+
+
+def test_the_author_of_a_document_from_its_header_even_with_the_columns_joined() -> None:
+    assert issuing_body(NOTICE) == "Ủy ban Kiểm tra Huyện ủy Tân Phong"
+    joined = "HUYỆN ỦY TÂN PHONG ĐẢNG CỘNG SẢN VIỆT NAM ỦY BAN KIỂM TRA ---------------\n* Tân Phong, ngày 05"
+    assert issuing_body(joined) == "Ủy ban Kiểm tra Huyện ủy Tân Phong"
+    assert issuing_body(PLAN) is None  # a commune's committee signs for itself: no body above it
