@@ -6,13 +6,19 @@ import re
 
 from knowledge.findings.citing import STRONG, Cites, declined, label
 from knowledge.findings.models import LiveFinding, ProgrammeItem
-from knowledge.findings.structure import NAME
+from knowledge.findings.structure import BODY_RE, NAME
 from knowledge.models import Answer, DocumentMeta
 from knowledge.question.codes import detect_codes
 from knowledge.question.intent import Ask
 from knowledge.text import CODE_RE, fold
+from knowledge.unit_names import expand_abbreviations
 
 _QUANTITY = re.compile(r"\b(bao nhieu|may|ty le|muc nao|so luong)\b")
+# what a programme question may say that makes it a findings question after all
+_FINDINGS_NOT_ASKED = re.compile(
+    r"\b(han che|khuyet diem|ton tai|uu diem|khac phuc|kien nghi|ket qua (kiem tra|giam sat)|duoc (kiem tra|giam sat)"
+    r"|bi (kiem tra|giam sat)|qua (kiem tra|giam sat)|ky luat|vi pham|danh gia)\b"
+)
 _POSITION = re.compile(
     r"(?:đồng chí|đ/c)\s+(?P<pos>(?:Phó\s+)?(?:Bí thư|Chủ nhiệm|Trưởng|Chủ tịch|Giám đốc|Chánh|Ủy viên)\b.*)"
 )
@@ -37,7 +43,9 @@ class ProgrammeAnswers:
         codes = detect_codes(text)
         structured = ask.targets or ask.tasks or ask.nth is not None or (ask.quota and units)
         # "Theo Chương trình 05, … phải … trước ngày nào?": a question about what the programme itself says
-        about_it = bool(codes) and not units and not ask.findings_words and not ask.inspected and not ask.which
+        # ("… yêu cầu hằng năm … phải đạt bao nhiêu?": "yêu cầu" is what the programme asks, not a remedy)
+        findings_words = ask.findings_words and bool(_FINDINGS_NOT_ASKED.search(ask.folded))
+        about_it = bool(codes) and not units and not findings_words and not ask.inspected and not ask.which
         if not (structured or about_it):
             return None
         programmes: dict[str, DocumentMeta] = {m.doc_id: m for m, i in self.items}
@@ -85,9 +93,17 @@ class ProgrammeAnswers:
             for q in quotas:
                 which = f"Chỉ tiêu số {q.number}" if q.number else f"Chỉ tiêu của Chương trình {name}"
                 lines.append(f"• {which} giao {q.unit}: {q.title}{self._cite_item(meta, q, q.text)}")
+        elif ask.nth is None and not ask.targets and (duties := self._duties_of(text, items)):
+            # "Chương trình 07 giao Văn phòng Huyện ủy làm gì?": the duties the programme gives that body
+            for d in duties:
+                lines.append(f"• {d.text}{self._cite_item(meta, d, d.text)}")
         elif not structured:
             terms = self._topic(text, units)
             pool = [i for i in items if i.part != "quota"]
+            if _QUANTITY.search(ask.folded):  # "bao nhiêu": an item that gives a figure, if one fits
+                figures = [i for i in pool if re.search(r"\d", i.text or i.title)]
+                if any(self._score(terms, i.text or i.title) >= STRONG for i in figures):
+                    pool = figures
             scored = sorted(((self._score(terms, i.text or i.title), i) for i in pool), key=lambda s: -s[0])
             if not terms or not scored or scored[0][0] < STRONG:
                 return None
@@ -110,6 +126,12 @@ class ProgrammeAnswers:
             lines.append(f"Chương trình {name} nêu {len(tasks)} nhiệm vụ, giải pháp:")
             lines.extend(f"{t.number}. {t.title or t.text}{self._cite_item(meta, t, t.title or t.text)}" for t in tasks)
         return Answer(text="\n".join(lines), grounded=True, citations=self.cites.citations(), mode="findings")
+
+    @staticmethod
+    def _duties_of(text: str, items: list[ProgrammeItem]) -> list[ProgrammeItem]:
+        """The duties a programme gives to the body a question names (none when it names none)."""
+        named = {fold(" ".join(m.group(0).split())) for m in BODY_RE.finditer(expand_abbreviations(text))}
+        return [i for i in items if i.part == "duty" and i.unit and fold(i.unit) in named]
 
     def _holders(self, text: str) -> list[str]:
         """Who holds a position a text names only by title ("giao đồng chí Phó Bí thư Thường trực …"),

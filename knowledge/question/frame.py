@@ -65,7 +65,7 @@ _FINDING_CUES = re.compile(
 _CONDITIONAL = re.compile(r"\b(?:thi|neu|truong hop|khi(?! nao))\b")
 # a programme's own content: its targets, tasks, chair, reporting ("Chương trình 07 có những chỉ tiêu nào?")
 _PROGRAMME_PARTS = re.compile(
-    r"\b(?:chi tieu|muc tieu|nhiem vu|giai phap|chu nhiem|ban chi dao|to chuc thuc hien|bao cao)\b"
+    r"\b(?:chi tieu|muc tieu|nhiem vu|giai phap|chu nhiem|ban chi dao|to chuc thuc hien|bao cao|giao|phan cong)\b"
 )
 
 FORMS = ("choice", "yesno", "scenario", "procedure", "condition", "case", "list", "duration", "date", "number",

@@ -60,7 +60,8 @@ _INSPECTED = re.compile(
 )
 PROGRAMME = re.compile(r"\b(?:chuong trinh|ctr)\b")  # a programme named (frame routing reads it too)
 _TARGETS = re.compile(r"\bchi tieu\b")
-_TASKS = re.compile(r"\b(nhiem vu|giai phap)\b")
+# "hoàn thành (tốt / xuất sắc) nhiệm vụ" is a rating, not a programme's task
+_TASKS = re.compile(r"(?<!hoan thanh )(?<!hoan thanh tot )(?<!hoan thanh xuat sac )\b(nhiem vu|giai phap)\b")
 _QUOTA = re.compile(r"\b(giao|chi tieu)\b[^?]*\b(bao nhieu|may|la gi)\b|\bduoc giao\b")
 _NUMBERS = {
     "mot": 1, "nhat": 1, "hai": 2, "ba": 3, "bon": 4, "tu": 4, "nam": 5, "sau": 6, "bay": 7, "tam": 8, "chin": 9,

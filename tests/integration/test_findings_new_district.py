@@ -114,3 +114,14 @@ def test_extraction_of_the_districts_documents_matches_the_records_written_by_ha
     for kind, t in by_kind.items():
         assert t.recall is not None and t.recall >= 0.95, (kind, t.misses)
         assert t.fields_ok >= 0.95 * t.found, (kind, t.misses)
+
+
+def test_programme_questions_a_cadre_asks(services) -> None:
+    duty = ask(services, "Chương trình 07 giao Văn phòng Huyện ủy làm gì?")
+    assert "Văn phòng Huyện ủy chủ trì triển khai chuyển đổi số" in duty.text
+    committee = ask(services, "Theo CTr 07 UBKT Huyện ủy có nhiệm vụ gì?")  # the body's duties, not the task list
+    assert "giám sát chuyên đề ít nhất 02 đảng bộ" in committee.text and "Nhiệm vụ thứ nhất" not in committee.text
+    rated = ask(services, "Chương trình 07 yêu cầu hằng năm bao nhiêu % đảng viên hoàn thành tốt nhiệm vụ?")
+    assert "từ 90% đảng viên trở lên" in rated.text  # "hoàn thành tốt nhiệm vụ" is a rating, not the tasks
+    figure = ask(services, "Chương trình 07 yêu cầu kết nạp bao nhiêu đảng viên?")
+    assert "ít nhất 420 đảng viên mới" in figure.text  # the target with the figure, not the task that mentions it
