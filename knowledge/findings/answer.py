@@ -56,6 +56,19 @@ _LEVEL_HEAD = re.compile(r"^(?:xa|phuong|thi tran|thi xa|quan|huyen|tinh|thon) "
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 
 
+_SOURCE_CUES = frozenset("theo trong tai qua cua duoc bi o tu".split())
+
+
+def _names_a_source(text: str) -> bool:
+    """Whether a question points to a document by its kind as its source ("theo kết luận giám sát",
+    "được đoàn kiểm tra số 3 đánh giá"), not as a thing asked about ("nộp kế hoạch khắc phục")."""
+    toks = _SYLLABLE.findall(fold(text))
+    return any(
+        (a, b) in _DOC_TYPE_PAIRS and _SOURCE_CUES & set(toks[max(0, i - 2) : i])
+        for i, (a, b) in enumerate(zip(toks, toks[1:]))
+    )
+
+
 def _pairs(text: str) -> set[tuple[str, str]]:
     """Adjacent folded syllable pairs of a text (what a question shares with a document's title)."""
     toks = _SYLLABLE.findall(fold(text))
@@ -216,7 +229,7 @@ class FindingsAnswerer(ProgrammeAnswers):
                 best, top = {doc_id}, score
             elif score == top and top > 1:
                 best.add(doc_id)
-        if not best or not asked & _DOC_TYPE_PAIRS:
+        if not best or not _names_a_source(self.registry.without_units(text)):
             return set(doc_ids), set()
         return best, set().union(*(words[b] for b in best))
 
@@ -337,6 +350,9 @@ class FindingsAnswerer(ProgrammeAnswers):
             return None
         unit = units[0]
         own = [f for f in self.findings if f.unit == unit]
+        if not ask.discipline and not ask.persons:
+            # a member's own violations belong to discipline questions, not to what the unit was found to lack
+            own = [f for f in own if not f.finding.person]
         inspected_in = [
             d for d in self.docs
             if any(self.registry.canonical(u, d.extraction.locality) == unit for u in d.extraction.inspected)

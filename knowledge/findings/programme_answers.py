@@ -38,6 +38,8 @@ class ProgrammeAnswers:
             m.doc_id for m, i in self.items
             if ask.quota and i.part == "quota" and self.registry.canonical(i.unit) in units
         }
+        # "Chi bộ X được giao chỉ tiêu bao nhiêu?" when only other units have quotas: that is the answer too
+        quota_of = quota_of or {m.doc_id for m, i in self.items if ask.quota and units and i.part == "quota"}
         if not (ask.programme or quota_of) or ask.discipline or ask.result or set(ask.kinds) & {"han_che", "uu_diem"}:
             return None
         codes = detect_codes(text)
@@ -88,6 +90,12 @@ class ProgrammeAnswers:
                     lines.append(f"• {head.text}{self._cite_item(meta, head, head.text)}")
         elif ask.quota and units:
             quotas = [i for i in items if i.part == "quota" and self.registry.canonical(i.unit) in units]
+            given = [i.unit for i in items if i.part == "quota" and i.unit]
+            if not quotas and given:  # the programme gives quotas, none to this unit: say so, never a neighbour's
+                return self._decline(
+                    f"Chương trình {name} không giao chỉ tiêu riêng cho {units[0]}; chỉ tiêu được giao cho: "
+                    f"{'; '.join(dict.fromkeys(given))}."
+                )
             if not quotas:
                 return None
             for q in quotas:

@@ -163,7 +163,8 @@ def read(question: str) -> Ask:
 
 # Phrases and words that say what kind of answer is wanted, not what it is about: left out of topic matching.
 QUESTION_PHRASES = re.compile(
-    r"\b(?:han che|khuyet diem|ton tai|uu diem|yeu cau|kien nghi|khac phuc|ket qua|thoi han|truoc ngay"
+    r"\b(?:han che|khuyet diem|ton tai|uu diem|yeu cau|kien nghi|khac phuc|ket qua|thoi han|han chot|cham nhat"
+    r"|luc nao|truoc ngay"
     r"|den khi nao|khi nao"
     r"|bao gio|nhung gi|the nao|ra sao|don vi|danh gia|ky luat|hinh thuc|chiu trach nhiem|phu trach|dong chi|dang uy"
     r"|dang bo|chi bo|to chuc dang|cap uy|vi sao|tai sao|muc nao|bao nhieu|phat hien|chi ra|vi pham gi)\b"

@@ -125,3 +125,14 @@ def test_programme_questions_a_cadre_asks(services) -> None:
     assert "từ 90% đảng viên trở lên" in rated.text  # "hoàn thành tốt nhiệm vụ" is a rating, not the tasks
     figure = ask(services, "Chương trình 07 yêu cầu kết nạp bao nhiêu đảng viên?")
     assert "ít nhất 420 đảng viên mới" in figure.text  # the target with the figure, not the task that mentions it
+
+
+def test_a_units_shortcomings_the_deadline_of_its_plan_and_a_quota_it_was_not_given(services) -> None:
+    unit = ask(services, "dang uy xa thach loi con han che gi")
+    first = next(line for line in unit.text.splitlines() if line.startswith("•"))
+    assert "Vũ Đình Lâm" not in first  # a member's own violations are not what the unit was found to lack
+    plan = ask(services, "Hạn chót xã Đồng Lạc nộp kế hoạch khắc phục là khi nào?")
+    first = next(line for line in plan.text.splitlines() if line.startswith("•"))
+    assert "chậm nhất ngày 15/11/2026" in first  # "kế hoạch" here is what is asked for, not the source
+    quota = ask(services, "Chi bộ Trường THPT Yên Khê được giao chỉ tiêu kết nạp bao nhiêu?")
+    assert quota.declined and "không giao chỉ tiêu riêng" in quota.text and "Đảng ủy xã Yên Phú" in quota.text
