@@ -208,10 +208,13 @@ class FindingsAnswerer(ProgrammeAnswers):
         return [(s, f) for s, f in scored if s >= max(0.5 * top, STRONG * 0.75)]
 
     def _source_docs(self, text: str, doc_ids: Sequence[str]) -> tuple[set[str], set[str]]:
-        """The documents among ``doc_ids`` a question points to by their title or code ("theo kết luận
-        giám sát", "đoàn kiểm tra số 3", "sơ kết 6 tháng đầu năm 2026"), and the title's syllables;
-        (all of them, nothing) when it points to none (two syllable pairs of a title at least)."""
-        asked = _pairs(self.registry.without_units(text))
+        """The documents among ``doc_ids`` a question points to as its source ("theo kết luận giám sát",
+        "được đoàn kiểm tra số 3 đánh giá"): the kind of document after a source word, then two pairs of
+        syllables of the title at least; with the title's syllables. (All of them, nothing) otherwise."""
+        topic = self.registry.without_units(text)
+        if not _names_a_source(topic):
+            return set(doc_ids), set()
+        asked = _pairs(topic)
         best: set[str] = set()
         top = 1
         words: dict[str, set[str]] = {}
@@ -229,7 +232,7 @@ class FindingsAnswerer(ProgrammeAnswers):
                 best, top = {doc_id}, score
             elif score == top and top > 1:
                 best.add(doc_id)
-        if not best or not _names_a_source(self.registry.without_units(text)):
+        if not best:
             return set(doc_ids), set()
         return best, set().union(*(words[b] for b in best))
 
