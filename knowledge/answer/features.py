@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from knowledge.answer.units import Scorer, context_text
+from knowledge.answer.units import Scorer, context_text, placed_sentences
 from knowledge.documents.outline import Outline
 from knowledge.models import ScoredChunk
 from knowledge.question.focus import Focus, Term, fold_word, has_evidence
@@ -197,8 +197,8 @@ def unit_features(
         for k, part in enumerate(focus.parts):
             if part.answer_type not in STRICT_KINDS:
                 continue
-            for sentence in scorer.sentences(text):
-                if has_evidence(part.answer_type, sentence) and scorer.part_share(k, scorer.sig(sentence), ctx_sig) > 0.5:
+            for sentence, context in placed_sentences(scorer, outline, start, stop):
+                if has_evidence(part.answer_type, sentence) and scorer.part_share(k, scorer.sig(sentence), context) > 0.5:
                     near = True
                     break
     asked_union = asked.cover(own_sig) | asked.cover(ctx_sig)

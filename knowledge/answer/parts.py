@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from knowledge.answer.units import Scorer, Unit, context_text, duplicate, siblings, unit_text
+from knowledge.answer.units import Scorer, Unit, context_text, duplicate, placed_sentences, siblings, unit_text
 from knowledge.documents.outline import Outline
 from knowledge.question.focus import has_evidence
 from knowledge.text import fold
@@ -56,15 +56,14 @@ def gives_kind(
     unit: Unit, k: int, scorer: Scorer, outline_of: Callable[[str], Outline], *, near: float = SENTENCE_EVIDENCE
 ) -> bool:
     """Whether one sentence of the unit gives sub-question ``k``'s kind of answer beside more than
-    ``near`` of its terms (its headings counting half)."""
+    ``near`` of its terms (the headings and lead-ins it sits under counting half)."""
     kind = scorer.focus.parts[k].answer_type
     if kind is None:
         return True
     if kind not in unit.evidence:
         return False
     outline = outline_of(unit.doc_id)
-    context = scorer.sig(context_text(outline, unit.start))
-    for sentence in scorer.sentences(unit_text(outline, unit)):
+    for sentence, context in placed_sentences(scorer, outline, unit.start, unit.stop):
         if has_evidence(kind, sentence) and scorer.part_share(k, scorer.sig(sentence), context) > near:
             return True
     return False

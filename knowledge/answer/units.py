@@ -3,7 +3,7 @@ and how they relate (overlap, repeat each other, sit side by side)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from knowledge.documents.outline import Outline
@@ -91,6 +91,18 @@ def unit_text(outline: Outline, unit: Unit) -> str:
 def context_text(outline: Outline, i: int) -> str:
     """What a line is under: its headings and lead-ins, and the document's code and title."""
     return "\n".join([*(outline.lines[j].text for j in outline.ancestors(i)[:4]), outline.title])
+
+
+def placed_sentences(scorer: Scorer, outline: Outline, start: int, stop: int) -> Iterator[tuple[str, Signature]]:
+    """Each sentence of the lines ``start:stop`` with the signature of what its own line is under.
+
+    An item reads with its lead-in: "b) Ít nhất là 36 tháng kể từ khi ra khỏi Đảng" answers how
+    long after leaving the Party one may be readmitted because it sits under "Người được xét kết
+    nạp lại phải có đủ các điều kiện sau:", however deep in a block that lead-in is."""
+    for j in range(start, stop):
+        context = scorer.sig(context_text(outline, j))
+        for sentence in scorer.sentences(outline.lines[j].content):
+            yield sentence, context
 
 
 def context_cover(outline: Outline, i: int, scorer: Scorer) -> set[str]:

@@ -242,3 +242,23 @@ def test_a_line_under_one_case_brings_the_other_cases_of_a_short_list() -> None:
     assert "a) Ở trong nước" in answer.text and "b) Ra ngoài nước" in answer.text
     assert answer.text.index("a) Ở trong nước") < answer.text.index("b) Ra ngoài nước")
     assert "lao động ở nước ngoài do chi bộ" not in answer.text
+
+
+READMISSION = _doc(
+    "quydinh",
+    "3.5. Về kết nạp lại người vào Đảng.\n"
+    "3.5.1. Người được xét kết nạp lại phải có đủ các điều kiện sau:\n"
+    "a) Có đủ điều kiện và tiêu chuẩn của người vào Đảng theo quy định tại Điều 1 Điều lệ Đảng.\n"
+    "b) Ít nhất là 36 tháng kể từ khi ra khỏi Đảng.\n"
+    "c) Phải được đảng ủy cơ sở xem xét.",
+    "3.6. Về đảng viên dự bị.\nĐảng viên dự bị được giới thiệu chuyển sinh hoạt đảng.",
+)
+
+
+def test_a_duration_in_an_item_is_read_with_its_lead_in() -> None:
+    """The duration sits in item b), the words asked ("xét kết nạp lại") in the lead-in above it:
+    the block gives what is asked, so it is a direct answer, not the closest provisions."""
+    for question in ("Sau bao lâu thì được xét kết nạp lại?", "dang vien bi khai tru bao lau duoc ket nap lai"):
+        composed = _answer(question, {"quydinh": READMISSION}, ["quydinh::v::00000"])
+        assert isinstance(composed, Composed)
+        assert not composed.closest and "36 tháng" in composed.text, question
