@@ -308,6 +308,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--questions", type=Path, action="append", required=True)
     p.add_argument("--out", type=Path, default=DEFAULT_OUT)
     p.add_argument("--folds", type=int, default=5)
+    p.add_argument("--dump", type=Path, help="also write each tune question's gate features and labels (JSON lines)")
     p.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "party-assistant" / "eval-embeddings.sqlite")
     args = p.parse_args(argv)
 
@@ -332,6 +333,14 @@ def main(argv: list[str] | None = None) -> int:
         top1 = _top1(rows, oof_units)
         gate_inputs(rows, fold_models, args.folds, services)
         gate, gate_c, oof = train_gate(rows, log)
+        if args.dump:
+            with args.dump.open("w", encoding="utf-8") as out:
+                for row, p_oof in zip(rows, oof, strict=True):
+                    out.write(json.dumps({
+                        "id": row.question.id, "question": row.question.question,
+                        "answerable": not row.question.unanswerable, "correct": row.correct,
+                        "gate_oof": round(float(p_oof), 4), "features": row.gate,
+                    }, ensure_ascii=False) + "\n")
         answerable = np.array([not r.question.unanswerable for r in rows])
         t_answer, t_closest = thresholds(oof, answerable)
         model = AnswerModel(unit, gate, Thresholds(t_answer, t_closest))
