@@ -6,6 +6,7 @@ import pytest
 
 from knowledge.search.lexical import folded_tokens, word_tokens
 from knowledge.text import code_key, fold, has_diacritics, normalize, tokens
+from knowledge.vocab import is_function_word
 
 
 @pytest.mark.parametrize(
@@ -50,3 +51,17 @@ def test_folded_tokens_match_typed_without_diacritics() -> None:
 def test_word_tokens_keep_compounds_and_codes() -> None:
     toks = word_tokens("Đoàn kiểm tra Chương trình 01-CTr/QU đã tiến hành kiểm tra")
     assert "kiểm_tra" in toks and "chương_trình" in toks and "1-ctr/qu" in toks
+
+
+@pytest.mark.parametrize("particle", ["rồi", "ạ", "nhỉ", "đấy", "nữa", "thôi", "chăng"])
+def test_particles_of_spoken_questions_are_function_words(particle: str) -> None:
+    """"Bị đưa ra khỏi Đảng rồi thì …": a particle is not a word the documents must hold (it used
+    to count as a quarter of that question's weight, none of it found)."""
+    assert is_function_word(particle)
+
+
+@pytest.mark.parametrize("typed", ["roi", "thoi", "lam", "nua", "day"])
+def test_a_bare_syllable_a_content_word_shares_stays_content(typed: str) -> None:
+    """Typed without marks, "roi" may be "rời" (khỏi nơi cư trú), "thoi" "thời" (gian), "lam"
+    "làm", "nua" "nửa", "day" "đầy" (đủ): they count as content."""
+    assert not is_function_word(typed)
