@@ -271,6 +271,9 @@ GATE_SIGNS = {
 }
 
 
+_FIGURE = re.compile(r"[\d.,/:%-]+")
+
+
 def gate_features(
     frame: QuestionFrame,
     probabilities: Sequence[float],
@@ -290,7 +293,9 @@ def gate_features(
     weights = scorer.weights
     heaviest = max(weights.values(), default=1.0) or 1.0
     total = sum(weights.values()) or 1.0
-    unknown = [weights[t.key] for t in scorer.terms if not known(t)]
+    # a figure of the asker's case ("63 tuổi", "ngày 12/10/2026") is not a word the documents
+    # would hold: it never makes a question one about something the documents do not cover
+    unknown = [weights[t.key] for t in scorer.terms if not known(t) and not _FIGURE.fullmatch(t.key)]
     uncovered = max((w for k, w in weights.items() if k not in covered), default=0.0) / heaviest
     return {
         "p_best": p_best,

@@ -262,3 +262,31 @@ def test_a_duration_in_an_item_is_read_with_its_lead_in() -> None:
         composed = _answer(question, {"quydinh": READMISSION}, ["quydinh::v::00000"])
         assert isinstance(composed, Composed)
         assert not composed.closest and "36 tháng" in composed.text, question
+
+
+HUY_HIEU = _doc(
+    "huyhieu",
+    "Điều 5. Trường hợp chưa xét tặng\nĐảng viên đang bị thi hành kỷ luật thì chưa xét tặng Huy hiệu Đảng; sau 12 "
+    "tháng kể từ ngày có quyết định kỷ luật, nếu tiến bộ thì được xét tặng.",
+)
+
+
+def test_the_figures_of_a_case_do_not_make_it_a_question_the_documents_do_not_cover() -> None:
+    """A case told with its dates and ages: no document holds "12/10/1986" or "63", and that is no
+    reason to decline; the words of the rule are all there."""
+    words = {"tuổi", "đảng", "huy", "hiệu", "kỷ", "luật", "xét", "tặng", "đồng", "chí"}
+
+    def known(term) -> bool:
+        return all(s in words for alt in term.alternatives[:1] for w in alt for s in w.split("_"))
+
+    frame = read_question(
+        "Đồng chí vào Đảng ngày 12/10/1986, 63 tuổi, bị kỷ luật ngày 03/01/2026 thì đến 19/5/2026 có được xét "
+        "tặng Huy hiệu không?",
+        READER,
+    )
+    outline = Outline.build(HUY_HIEU)
+    passages = [ScoredChunk(c, 1.0 / (n + 1)) for n, c in enumerate(HUY_HIEU)]
+    composed = compose_extractive(frame, frame.focus, passages, {"huyhieu": outline}.__getitem__, lambda t: 1.0, MODEL,
+                                  known=known)
+    assert isinstance(composed, Composed), composed
+
