@@ -48,6 +48,12 @@ _BATCH = 2000  # records per Chroma write call (its limit is about 5,000)
 _PAGE = 5000  # records per Chroma read call: one unpaged read dies at 32,767 ("too many SQL variables")
 _BYTES_PER_CHUNK = 64 * 1024  # generous disk estimate per chunk: vector, text, metadata, index, log
 MAX_DOCS_PER_COMMIT = 500  # one catalogue upsert flips them all
+# How wide the vector index searches (Chroma's default is 100, the depth retrieval asks for). A
+# narrow search returns approximate neighbours that depend on how the graph was built, and the
+# embedded Chroma rebuilds the part of its graph not yet persisted (up to 1,000 records) in every
+# process, on two threads: the same question then got a different dense leg, and sometimes a
+# different answer, from one process to the next. Twice as wide, the neighbours are the exact ones.
+DENSE_SEARCH_EF = 256
 
 BeforeLive = Callable[[Sequence[DocumentVersion]], None]
 
@@ -61,7 +67,9 @@ class KnowledgeStore:
         self.embedding_model = embedding_model
         self._names = (collection, f"{collection}.docs", f"{collection}.versions")
         specs = {
-            collection: {"metadata": {"hnsw:space": "cosine", "embedding_model": embedding_model}},
+            collection: {
+                "metadata": {"hnsw:space": "cosine", "hnsw:search_ef": DENSE_SEARCH_EF, "embedding_model": embedding_model}
+            },
             f"{collection}.docs": {"metadata": {"kind": "catalogue"}},
             f"{collection}.versions": {"metadata": {"kind": "archive"}},
         }

@@ -254,6 +254,18 @@ class ChromaHandle:
                 self._specs.setdefault(name, spec)
                 with self.reading():
                     self.collection(name).count()
+                    self._update_search_ef(name, spec)
+
+    def _update_search_ef(self, name: str, spec: dict[str, Any]) -> None:
+        """A collection made before its spec asked for a wider search (``hnsw:search_ef``) gets it
+        now: Chroma applies the spec's metadata only when it creates a collection."""
+        wanted = (spec.get("metadata") or {}).get("hnsw:search_ef")
+        if wanted is None:
+            return
+        found = self.collection(name)
+        hnsw = (getattr(found, "configuration_json", None) or {}).get("hnsw") or {}
+        if int(hnsw.get("ef_search", wanted)) < wanted:
+            found.modify(configuration={"hnsw": {"ef_search": wanted}})
 
     def collection(self, name: str) -> Any:
         """The named collection of the current client (``open_collections`` first)."""

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from knowledge.embeddings.model import embedding_name
 from knowledge.services.compose import build_services
 from knowledge.settings import KnowledgeSettings
+from knowledge.store.chroma import DENSE_SEARCH_EF
 from tests.fakes.embedder import HashEmbeddings
 
 SEED = "long-bien_2017-08-15_kiem-tra-chuong-trinh-01-CTr-QU.txt"
@@ -276,3 +280,26 @@ def test_leftovers_written_after_the_last_count_do_not_crowd_out_live_hits(servi
     )
     hits = store.dense_search(query, k)
     assert len(hits) == k and all(cid in {c.chunk_id for c in live} for cid, _ in hits)
+
+
+def _ef_search(services) -> int:
+    chunks = services.store._h.collection(services.settings.collection)
+    return int(chunks.configuration_json["hnsw"]["ef_search"])
+
+
+def test_the_vector_search_is_wide_enough_to_be_exact(services, seed: Path) -> None:
+    """A narrow HNSW search gave approximate neighbours that changed from one process to the next."""
+    services.ingest.ingest_paths([seed])
+    assert _ef_search(services) == DENSE_SEARCH_EF
+
+
+def test_a_store_made_with_the_narrow_search_gets_the_wide_one_when_opened(tmp_path: Path) -> None:
+    settings = KnowledgeSettings(data_dir=tmp_path / "data")
+    made = (
+        "import chromadb, sys; c = chromadb.PersistentClient(path=sys.argv[1]); "
+        "c.get_or_create_collection(sys.argv[2], embedding_function=None, "
+        "metadata={'hnsw:space': 'cosine', 'embedding_model': sys.argv[3]})"
+    )
+    name = embedding_name(HashEmbeddings())
+    subprocess.run([sys.executable, "-c", made, str(settings.chroma_dir), settings.collection, name], check=True)
+    assert _ef_search(build_services(settings, embeddings=HashEmbeddings())) == DENSE_SEARCH_EF
