@@ -1,4 +1,5 @@
-"""The only module that talks to Chroma: chunks, the document catalogue, versions, atomic replacement.
+"""What the store keeps in Chroma: chunks, the document catalogue, versions, atomic replacement
+(``handle`` owns the Chroma client itself: opening, the write lock, reopening after other writers).
 
 Three collections: ``<name>`` holds one record per live chunk (our own embeddings, never
 Chroma's default function); ``<name>.docs`` is the catalogue: one record per document (its
@@ -19,11 +20,10 @@ from __future__ import annotations
 
 import base64
 import logging
-import os
 import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,28 @@ from knowledge.store.records import (
 
 log = logging.getLogger(__name__)
 
+
+def _free_bytes(path: Path) -> int:
+    return shutil.disk_usage(path).free
+
+
+@dataclass
+class StoreSeams:
+    """Where fault-injection tests reach into the write path, installed by the tests themselves
+    (``tests/fakes/run_cli.py``); production code never looks at a test's settings.
+
+    ``at_step`` is called at each named step of a write (``chunks-written``, ``archived``,
+    ``flipped``, ``cleaned``, ``sweeping``): the crash tests stop the process there.
+    ``free_bytes`` says how much the store's disk can still take: the disk-full tests make the
+    up-front check pass so that Chroma itself runs out of space.
+    """
+
+    at_step: Callable[[str], None] = field(default=lambda step: None)
+    free_bytes: Callable[[Path], int] = field(default=_free_bytes)
+
+
+SEAMS = StoreSeams()  # the process's seams (a store built without its own uses these)
+
 _GEN_ID = "__generation__"
 _BATCH = 2000  # records per Chroma write call (its limit is about 5,000)
 _PAGE = 5000  # records per Chroma read call: one unpaged read dies at 32,767 ("too many SQL variables")
@@ -61,12 +83,16 @@ BeforeLive = Callable[[Sequence[DocumentVersion]], None]
 class KnowledgeStore:
     """Chunks, the document catalogue and kept versions in Chroma, written atomically per batch of documents."""
 
-    def __init__(self, handle: ChromaHandle, collection: str, embedding_model: str, settings: KnowledgeSettings) -> None:
+    def __init__(
+        self, handle: ChromaHandle, collection: str, embedding_model: str, settings: KnowledgeSettings,
+        seams: StoreSeams | None = None,
+    ) -> None:
         self._h = handle
+        self._seams = seams or SEAMS
         self.settings = settings
         self.embedding_model = embedding_model
         self._names = (collection, f"{collection}.docs", f"{collection}.versions")
-        specs = {
+        specs: dict[str, dict[str, Any]] = {
             collection: {
                 "metadata": {"hnsw:space": "cosine", "hnsw:search_ef": DENSE_SEARCH_EF, "embedding_model": embedding_model}
             },
@@ -231,9 +257,9 @@ class KnowledgeStore:
             try:
                 self._require_space(len(rows))
                 self._write_chunks(self._chunks, rows)
-                checkpoint("chunks-written")
+                self._seams.at_step("chunks-written")
                 self._archive_versions(superseded)
-                checkpoint("archived")
+                self._seams.at_step("archived")
                 if before_live:
                     before_live([self._version_of(d) for d in docs])
                 self._flip(
@@ -245,9 +271,9 @@ class KnowledgeStore:
             except Exception as exc:
                 self._abandon(docs, previous, exc)
                 raise self._as_store_error(exc, [d.meta.doc_id for d in docs]) from exc
-            checkpoint("flipped")
+            self._seams.at_step("flipped")
             self._after_flip(superseded, list(records))
-            checkpoint("cleaned")
+            self._seams.at_step("cleaned")
 
     def _check_batch(self, docs: Sequence[PendingDocument]) -> None:
         if len(docs) > MAX_DOCS_PER_COMMIT:
@@ -294,9 +320,9 @@ class KnowledgeStore:
 
     def _require_space(self, n_chunks: int) -> None:
         """Refuse up front when the disk cannot take the write (a full disk mid-write is slow to undo)."""
-        if self._h.server or os.environ.get("PARTY_TEST_NO_SPACE_CHECK"):  # the disk-full test reaches Chroma's own failure
+        if self._h.server:
             return
-        free = shutil.disk_usage(self.settings.chroma_dir).free
+        free = self._seams.free_bytes(self.settings.chroma_dir)
         need = n_chunks * _BYTES_PER_CHUNK + self.settings.min_free_disk_mb * 1_048_576
         if free < need:
             raise OSError(28, f"free {free} < needed {need}")
@@ -476,7 +502,7 @@ class KnowledgeStore:
                 cid for cid, md, _, _ in self._get_all(lambda: self._archive, None, ["metadatas"])
                 if (md.get("doc_id"), md.get("version")) not in kept
             ]
-            checkpoint("sweeping")
+            self._seams.at_step("sweeping")
             for coll, ids in ((self._chunks, stale), (self._archive, archived)):
                 for start in range(0, len(ids), _BATCH):
                     self._call(lambda: coll.delete(ids=ids[start : start + _BATCH]))
@@ -613,16 +639,6 @@ class KnowledgeStore:
             meta=meta,
             codes=tuple(md.get("codes") or ()),
         )
-
-
-def checkpoint(step: str) -> None:
-    """A named point of the write path where the crash tests kill the process (PARTY_TEST_PAUSE_AT=step).
-
-    Only for tests: the process announces the step in PARTY_TEST_PAUSE_FILE and sleeps until killed.
-    """
-    if os.environ.get("PARTY_TEST_PAUSE_AT") == step:
-        Path(os.environ["PARTY_TEST_PAUSE_FILE"]).write_text(step, encoding="ascii")
-        time.sleep(3600)
 
 
 def _is_live(cid: str, live: dict[str, str]) -> bool:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -68,10 +67,8 @@ def test_full_disk_fails_fast_and_the_previous_version_answers(small_disk: Path,
     doc.write_text(body(V2, n=400), encoding="utf-8")
     if not precheck:
         env["PARTY_TEST_NO_SPACE_CHECK"] = "1"
-    started = time.monotonic()
-    done = cli(data, doc, "--replace-code", env=env)  # would raise TimeoutExpired if it hung
-    took = time.monotonic() - started
-    assert done.returncode == 1 and took < 60
+    done = cli(data, doc, "--replace-code", env=env)  # raises TimeoutExpired if it hangs
+    assert done.returncode == 1
     lines = [line for line in done.stdout.splitlines() if "ke-hoach-07" in line and "✗" in line]
     assert len(lines) == 1 and "đĩa" in lines[0] and "đầy" in lines[0], done.stdout
     assert "Traceback" not in done.stdout + done.stderr
