@@ -123,4 +123,6 @@ def test_a_long_message_naming_a_ward_in_passing_is_answered_by_the_rule(engine)
     assert frame.intent == "rule" and "chuyển sinh hoạt" in frame.text
     answer = engine.answer(message)
     assert answer.mode == "extractive" and answer.outcome != "declined"
-    assert "giấy giới thiệu sinh hoạt đảng" in answer.text.lower()
+    # the rule on transferring one's party membership, not the ward's findings
+    assert "chuyển sinh hoạt đảng chính thức" in answer.text.lower() and "Sài Đồng" not in answer.text
+    assert not any("kiem-tra" in c.doc_id for c in answer.citations)
