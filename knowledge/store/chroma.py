@@ -74,7 +74,8 @@ MAX_DOCS_PER_COMMIT = 500  # one catalogue upsert flips them all
 # narrow search returns approximate neighbours that depend on how the graph was built, and the
 # embedded Chroma rebuilds the part of its graph not yet persisted (up to 1,000 records) in every
 # process, on two threads: the same question then got a different dense leg, and sometimes a
-# different answer, from one process to the next. Twice as wide, the neighbours are the exact ones.
+# different answer, from one process to the next. Searching 256 wide, the 100 neighbours on the
+# party corpus are the exact ones (checked against brute force); at 100,000 passages it is not re-measured.
 DENSE_SEARCH_EF = 256
 
 BeforeLive = Callable[[Sequence[DocumentVersion]], None]
