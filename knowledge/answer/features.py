@@ -197,8 +197,8 @@ def unit_features(
         for k, part in enumerate(focus.parts):
             if part.answer_type not in STRICT_KINDS:
                 continue
-            for sentence, context in placed_sentences(scorer, outline, start, stop):
-                if has_evidence(part.answer_type, sentence) and scorer.part_share(k, scorer.sig(sentence), context) > 0.5:
+            for sentence, reading, context in placed_sentences(scorer, outline, start, stop):
+                if has_evidence(part.answer_type, sentence) and scorer.part_share(k, scorer.sig(reading), context) > 0.5:
                     near = True
                     break
     asked_union = asked.cover(own_sig) | asked.cover(ctx_sig)

@@ -63,8 +63,8 @@ def gives_kind(
     if kind not in unit.evidence:
         return False
     outline = outline_of(unit.doc_id)
-    for sentence, context in placed_sentences(scorer, outline, unit.start, unit.stop):
-        if has_evidence(kind, sentence) and scorer.part_share(k, scorer.sig(sentence), context) > near:
+    for sentence, reading, context in placed_sentences(scorer, outline, unit.start, unit.stop):
+        if has_evidence(kind, sentence) and scorer.part_share(k, scorer.sig(reading), context) > near:
             return True
     return False
 

@@ -93,16 +93,20 @@ def context_text(outline: Outline, i: int) -> str:
     return "\n".join([*(outline.lines[j].text for j in outline.ancestors(i)[:4]), outline.title])
 
 
-def placed_sentences(scorer: Scorer, outline: Outline, start: int, stop: int) -> Iterator[tuple[str, Signature]]:
-    """Each sentence of the lines ``start:stop`` with the signature of what its own line is under.
+def placed_sentences(scorer: Scorer, outline: Outline, start: int, stop: int) -> Iterator[tuple[str, str, Signature]]:
+    """Each sentence of the lines ``start:stop``: (the sentence, the sentence as it reads, what its
+    own line is under).
 
     An item reads with its lead-in: "b) Ít nhất là 36 tháng kể từ khi ra khỏi Đảng" answers how
-    long after leaving the Party one may be readmitted because it sits under "Người được xét kết
-    nạp lại phải có đủ các điều kiện sau:", however deep in a block that lead-in is."""
+    long after leaving the Party one may be readmitted because it completes "Người được xét kết
+    nạp lại phải có đủ các điều kiện sau:", however deep in a block that lead-in is; the lead-in's
+    words count as the item's own, the headings above as context."""
     for j in range(start, stop):
         context = scorer.sig(context_text(outline, j))
+        parent = outline.parent(j)
+        lead = outline.lines[parent].content + " " if parent is not None and outline.lines[parent].lead_in else ""
         for sentence in scorer.sentences(outline.lines[j].content):
-            yield sentence, context
+            yield sentence, lead + sentence, context
 
 
 def context_cover(outline: Outline, i: int, scorer: Scorer) -> set[str]:

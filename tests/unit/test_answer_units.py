@@ -10,6 +10,7 @@ from knowledge.answer.extractive import Composed, NotAnswered, compose_extractiv
 from knowledge.answer.features import GATE_FEATURES
 from knowledge.answer.model import AnswerModel, LinearModel
 from knowledge.answer.parts import asks_attribute
+from knowledge.answer.units import Scorer, placed_sentences
 from knowledge.documents.outline import Outline
 from knowledge.models import DocumentMeta, ScoredChunk, StoredChunk
 from knowledge.question.focus import analyze_focus, signature
@@ -258,7 +259,11 @@ READMISSION = _doc(
 def test_a_duration_in_an_item_is_read_with_its_lead_in() -> None:
     """The duration sits in item b), the words asked ("xét kết nạp lại") in the lead-in above it:
     the block gives what is asked, so it is a direct answer, not the closest provisions."""
-    for question in ("Sau bao lâu thì được xét kết nạp lại?", "dang vien bi khai tru bao lau duoc ket nap lai"):
+    for question in (
+        "Sau bao lâu thì được xét kết nạp lại?",
+        "dang vien bi khai tru bao lau duoc ket nap lai",
+        "sau bao lau thi duoc xet ket nap lai",  # every word asked is in the lead-in: the item completes it
+    ):
         composed = _answer(question, {"quydinh": READMISSION}, ["quydinh::v::00000"])
         assert isinstance(composed, Composed)
         assert not composed.closest and "36 tháng" in composed.text, question
@@ -290,3 +295,15 @@ def test_the_figures_of_a_case_do_not_make_it_a_question_the_documents_do_not_co
                                   known=known)
     assert isinstance(composed, Composed), composed
 
+
+
+def test_an_item_reads_as_the_end_of_its_lead_in() -> None:
+    """The words of "Người được xét kết nạp lại phải có đủ các điều kiện sau:" are item b)'s own
+    when its sentence is weighed (the headings above it stay context)."""
+    outline = Outline.build(READMISSION)
+    scorer = Scorer(read_question("sau bao lau thi duoc xet ket nap lai", READER).focus, lambda term: 1.0)
+    readings = {s: r for s, r, _ in placed_sentences(scorer, outline, 0, len(outline.lines))}
+    item = next(s for s in readings if "36 tháng" in s)
+    assert readings[item].startswith("3.5.1. Người được xét kết nạp lại") and readings[item].endswith(item)
+    heading = next(s for s in readings if s.startswith("3.5.1."))
+    assert readings[heading] == heading  # a heading is not under a lead-in
