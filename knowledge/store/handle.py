@@ -265,7 +265,10 @@ class ChromaHandle:
         found = self.collection(name)
         hnsw = (getattr(found, "configuration_json", None) or {}).get("hnsw") or {}
         if int(hnsw.get("ef_search", wanted)) < wanted:
-            found.modify(configuration={"hnsw": {"ef_search": wanted}})
+            try:
+                found.modify(configuration={"hnsw": {"ef_search": wanted}})
+            except Exception:  # a full or read-only disk: reads go on with the narrower search
+                log.warning("could not widen the vector search of %s; the next open tries again", name, exc_info=True)
 
     def collection(self, name: str) -> Any:
         """The named collection of the current client (``open_collections`` first)."""
