@@ -20,17 +20,18 @@ FUNCTION_WORDS: frozenset[str] = frozenset(
     dưới về theo như sau trước khi nếu nên hay hoặc cũng còn rất nhiều ít mọi từng gồm bao ra vào
     lại vậy tuy nhiên gì nào ai đâu sao không chưa cần phải nhất rằng thấy có liệu thì do
     bởi nhằm để đang vẫn vừa cùng nay thuộc đối nơi lên nhé hả chứ ạ ư à thế
-    rồi nhỉ đấy nữa lắm chăng ơi dạ vâng thôi luôn nhá
+    rồi nhỉ đấy nữa lắm chăng ơi dạ vâng luôn nhá
     """.split()
 )
-# (the second line: particles of spoken questions, "… rồi thì phải chờ mấy năm?", "… được không ạ?")
+# (the second line: particles of spoken questions, "… rồi thì phải chờ mấy năm?", "… được không ạ?";
+# "thôi" is not one of them: the documents' "thôi giữ chức vụ", "thôi tham gia cấp ủy", "thôi việc")
 # Folded syllables shared by a function word and a frequent content word of party documents
 # ("đang" / "Đảng", "để" / "vấn đề", "đối" / "đối tượng" is fine, "tra" / "kiểm tra", "rồi" / "rời",
-# "nữa" / "nửa", "lắm" / "làm", "thôi" / "thời", "đấy" / "đầy đủ"...):
+# "nữa" / "nửa", "lắm" / "làm", "đấy" / "đầy đủ"...):
 # without diacritics they must count as content.
 _AMBIGUOUS_FOLDED = frozenset(
     {"dang", "de", "tra", "chi", "vi", "dong", "ban", "noi", "doi", "bao", "so", "sau", "nam", "the", "co", "lai", "ra",
-     "roi", "nhi", "day", "nua", "lam", "vang", "thoi"}
+     "roi", "nhi", "day", "nua", "lam", "vang"}
 )
 FOLDED_FUNCTION_WORDS: frozenset[str] = frozenset(fold(w) for w in FUNCTION_WORDS) - _AMBIGUOUS_FOLDED
 
