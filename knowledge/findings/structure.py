@@ -105,7 +105,6 @@ def unit_span(text: str, start: int = 0) -> str | None:
     return name if 2 <= len(name.split()) <= 16 else None
 
 
-
 # A party organisation named in running text: "Đảng ủy xã Đồng Lạc", "Chi bộ Trường THPT Yên Khê",
 # "Đảng ủy Trung tâm Y tế huyện", "Ban Thường vụ Đảng ủy xã Thạch Lỗi" (the standing committee
 # answers for its unit: the unit is named without it).

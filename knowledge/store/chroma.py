@@ -63,7 +63,7 @@ class StoreSeams:
     free_bytes: Callable[[Path], int] = field(default=_free_bytes)
 
 
-SEAMS = StoreSeams()  # the process's seams (a store built without its own uses these)
+SEAMS = StoreSeams()  # the process's seams, read by every store it opens
 
 _GEN_ID = "__generation__"
 _BATCH = 2000  # records per Chroma write call (its limit is about 5,000)
@@ -84,12 +84,9 @@ BeforeLive = Callable[[Sequence[DocumentVersion]], None]
 class KnowledgeStore:
     """Chunks, the document catalogue and kept versions in Chroma, written atomically per batch of documents."""
 
-    def __init__(
-        self, handle: ChromaHandle, collection: str, embedding_model: str, settings: KnowledgeSettings,
-        seams: StoreSeams | None = None,
-    ) -> None:
+    def __init__(self, handle: ChromaHandle, collection: str, embedding_model: str, settings: KnowledgeSettings) -> None:
         self._h = handle
-        self._seams = seams or SEAMS
+        self._seams = SEAMS
         self.settings = settings
         self.embedding_model = embedding_model
         self._names = (collection, f"{collection}.docs", f"{collection}.versions")
