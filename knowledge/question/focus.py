@@ -35,6 +35,8 @@ _QUESTION_PHRASES = tuple(
             "ngày nào", "tháng nào", "năm nào", "tại sao", "vì sao", "làm sao", "có phải", "hay không",
             "được không", "phải không", "có không", "hay sao", "gì", "nào", "ai", "đâu", "sao", "không",
             "xin hỏi", "cho biết", "cho hỏi", "vui lòng",
+            # "theo quy định (hiện hành), …": where to look, said of every rule
+            "theo quy định hiện hành", "theo quy định",
             # "kiểm tra những đơn vị nào": the category names the kind of answer, not its topic
             "đơn vị nào", "đơn vị cơ sở nào", "đảng bộ nào", "đảng ủy nào", "chi bộ nào", "phường nào", "xã nào",
             "cơ quan nào", "doanh nghiệp nào", "công ty nào", "nơi nào", "tổ chức nào",
@@ -232,6 +234,16 @@ def without_names(text: str) -> str:
     return _NAME.sub(drop, text)
 
 
+# "người" before a noun that already names a person is a classifier ("người đảng viên" is "đảng
+# viên"); before anything else it is a word of its own ("người vào Đảng", "người giới thiệu").
+_PERSON_NOUNS = frozenset({("dang", "vien"), ("can", "bo"), ("doan", "vien"), ("cong", "chuc"), ("quan", "chung")})
+
+
+def _classifiers(syls: Sequence[str]) -> list[int]:
+    folded = [fold_word(s) for s in syls]
+    return [i for i in range(len(syls) - 2) if folded[i] == "nguoi" and (folded[i + 1], folded[i + 2]) in _PERSON_NOUNS]
+
+
 def _word_tokens(syls: Sequence[str]) -> tuple[str, ...]:
     """The tokens a passage must hold for a word to be there: its syllable, or its adjacent pairs."""
     if len(syls) == 1:
@@ -254,6 +266,8 @@ def question_terms(text: str, *, keep_accents: bool = True, thesaurus: Thesaurus
         syls = [fold(s) for s in syls]
     asked = _question_word_mask(syls)
     content = [not q and not is_function_word(s) for s, q in zip(syls, asked)]
+    for i in _classifiers(syls):
+        content[i] = False
     terms: dict[str, Term] = {}
     taken: set[int] = set()
     for syn in thesaurus.find(syls, accented=keep_accents) if thesaurus is not None else ():

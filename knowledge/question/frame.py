@@ -237,6 +237,17 @@ def stated_numbers(text: str) -> tuple[Stated, ...]:
 _STATED_UNITS = {"dv": "dang vien", "d/c": "dang vien", "dong chi": "dang vien", "thanh vien": "nguoi", "can bo": "nguoi"}
 
 
+# "Điều lệ Đảng quy định …", "Hướng dẫn 06 nêu …": the verb after a document's name says where the
+# answer is written, like the name itself, not what it is about
+_REPORTING_VERB = re.compile(r"\s+(?:có\s+)?(?:quy định|quy dinh|nói|noi|nêu|neu|ghi|viết|viet)(?!\w)", re.IGNORECASE)
+
+
+def _said_by(rest: str) -> int:
+    """The length of the reporting verb that opens ``rest`` (0 when there is none)."""
+    m = _REPORTING_VERB.match(rest)
+    return m.end() if m else 0
+
+
 def read_question(
     question: str,
     reader: Reader,
@@ -272,7 +283,7 @@ def read_question(
         text, incidental = _strip_incidental(text, unknown)
         unknown = []
     named = reader.documents.find(text) if reader.documents is not None else None
-    reference = text[named.start : named.stop] if named else ""
+    reference = text[named.start : named.stop + _said_by(text[named.stop :])] if named else ""
     topic = " ".join(text.replace(reference, " ", 1).split()) if reference else text
     accented = has_diacritics(text)
     pairs = reader.glossary.matches(text)

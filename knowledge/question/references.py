@@ -25,6 +25,10 @@ _BODIES = (
     ("quan", "uy"), ("huyen", "uy"), ("dang", "uy"), ("trung", "uong"), ("dai", "hoi"),
 )
 _CUES = {"theo", "cua", "trong", "tai", "can", "do", "thuoc"}
+# Kinds that are also the common nouns of speech: "theo quy định hiện hành", "theo hướng dẫn",
+# "theo kế hoạch" say "by the rules", not which document; named alone they name none (a number or
+# title words after them do). "Điều lệ", "Sổ tay" stay names.
+_COMMON_KINDS = frozenset(_KINDS) - {("dieu", "le"), ("so", "tay")}
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,8 @@ class DocumentNames:
                 if length < 2 or not _starts_with(words[i : i + length], kinds):
                     continue
                 kind_only = any(tuple(words[i : i + length]) == k for k in kinds)
+                if kind_only and tuple(words[i : i + length]) in _COMMON_KINDS:
+                    continue
                 if length < 3 and not (kind_only and at_start):
                     continue  # "Sổ tay" names the handbooks; two syllables of a longer title name nothing
                 matches.append((length + (0.5 if at_start and kinds is _KINDS else 0.0), doc_id, i, length))

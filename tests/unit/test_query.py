@@ -131,3 +131,27 @@ def test_unknown_units_named_in_a_question_are_flagged() -> None:
 )
 def test_asks_for_units(question: str, expected: bool) -> None:
     assert (answer_type(question) == "units") is expected
+
+
+def _reader_with(*titles: str) -> Reader:
+    from knowledge.models import DocumentMeta
+    from knowledge.question.references import DocumentNames
+
+    docs = [DocumentMeta(doc_id=f"d{i}", title=t) for i, t in enumerate(titles)]
+    return Reader(Glossary.load(), Thesaurus.load(), [], documents=DocumentNames(docs))
+
+
+def test_the_words_that_say_where_to_look_are_not_the_topic() -> None:
+    reader = _reader_with("Điều lệ Đảng Cộng sản Việt Nam", "Quy định thi hành Điều lệ Đảng", "Quy định về công tác lưu trữ")
+    # the verb after a document's name and "người" before a person noun say nothing of the topic
+    q = read_question("Điều lệ Đảng quy định người đảng viên có những nhiệm vụ gì?", reader)
+    assert q.documents == ("d0",)
+    assert [t.key for t in q.focus.terms] == ["đảng_viên", "nhiệm_vụ"]
+    # "theo quy định hiện hành" is how rule questions talk: it names no document and no topic
+    q = read_question("Theo quy định hiện hành, chi bộ họp mấy lần?", reader)
+    assert q.documents == ()
+    assert "hiện_hành" not in [t.key for t in q.focus.terms] and "quy_định" not in [t.key for t in q.focus.terms]
+    # a kind with title words after it still names its document; "người" before a role is a word
+    q = read_question("Theo Quy định thi hành Điều lệ Đảng, người giới thiệu phải là ai?", reader)
+    assert q.documents == ("d1",)
+    assert any("người" in t.key for t in q.focus.terms)
