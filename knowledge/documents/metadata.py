@@ -33,7 +33,18 @@ _PARTY_WORD = re.compile(r"\b(của|vào|trong|ngoài|toàn|về) đảng\b|\bđ
 _CURATED_DATE = re.compile(r"\(([^()]*)\)\s*$")
 _SO_LINE = re.compile(r"^\s*Số\b")
 _NUMBER_LINE = re.compile(r"^\s*Số\s*:?\s*\d*\s*-\s*[A-Za-zĐđ]+\s*/")  # not "Số hóa tài liệu…"
-_POSTED = re.compile(r"Ngày đăng:?\s*(\d{1,2}/\d{1,2}/\d{4})")
+# the line a news page dates its item with: "Ngày đăng 28/03/2026", "Thứ Bảy, 26/09/2026 – 09:45",
+# "Cập nhật: 05/10/2026", or the date and time alone ("26/09/2026 09:45")
+_POSTED = re.compile(
+    r"(?:Ngày đăng|Đăng ngày|Đăng lúc|Ngày cập nhật|Cập nhật|Thứ\s+(?:Hai|Ba|Tư|Năm|Sáu|Bảy|[2-7])|Chủ\s+[Nn]hật)"
+    r"\s*[:,]?\s*(?:ngày\s+)?(\d{1,2}/\d{1,2}/\d{4})"
+    r"|^\s*(\d{1,2}/\d{1,2}/\d{4})\s*[-–|,]?\s*\d{1,2}[:h]\d{2}",
+    re.MULTILINE,
+)
+
+
+def _posted_date(m: re.Match[str]) -> str:
+    return m.group(1) or m.group(2)
 _PLACE_DATE = re.compile(r"[^\W\d_][^\n,]{0,30},\s*ngày[\s\S]{0,40}?năm\s*\d{4}")
 _REPLACE = re.compile(
     r"(?:thay thế|bãi bỏ)\s+(?:các\s+|toàn bộ\s+)?(?:Quy định|Hướng dẫn|Quyết định|Nghị quyết|Chỉ thị|"
@@ -184,7 +195,7 @@ def _news_title(lines: list[str]) -> str | None:
     for i, line in enumerate(lines[:15]):
         if _POSTED.search(line):
             before = [x.strip() for x in lines[:i] if x.strip()]
-            return before[-1] if before else None
+            return _title_case(before[-1]) if before else None
     return None
 
 
@@ -233,7 +244,7 @@ def extract_metadata(doc: LoadedDocument) -> DocumentMeta:
     issue_date = (
         (parse_vn_date(place_date.group(0)) if place_date else None)
         or curated.get("date")
-        or (parse_numeric_date(posted.group(1)) if posted else None)
+        or (parse_numeric_date(_posted_date(posted)) if posted else None)
     )
     if doc_type is None and news_title:
         doc_type = "Tin bài"

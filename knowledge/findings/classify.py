@@ -22,7 +22,8 @@ _BEFORE = re.compile(
     r"\b(ke hoach kiem tra|ke hoach giam sat|thanh lap doan|quyet dinh kiem tra|chuong trinh kiem tra)\b"
 )
 # A report that reviews how something is carried out ("Báo cáo sơ kết 6 tháng thực hiện Chương trình 07")
-_REPORT = re.compile(r"\b(so ket|tong ket|ket qua thuc hien|tinh hinh thuc hien|danh gia (ket qua|viec) thuc hien)\b")
+_REPORT = re.compile(r"\b(so ket|tong ket|ket qua thuc hien|ket qua cong tac|tinh hinh thuc hien|danh gia (ket qua|viec) thuc hien)\b")
+_CARRIES_OUT_CONCLUSION = re.compile(r"\bthuc hien (?:(?:thong bao|van ban) )?(?:ket luan|thong bao ket luan)\b")
 _NEWS_BODY = re.compile(r"\b(da tien hanh (kiem tra|giam sat)|doan (kiem tra|giam sat)|ket qua (kiem tra|giam sat))\b")
 
 
@@ -34,10 +35,14 @@ def classify(meta: DocumentMeta, text: str) -> DocKind:
         return "none"
     if code_type == "ctr" or title.startswith("chuong trinh"):
         return "programme"
+    if (code_type == "bc" or title.startswith("bao cao")) and _REPORT.search(title):
+        return "report"  # a review by theme, unit by unit ("… công tác kiểm tra, giám sát và thi hành kỷ luật năm 2026")
     if "ky luat" in title or "dau hieu vi pham" in title:
         return "discipline"
     if "khac phuc" in title:
         return "remedy_plan"
+    if (code_type == "kh" or title.startswith("ke hoach")) and _CARRIES_OUT_CONCLUSION.search(title):
+        return "remedy_plan"  # "Kế hoạch thực hiện Thông báo kết luận số 25-TB/QU": the unit's answer to it
     if _BEFORE.search(title) and "ket qua" not in title and "ket luan" not in title:
         return "none"
     if meta.doc_type == "Tin bài":
@@ -45,8 +50,6 @@ def classify(meta: DocumentMeta, text: str) -> DocKind:
         if re.search(r"\b(kiem tra|giam sat)\b", title) and _NEWS_BODY.search(head):
             return "news"
         return "none"
-    if (code_type == "bc" or title.startswith("bao cao")) and _REPORT.search(title):
-        return "report"  # a review of how a programme or resolution is carried out, unit by unit
     if "giam sat" in title and "kiem tra" not in title:
         return "supervision"
     if re.search(r"\b(kiem tra|ket luan|giam sat)\b", title):

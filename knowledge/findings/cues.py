@@ -14,7 +14,7 @@ from knowledge.unit_names import CAP
 
 _NEG = re.compile(
     r"\b(?:chưa|hạn chế|khuyết điểm|yếu kém|vi phạm|thiếu trách nhiệm|thiếu sót|buông lỏng|sai phạm|nể nang|né tránh"
-    r"|chậm|thấp hơn|thấp nhất|lúng túng|mang tính hình thức|ít dành|nặng về|để xảy ra|vượt khối lượng|tồn tại"
+    r"|chậm|quá hạn|quá thời hạn|sơ sài|thấp hơn|thấp nhất|lúng túng|mang tính hình thức|ít dành|nặng về|để xảy ra|vượt khối lượng|tồn tại"
     r"|không\s+(?:tổ chức|thực hiện|ban hành|sinh hoạt|trung thực|kê khai|kịp thời|đạt|bảo đảm|đảm bảo|hoàn thành|đúng"
     r"|duy trì|chấp hành|xây dựng|nghiêm|đầy đủ|thường xuyên|có kế hoạch)"
     r"|mới\s+(?:đạt|kết nạp|ban hành|có|tổ chức|thực hiện|triển khai|xây dựng|được|giám sát|kiểm tra)"
@@ -47,7 +47,8 @@ _DISCIPLINE = re.compile(
 _NOT_FINDING = re.compile(
     r"^(?:thực hiện|căn cứ|xét (?:báo cáo|tờ trình|đề nghị)|tại hội nghị|trưởng đoàn|phó trưởng đoàn|thành phần|ngày đăng"
     r"|thời gian (?:kiểm tra|giám sát))\b"
-    r"|\bđoàn (?:kiểm tra|giám sát)\b.*\bđã tiến hành\b|tiến hành kỳ họp|\bsẽ\b|tình tiết giảm nhẹ"
+    r"|\bđoàn (?:kiểm tra|giám sát)\b.*\bđã (?:tiến hành|làm việc (?:với|tại))\b|tiến hành kỳ họp|\bsẽ\b|tình tiết giảm nhẹ"
+    r"|^\(?ảnh\s*:|^từ khóa\s*:"
     r"|thông báo (?:để|cho)\b.*\bbiết\b|như sau\s*:?\s*$"
     r"|lượt xem",
 )

@@ -35,6 +35,7 @@ from knowledge.findings.structure import (
     Node,
     Title,
     is_directing,
+    kind_of_title,
     issuing_body,
     issuing_unit,
     party_units,
@@ -115,6 +116,12 @@ def _split_outside_parens(text: str, sep: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
+def _unit_after_preposition(item: str) -> str | None:
+    """"Đoàn số 1 tại Đảng ủy phường An Lạc": the unit a list item names after "tại", "với", "ở"."""
+    m = re.search(r"\b(?:tại|với|ở|đối với)\s+", item)
+    return unit_span(item, m.end()) if m and UNIT_START_RE.match(item, m.end()) else None
+
+
 def inspected_units(paras: Sequence[str]) -> tuple[tuple[str, ...], str]:
     """The units an inspection names in its opening, and that sentence.
 
@@ -129,13 +136,22 @@ def inspected_units(paras: Sequence[str]) -> tuple[tuple[str, ...], str]:
                 later = list(re.finditer(r"(?:\bgồm\b\s*:?|:)\s*", tail))
                 if later and not UNIT_START_RE.match(tail):
                     head, tail = head + tail[: later[-1].end()], tail[later[-1].end() :]
-                items = [i.strip() for part in _split_outside_parens(tail, ",") for i in re.split(r"\s+và\s+", part)]
+                # "Đoàn số 1 tại A, B; Đoàn số 2 tại C và D": a later piece after ";" goes on with the
+                # list only when it names a unit ("…; đề nghị Ban Thường vụ … thi hành …" does not)
+                pieces = [
+                    piece for n, piece in enumerate(_split_outside_parens(tail, ";"))
+                    if n == 0 or _unit_after_preposition(piece) or unit_span(piece.strip())
+                ]
+                items = [
+                    i.strip() for piece in pieces for part in _split_outside_parens(piece, ",")
+                    for i in re.split(r"\s+và\s+", part)
+                ]
                 shared = _SHARED_KIND.search(head.rstrip(" :"))
                 if shared:  # "… 03 đảng ủy xã: Tân Hòa, Phú Lâm và Sơn Thủy": the kind is said once for all
                     kind = shared.group(0).strip()
                     kind = kind[:1].upper() + kind[1:]
                     items = [i if UNIT_START_RE.match(i) or not i[:1].isupper() else f"{kind} {i}" for i in items]
-                names = [unit_span(i) or "" for i in items]
+                names = [unit_span(i) or _unit_after_preposition(i) or "" for i in items]
                 names = [n for n in names if n and not is_directing(n)]
                 if len(names) >= 2 or (len(names) == 1 and len(items) == 1):
                     return tuple(dict.fromkeys(names)), sentence
@@ -301,6 +317,8 @@ def _sentence_records(state: _State, sentence: str, node: Node, inherit: list[st
             ckind = "yeu_cau"  # "… yêu cầu Chi bộ X kiểm điểm …" under a heading of violations
         elif kind is not None:
             ckind = kind
+        elif state.doc_kind == "remedy_plan" and node.role == "item":
+            ckind = "yeu_cau"  # a task of the unit's own remedy plan, whatever words it uses
         elif giao or cues.is_request(clause):
             ckind = "yeu_cau"
         elif discipline:
@@ -328,6 +346,8 @@ def _sentence_records(state: _State, sentence: str, node: Node, inherit: list[st
             units = list(mentioned)
         elif scope:
             units = [scope]
+        elif definite := _definite(state, clause):
+            units = [definite]
         elif node.role == "item" and state.lead is not None and state.lead[1]:
             units = list(state.lead[1])  # "… yêu cầu Đảng ủy xã A và Đảng ủy xã B:" then items for both
         elif (many := cues.COLLECTIVE.search(clause.lower())) and not (last_units and "chi bộ" in many.group(0)):
@@ -464,6 +484,71 @@ def _display_names(text: str, names: Sequence[str]) -> dict[str, str]:
     return out
 
 
+# "- Nhiệm vụ 1: …; phụ trách: đồng chí …; thời hạn: trước ngày …": a row of a plan written as one
+# line; its labelled fields read as the "Phụ trách: …" and "Thời hạn: …" lines they stand for
+_INLINE_FIELD = re.compile(
+    r"[;.]\s+(?=(?:người\s+)?(?:chịu trách nhiệm|phụ trách|thời hạn(?:\s+hoàn thành)?|hạn hoàn thành|thời gian hoàn thành)\s*:)",
+    re.IGNORECASE,
+)
+
+
+def _with_inline_fields(nodes: Sequence[Node]) -> list[Node]:
+    out: list[Node] = []
+    for node in nodes:
+        parts = _INLINE_FIELD.split(node.text) if node.role in ("item", "prose", "label") else [node.text]
+        out.append(replace(node, text=parts[0].rstrip(" ;")) if len(parts) > 1 else node)
+        out.extend(replace(node, text=part.strip(), role="prose") for part in parts[1:])
+    return out
+
+
+_CROSSHEAD_END = (".", ";", ":", ",", ")", "…")
+
+
+def _is_crosshead(text: str) -> bool:
+    """A news item's crosshead: a short line of its own, no sentence ("Tòa án: xét xử nghiêm minh,
+    sinh hoạt chi bộ còn hình thức", "Trưởng đoàn đề nghị những gì?")."""
+    words = text.split()
+    return 2 <= len(words) <= 16 and text[:1].isupper() and not text.rstrip().endswith(_CROSSHEAD_END)
+
+
+def _short_name_of(name: str, units: Sequence[str]) -> str | None:
+    """The one unit whose name holds ``name`` word for word ("Tòa án" in "Chi bộ Tòa án nhân dân
+    quận"), or None when no unit or several do."""
+    words = fold(name).split()
+    if not words or len(words) > 6 or not name[:1].isupper():
+        return None
+    found = [u for u in units if f" {' '.join(words)} " in f" {fold(u)} "]
+    return found[0] if len(found) == 1 else None
+
+
+def _crossheads(nodes: Sequence[Node], inspected: Sequence[str]) -> list[Node]:
+    """A news item's paragraphs under its crossheads: a crosshead that names an inspected unit,
+    even by a short name ("Đông Xuyên: nhiều cách làm hay…"), gives the paragraphs after it that
+    unit; one that asks or announces ("Trưởng đoàn đề nghị những gì?") gives them its kind."""
+    out: list[Node] = []
+    current: Title | None = None
+    for node in nodes:
+        text = node.text.strip()
+        if node.role == "prose" and _is_crosshead(text):
+            head = text.split(":", 1)[0] if ":" in text else text
+            current = Title(text, kind=kind_of_title(text), unit=_short_name_of(head, inspected))
+            out.append(replace(node, role="title"))
+            continue
+        out.append(replace(node, titles=(*node.titles, current)) if current is not None else node)
+    return out
+
+
+def _definite(state: _State, clause: str) -> str | None:
+    """The unit a bare kind of body opening a clause means ("Chi bộ cần đổi mới…", "Đảng ủy phường
+    chưa thành lập…"): the one inspected unit of that kind, if there is exactly one."""
+    m = re.match(r"\s*((?:Đảng ủy|Đảng bộ|Chi bộ|Chi ủy)(?:\s+(?:phường|xã|thị trấn|cơ quan|công ty|bệnh viện|trường))?)\s+(?=[a-zà-ỹđ])", clause)
+    if not m:
+        return None
+    kind = fold(m.group(1))
+    found = [u for u in state.inspected if fold(u).startswith(kind + " ")]
+    return found[0] if len(found) == 1 else None
+
+
 def extract_findings(text: str, meta: DocumentMeta, chunks: Sequence[ChunkRef] = ()) -> Extraction:
     """Findings of one document (an empty extraction for documents that report none)."""
     doc_kind = classify(meta, text)
@@ -479,13 +564,20 @@ def extract_findings(text: str, meta: DocumentMeta, chunks: Sequence[ChunkRef] =
     display = _display_names(text, names)
     subjects = {display.get(unit_key(n), n): key_variants(n) for n in names}
     primary = frozenset(display.get(unit_key(n), n) for n in about)  # the same names subjects use
+    if doc_kind == "report":
+        # a review by theme: every unit it names is one it reports on (no other inspection is told of)
+        primary = frozenset(subjects)
     state = _State(
-        doc_kind, subjects, display, primary=primary, inspected=tuple(display.get(unit_key(n), n) for n in inspected),
+        doc_kind, subjects, display, primary=primary,
+        inspected=() if doc_kind == "report" else tuple(display.get(unit_key(n), n) for n in inspected),
         author=issuing_body(text),
     )
     preamble = set(w.preamble) if w.has_titles else set()
     inherit: list[str] | None = None
-    for node in w.nodes:
+    nodes = _with_inline_fields(w.nodes)
+    if doc_kind == "news":
+        nodes = _crossheads(nodes, state.inspected)
+    for node in nodes:
         if node.role == "title":
             state.lead, state.table_header, state.open_records, inherit = None, None, [], None
             continue

@@ -36,8 +36,12 @@ BODY_RE = re.compile(
 
 
 def is_directing(name: str) -> bool:
-    """A body that directs or follows an inspection up (Ban Thường vụ …, Ủy ban Kiểm tra …), not an inspected unit."""
-    return BODY_RE.fullmatch(" ".join(name.split()).rstrip(" .,")) is not None
+    """A body that directs or follows an inspection up (Ban Thường vụ …, Ủy ban Kiểm tra …), not an
+    inspected unit; also when what follows it is what it does ("Ban Thường vụ Quận ủy yêu cầu",
+    "Đoàn kiểm tra số 2"), not the unit it belongs to ("Ban Thường vụ Đảng ủy phường A")."""
+    name = " ".join(name.split()).rstrip(" .,")
+    m = BODY_RE.match(name)
+    return m is not None and (m.end() == len(name) or name[m.end() :].lstrip()[:1].islower())
 
 _SKIP = re.compile(
     r"\b(muc dich|khai quat|dac diem|tinh hinh chung|can cu|thanh phan|noi dung (kiem tra|giam sat)|phuong phap"
@@ -94,12 +98,14 @@ _RULE_TAIL = re.compile(r"\s*[-_=*–—]{2,}.*$")  # "Thạch Lỗi -----": the
 
 
 def unit_span(text: str, start: int = 0) -> str | None:
-    """The unit name starting at ``start`` up to a comma, "và", a colon, a bracket or the end."""
+    """The unit name starting at ``start`` up to a comma, a colon, a bracket, the end, or a word that
+    goes on with the sentence ("và", "về việc …", "ngày 22/9", "đã …")."""
     m = UNIT_START_RE.match(text, start)
     if not m:
         return None
     tail = text[start:]
-    cut = re.search(r"\s*(?:[,;:()]|\s+và\s+|\s+-\s+|\.(?:\s|$)|$)", tail[m.end() - start :])
+    cut = re.search(r"\s*(?:[,;:()]|\s+(?:và|về|để|theo|ngày|từ|trong|nhằm|đã|đang|sẽ|chưa|còn)\s+|\s+-\s+|\.(?:\s|$)|$)",
+                    tail[m.end() - start :])
     name = tail[: (m.end() - start) + (cut.start() if cut else len(tail))].strip()
     name = _RULE_TAIL.sub("", name)  # a rule line under a title is no part of a name
     return name if 2 <= len(name.split()) <= 16 else None
@@ -116,7 +122,8 @@ _ADMIN_LEVEL = re.compile(
 )
 # lower-case words inside institution names, before the proper name goes on
 _CONNECTOR = re.compile(
-    r"(?:cơ sở|phổ thông|nhân dân|đa khoa|mầm non|tiểu học|dân tộc nội trú|y tế|quân sự|công an)"
+    r"(?:cơ sở|phổ thông|nhân dân|đa khoa|mầm non|tiểu học|dân tộc nội trú|y tế|quân sự|công an"
+    r"|đô thị|môi trường|thoát nước|cấp nước|công trình|chiếu sáng|cây xanh)"
     r"(?=\s+(?:" + CAP + r"|(?:huyện|quận|tỉnh|thị xã|thành phố)(?![\w])))"
 )
 _LEVEL_WORDS = frozenset({"huyện", "quận", "tỉnh", "xã", "phố"})
@@ -261,6 +268,8 @@ def read_title(text: str) -> Title:
         "han_che", "uu_diem"
     ):
         skip = False  # "Về hạn chế, khuyết điểm và nguyên nhân": the shortcomings come first
+    if skip and re.search(r"\b(nhan xet|danh gia|ket qua)\b", folded):
+        skip = False  # "Nhận xét theo từng nội dung kiểm tra": what was found, content by content
     unit = person = None
     superior = False
     body = re.sub(r"^(?:[Đđ]ối với|[Tt]ại|[Ởở])\s+", "", shown)
