@@ -48,7 +48,7 @@ _NOT_FINDING = re.compile(
     r"^(?:thực hiện|căn cứ|xét (?:báo cáo|tờ trình|đề nghị)|tại hội nghị|trưởng đoàn|phó trưởng đoàn|thành phần|ngày đăng"
     r"|thời gian (?:kiểm tra|giám sát))\b"
     r"|\bđoàn (?:kiểm tra|giám sát)\b.*\bđã (?:tiến hành|làm việc (?:với|tại))\b|tiến hành kỳ họp|\bsẽ\b|tình tiết giảm nhẹ"
-    r"|^\(?ảnh\s*:|^từ khóa\s*:"
+    r"|^\(?ảnh\s*:|^từ khóa\s*:|^[^,.;]{2,40},\s*ngày\s+\d{1,2}\s+tháng\s+\d{1,2}\s+năm\s+\d{4}"
     r"|thông báo (?:để|cho)\b.*\bbiết\b|như sau\s*:?\s*$"
     r"|lượt xem",
 )

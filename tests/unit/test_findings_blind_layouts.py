@@ -1,0 +1,100 @@
+"""Layouts of a district's documents written blind (tests/fixtures/findings_hoaphu): a remedy
+lead-in spoken by the directing body, an annual review by theme whose title mentions discipline,
+a plan "thực hiện Thông báo kết luận" with its fields on one line, a news item with crossheads
+by short unit name; unit names that run on or stop short."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from knowledge.documents.loaders import load_file
+from knowledge.documents.metadata import extract_metadata
+from knowledge.findings.document import extract_document
+from knowledge.findings.models import Extraction, Finding
+from knowledge.findings.structure import is_directing, party_units, unit_span
+from knowledge.models import DocumentMeta
+
+DOCS = Path(__file__).resolve().parents[1] / "fixtures" / "findings_hoaphu" / "docs"
+AN_LAC = "Đảng ủy phường An Lạc"
+COURT = "Chi bộ Tòa án nhân dân quận"
+
+
+def _load(prefix: str) -> tuple[DocumentMeta, Extraction]:
+    path = next(DOCS.glob(f"{prefix}*"))
+    doc = load_file(path)
+    meta = extract_metadata(doc)
+    return meta, extract_document(doc.text, meta)
+
+
+def _holding(ex: Extraction, words: str) -> list[Finding]:
+    return [f for f in ex.findings if words in f.text]
+
+
+def test_a_remedy_lead_in_spoken_by_the_directing_body_names_no_unit() -> None:
+    _, ex = _load("25-TB-QU")
+    assert not any(f.unit and "yêu cầu" in f.unit for f in ex.findings)
+    fee = _holding(ex, "thu bổ sung đủ số đảng phí")
+    assert [(f.kind, f.unit, f.deadline) for f in fee] == [("yeu_cau", AN_LAC, "trước 31/12/2026")]
+    hospital = _holding(ex, "mua sắm, đấu thầu trong quý I/2027")
+    assert [f.unit for f in hospital] == ["Đảng ủy Bệnh viện Đa khoa quận Hòa Phú"]
+
+
+def test_an_annual_review_by_theme_reports_on_every_unit_it_names() -> None:
+    _, ex = _load("63-BC-UBKTQU")
+    assert ex.doc_kind == "report"  # its title says "… thi hành kỷ luật …": still no discipline decision
+    school = _holding(ex, "dạy thêm, học thêm trái quy định")
+    assert [(f.kind, f.unit) for f in school] == [("han_che", "Chi bộ Trường THCS Lê Quý Đôn")]
+    late = _holding(ex, "giải quyết quá hạn lần lượt 02 và 01 đơn tố cáo")
+    assert {f.kind for f in late} == {"han_che"} and {f.unit for f in late} == {AN_LAC, "Đảng ủy phường Đông Xuyên"}
+    # a general shortcoming of the district and next year's tasks belong to no unit
+    assert all(f.unit is None for f in _holding(ex, "chưa đồng đều, cán bộ kiểm tra chủ yếu kiêm nhiệm"))
+
+
+def test_a_plan_carrying_out_a_conclusion_reads_its_one_line_rows() -> None:
+    _, ex = _load("112-KH-DU")
+    assert ex.doc_kind == "remedy_plan"
+    (task,) = _holding(ex, "Nhiệm vụ 2: Chỉ đạo Chi bộ khu phố 2, 5, 9, 11, 14 và 17")
+    assert task.kind == "yeu_cau" and task.unit == AN_LAC
+    assert task.deadline == "trong kỳ sinh hoạt chi bộ tháng 12/2026"
+    assert task.responsible and task.responsible.startswith("đồng chí Đặng Văn Lộc")
+    assert "phụ trách" not in task.text
+    assert not _holding(ex, "Số 112-KH/ĐU")  # the header is no task
+
+
+def test_a_news_item_with_crossheads_by_short_unit_name() -> None:
+    meta, ex = _load("TinBai-TTDT")
+    assert meta.doc_type == "Tin bài" and meta.issue_date == "2026-09-26"
+    assert meta.title.startswith("Đoàn kiểm tra số 2")
+    assert ex.inspected == (COURT, "Đảng ủy phường Đông Xuyên")
+    fee = _holding(ex, "số thu thiếu khoảng 8,7 triệu đồng")
+    assert [(f.kind, f.unit) for f in fee] == [("han_che", COURT)]
+    lane = _holding(ex, "chỉnh trang 2,3 km hẻm")
+    assert [(f.kind, f.unit) for f in lane] == [("uu_diem", "Đảng ủy phường Đông Xuyên")]
+    # "Chi bộ cần …" under the crosshead of requests: the one chi bộ inspected
+    assert [(f.kind, f.unit) for f in _holding(ex, "Chi bộ cần đổi mới sinh hoạt")] == [("yeu_cau", COURT)]
+    assert not _holding(ex, "Ảnh:") and not _holding(ex, "đã làm việc với Chi bộ Tòa án")
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("3. Đảng ủy Công ty TNHH MTV Môi trường đô thị Hòa Phú lãnh đạo Ban Giám đốc", "Đảng ủy Công ty TNHH MTV Môi trường đô thị Hòa Phú"),
+        ("Đảng ủy Bệnh viện Đa khoa quận Hòa Phú kiểm điểm", "Đảng ủy Bệnh viện Đa khoa quận Hòa Phú"),
+    ],
+)
+def test_unit_names_neither_run_on_nor_stop_short(text: str, name: str) -> None:
+    assert [n for _, _, n in party_units(text)] == [name]
+
+
+def test_a_unit_span_stops_where_the_sentence_goes_on() -> None:
+    assert unit_span("Đảng ủy phường Đông Xuyên về việc lãnh đạo, chỉ đạo") == "Đảng ủy phường Đông Xuyên"
+    assert unit_span("Chi bộ Tòa án nhân dân quận ngày 17/9") == COURT
+    assert unit_span("Chi bộ Trường THPT Yên Khê") == "Chi bộ Trường THPT Yên Khê"
+
+
+def test_a_directing_body_doing_something_is_still_the_directing_body() -> None:
+    assert is_directing("Ban Thường vụ Quận ủy yêu cầu")
+    assert is_directing("Đoàn kiểm tra số 2")
+    assert not is_directing("Ban Thường vụ Đảng ủy phường An Lạc")
