@@ -260,6 +260,38 @@ def find_mentions(text: str, units: Mapping[str, Iterable[tuple[str, ...]]]) -> 
     return sorted(taken, key=lambda m: m.start)
 
 
+def _core_length(name: tuple[str, ...]) -> int:
+    """How many words a name has without a company's legal form ("TNHH MTV" says nothing of which one)."""
+    legal = {tok for form in _LEGAL_FORMS for tok in form}
+    return max(1, sum(1 for tok in name if tok not in legal))
+
+
+def shortened_mentions(text: str, units: Mapping[str, Iterable[tuple[str, ...]]]) -> list[Mention]:
+    """The one unit a question names by a shortened name: the first two words of its name, then
+    some of the rest in order ("bệnh viện quận" for "Bệnh viện Đa khoa quận Hòa Phú", "công ty
+    môi trường" for "Công ty TNHH MTV Môi trường đô thị Hòa Phú"), three words at least and two
+    fifths of the name; none when several units fit (for questions: a document names its units)."""
+    toks = [w.token for w in _words(text)]
+    fits: list[Mention] = []
+    for unit, variants in units.items():
+        name = max(variants, key=len, default=())
+        if len(name) < 4:
+            continue
+        for i in range(len(toks) - 1):
+            if tuple(toks[i : i + 2]) != name[:2]:
+                continue
+            j, k = i + 2, 2
+            while j < len(toks) and toks[j] in name[k:]:
+                k = name.index(toks[j], k) + 1
+                j += 1
+            while j > i + 2 and toks[j - 1] in FUNCTION_WORDS:
+                j -= 1  # "bệnh viện có …": a function word of the question that a name happens to hold
+            if j - i >= 3 and (j - i) / _core_length(name) >= 0.4:
+                fits.append(Mention(unit, i, j, False))
+                break
+    return fits if len({m.unit for m in fits}) == 1 else []
+
+
 def swap_mention(text: str, units: Mapping[str, Iterable[tuple[str, ...]]], new: str) -> str | None:
     """The text with its first mention of a known unit replaced by ``new`` (abbreviations written out)."""
     mentions = find_mentions(text, units)

@@ -14,11 +14,17 @@ from knowledge.findings.structure import is_caps, recase
 from knowledge.models import DocumentMeta
 from knowledge.unit_names import CAP
 
-EXTRACTOR_VERSION = 13  # bump when extraction changes: stored records of older versions are redone
+EXTRACTOR_VERSION = 14  # bump when extraction changes: stored records of older versions are redone
 
 _LOCALITY = re.compile(
     r"(?P<level>Quận|Huyện|Thị xã|Thành phố|Tỉnh|Thị|Thành)[ ]+ủy[ ]+"
-    r"(?P<name>" + CAP + r"\w*(?:[ ]+" + CAP + r"\w*){0,2})"
+    r"(?P<name>" + CAP + r"\w*(?:[ ]+(?!Đảng\b|ĐẢNG\b)" + CAP + r"\w*){0,2})"  # not the "ĐẢNG CỘNG SẢN" column
+)
+# a commune's header names its district as the party organisation above it ("ĐẢNG BỘ HUYỆN YÊN KHÊ"),
+# a news portal by its own name ("Cổng Thông tin điện tử huyện Yên Khê")
+_PARENT_ORGANISATION = re.compile(
+    r"(?:Đảng bộ|[Tt]hông tin điện tử(?:[ ]+Đảng bộ)?)[ ]+(?P<level>quận|huyện|thị xã|thành phố)[ ]+"
+    r"(?P<name>" + CAP + r"\w*(?:[ ]+(?!Đảng\b)" + CAP + r"\w*){0,2})"
 )
 
 
@@ -26,11 +32,12 @@ def locality(meta: DocumentMeta, text: str) -> str | None:
     """The district or province a document comes from ("quận Hòa Bình"), when its header or issuer says."""
     lines = text[:2000].split("\n")
     head = "\n".join(recase(line).replace(" Ủy", " ủy") if is_caps(line) else line for line in lines)
-    for source in (meta.issuing_body or "", head):
-        m = _LOCALITY.search(source)
-        if m:
-            level = {"Thị": "thị xã", "Thành": "thành phố"}.get(m.group("level"), m.group("level").lower())
-            return f"{level} {m.group('name')}"
+    for pattern in (_LOCALITY, _PARENT_ORGANISATION):
+        for source in (meta.issuing_body or "", head):
+            m = pattern.search(source)
+            if m:
+                level = {"Thị": "thị xã", "Thành": "thành phố"}.get(m.group("level"), m.group("level").lower())
+                return f"{level} {m.group('name')}"
     return None
 
 

@@ -19,6 +19,7 @@ from knowledge.unit_names import (
     name_tokens,
     normal_key,
     remove_mentions,
+    shortened_mentions,
     swap_mention,
     unit_key,
 )
@@ -146,6 +147,11 @@ class UnitRegistry:
     def mentions(self, text: str) -> list[Mention]:
         """Units named in a text (accent-insensitive, abbreviations expanded, shortened names allowed)."""
         return find_mentions(text, self._variants)
+
+    def named_in(self, question: str) -> list[Mention]:
+        """Units a question names: as ``mentions``, or else the one unit it names by a shortened
+        name ("bệnh viện quận" for "Bệnh viện Đa khoa quận Hòa Phú")."""
+        return self.mentions(question) or shortened_mentions(question, self._variants)
 
     def without_units(self, text: str) -> str:
         """The text with every unit it names taken out."""

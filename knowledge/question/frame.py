@@ -26,6 +26,7 @@ from knowledge.question.references import DocumentNames
 from knowledge.question.thesaurus import Thesaurus
 from knowledge.question.words import syllables
 from knowledge.text import fold, has_diacritics, normalize
+from knowledge.unit_names import key_variants, shortened_mentions
 from knowledge.vocab import SUBJECT_FAMILIES
 
 _MY_UNIT_RE = re.compile(
@@ -150,8 +151,12 @@ def detect_units(question: str, known_units: Iterable[str]) -> list[str]:
         full, name = " ".join(re.findall(r"\w+", fold(unit))), _unit_name(unit)
         if f" {full} " in folded or (len(name.split()) >= 2 and f" {name} " in folded):
             found.append(unit)
+    if not found:
+        found = [m.unit for m in shortened_mentions(question, {u: key_variants(u) for u in known_units})]
     # prefer the longest names when one contains another
     return [u for u in found if not any(u != v and fold(u) in fold(v) for v in found)]
+
+
 
 
 def resolve_my_unit(question: str, unit: str | None) -> str:

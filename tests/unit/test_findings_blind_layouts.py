@@ -98,3 +98,30 @@ def test_a_directing_body_doing_something_is_still_the_directing_body() -> None:
     assert is_directing("Ban Thường vụ Quận ủy yêu cầu")
     assert is_directing("Đoàn kiểm tra số 2")
     assert not is_directing("Ban Thường vụ Đảng ủy phường An Lạc")
+
+
+def test_the_district_comes_from_the_header_column_and_the_organisation_above() -> None:
+    from knowledge.findings.document import locality
+
+    meta = DocumentMeta(doc_id="x", title="Báo cáo")
+    two_columns = "QUẬN ỦY HÒA PHÚ                     ĐẢNG CỘNG SẢN VIỆT NAM\nỦY BAN KIỂM TRA\n"
+    assert locality(meta, two_columns) == "quận Hòa Phú"
+    commune = "ĐẢNG BỘ HUYỆN YÊN KHÊ               ĐẢNG CỘNG SẢN VIỆT NAM\nĐẢNG ỦY XÃ ĐỒNG LẠC\n"
+    assert locality(meta, commune) == "huyện Yên Khê"
+    assert locality(meta, "Cổng Thông tin điện tử huyện Yên Khê › Xây dựng Đảng\n") == "huyện Yên Khê"
+
+
+def test_a_question_names_a_unit_by_a_shortened_name_only_when_one_unit_fits() -> None:
+    from knowledge.unit_names import key_variants, shortened_mentions
+
+    names = ["Đảng ủy Bệnh viện Đa khoa quận Hòa Phú", "Đảng ủy Công ty TNHH MTV Môi trường đô thị Hòa Phú",
+             "Đảng ủy Bệnh viện Y học cổ truyền tỉnh"]
+    units = {n: key_variants(n) for n in names}
+
+    def found(question: str) -> list[str]:
+        return [m.unit for m in shortened_mentions(question, units)]
+
+    assert found("bệnh viện quận bị chỉ ra những khuyết điểm gì") == [names[0]]
+    assert found("cong ty moi truong phai khac phuc gi") == [names[1]]
+    assert found("bệnh viện có mấy đảng viên") == []  # two words name no unit
+    assert found("bệnh viện tỉnh được đánh giá thế nào") == [names[2]]
