@@ -70,7 +70,16 @@ def _recase(caps: str) -> str:
         text,
     )
     text = re.sub(r"\b(xi{0,3}|xiv|xv|i{1,3}|iv|v|vi{0,3}|ix)$", lambda m: m.group(1).upper(), text)
+    text = re.sub(r"(?<!\w)\w+(?!\w)", lambda m: _ABBREVIATIONS.get(m.group(0), m.group(0)), text)
+    text = re.sub(r"\b(quận|huyện|thị|tỉnh|thành) ủy\b(?= \w)", lambda m: f"{m.group(1).title()} ủy", text)
     return text[:1].upper() + text[1:]
+
+
+# abbreviations an upper-case title keeps as they are ("ĐOÀN GIÁM SÁT CỦA BTV THỊ ỦY …")
+_ABBREVIATIONS = {
+    a.lower(): a
+    for a in "BTV BCH UBKT UBND HĐND MTTQ UVTV ĐU TW THPT THCS TNHH MTV CTCP CTTĐT TAND VKSND".split()
+}
 
 
 def _is_caps(line: str) -> bool:
@@ -136,9 +145,14 @@ def _title_case(line: str) -> str:
 def _kind_and_title(lines: list[str]) -> tuple[str | None, str | None]:
     for i, line in enumerate(lines[:_HEADER_LINES]):
         word = " ".join(line.replace("*", "").split())
-        if word not in _KINDS:
-            continue
         title_lines: list[str] = []
+        if word not in _KINDS:
+            # "THÔNG BÁO KẾT QUẢ GIÁM SÁT CHUYÊN ĐỀ": the kind and the title's first words on one line
+            kind = next((k for k in _KINDS if word.startswith(k + " ")), None)
+            if kind is None or not _is_caps(word) or len(word.split()) > 16:
+                continue
+            title_lines.append(word[len(kind) + 1 :])
+            word = kind
         for nxt in lines[i + 1 : i + 8]:
             nxt = nxt.replace("*", "").strip()
             if not nxt and title_lines:
@@ -191,10 +205,19 @@ def _issuing_body(lines: list[str], text: str) -> str | None:
     return _recase(joined)
 
 
+_SITE_LINE = re.compile(r"[>›»|]|^(?:Trang chủ|Cổng thông tin|Trang thông tin|CỔNG THÔNG TIN|TRANG THÔNG TIN)")
+
+
 def _news_title(lines: list[str]) -> str | None:
     for i, line in enumerate(lines[:15]):
         if _POSTED.search(line):
             before = [x.strip() for x in lines[:i] if x.strip()]
+            if before and not _SITE_LINE.search(before[-1]):
+                return _title_case(before[-1])
+            # the headline under the date when the line above it is the site or its breadcrumb
+            after = next((x.strip() for x in lines[i + 1 : i + 4] if x.strip()), "")
+            if after and len(after) <= 200 and not after.endswith((".", ":")):
+                return _title_case(after)
             return _title_case(before[-1]) if before else None
     return None
 

@@ -122,6 +122,24 @@ def _unit_after_preposition(item: str) -> str | None:
     return unit_span(item, m.end()) if m and UNIT_START_RE.match(item, m.end()) else None
 
 
+_PERSON_ITEM = re.compile(r"^(?:các\s+)?(?:đồng chí|đ/c)\s", re.IGNORECASE)
+
+
+def _without_people(items: list[str]) -> list[str]:
+    """The list's units without the members inspected beside them ("…, đồng chí Lương Văn Hậu,
+    Thị ủy viên, Bí thư Đảng ủy và đồng chí …"): a person and the posts after it are left out."""
+    out: list[str] = []
+    person = False
+    for item in items:
+        if _PERSON_ITEM.match(item):
+            person = True
+        elif UNIT_START_RE.match(item) and not is_directing(unit_span(item) or item):
+            person = False
+        if not person:
+            out.append(item)
+    return out
+
+
 def inspected_units(paras: Sequence[str]) -> tuple[tuple[str, ...], str]:
     """The units an inspection names in its opening, and that sentence.
 
@@ -151,6 +169,7 @@ def inspected_units(paras: Sequence[str]) -> tuple[tuple[str, ...], str]:
                     kind = shared.group(0).strip()
                     kind = kind[:1].upper() + kind[1:]
                     items = [i if UNIT_START_RE.match(i) or not i[:1].isupper() else f"{kind} {i}" for i in items]
+                items = _without_people(items)
                 names = [unit_span(i) or _unit_after_preposition(i) or "" for i in items]
                 names = [n for n in names if n and not is_directing(n)]
                 if len(names) >= 2 or (len(names) == 1 and len(items) == 1):
@@ -395,18 +414,35 @@ _COLUMNS = {
 }
 
 
+# columns that each hold one kind of finding ("| Đơn vị | Ưu điểm | Hạn chế |")
+_KIND_COLUMNS: dict[Kind, re.Pattern[str]] = {
+    "uu_diem": re.compile(r"^(?:uu diem|ket qua dat duoc|mat lam duoc)"),
+    "han_che": re.compile(r"^(?:han che|khuyet diem|ton tai|vi pham)"),
+    "yeu_cau": re.compile(r"^(?:yeu cau|kien nghi|de nghi)"),
+}
+_HEADER_CELL = 40  # a header's cells are labels, a data row's are sentences
+
+
 def _table_row(state: _State, node: Node) -> None:
     cells = [c.strip() for c in node.text.strip().strip("|").split("|")]
     folded = [fold(c) for c in cells]
-    if state.table_header is None or any(re.search(r"\bstt\b|noi dung", f) for f in folded):
+    labels = all(len(c) <= _HEADER_CELL for c in cells)
+    if state.table_header is None or (labels and any(re.search(r"\bstt\b|noi dung", f) for f in folded)):
+        if not labels:
+            return
         header: dict[str, int] = {}
-        for col, pattern in _COLUMNS.items():
+        for col, pattern in (*_COLUMNS.items(), *_KIND_COLUMNS.items()):
             for i, f in enumerate(folded):
                 if pattern.search(f) and i not in header.values() and col not in header:
                     header[col] = i
                     break
-        if "text" in header:
+        if "text" in header or any(k in header for k in _KIND_COLUMNS):
             state.table_header = header
+        return
+    if not any(re.search(r"[^\W\d_]", c) for c in cells):
+        return  # the rule under the header: "|---|---|"
+    if "text" not in state.table_header:
+        _kind_cells(state, node, cells)
         return
     h = state.table_header
     text = cells[h["text"]] if h["text"] < len(cells) else ""
@@ -435,6 +471,22 @@ def _table_row(state: _State, node: Node) -> None:
             responsible=responsible or None,
         ),
     )
+
+
+def _kind_cells(state: _State, node: Node, cells: list[str]) -> None:
+    """A row of a table whose columns are kinds of finding: each filled cell is that kind's finding
+    of the row's unit."""
+    h = state.table_header or {}
+    if _context(node)[3]:
+        return
+    unit_cell = cells[h["unit"]] if "unit" in h and h["unit"] < len(cells) else ""
+    unit = unit_span(unit_cell) or (unit_cell or None)
+    for kind, col in ((k, h[k]) for k in _KIND_COLUMNS if k in h):
+        text = cells[col].strip() if col < len(cells) else ""
+        if not re.search(r"[^\W\d_]", text):
+            continue
+        _add(state, _requirement(text, kind, unit=_display(state, unit) if unit else None,
+                                 scope="unit" if unit else "collective"))
 
 
 def _merge_item(state: _State, first: int) -> None:
@@ -562,7 +614,16 @@ def extract_findings(text: str, meta: DocumentMeta, chunks: Sequence[ChunkRef] =
     about = list(names)
     names += [n for _, _, n in party_units(text) if n not in names]
     display = _display_names(text, names)
-    subjects = {display.get(unit_key(n), n): key_variants(n) for n in names}
+    # "Ban Thường vụ Đảng ủy Công ty" in a notice about "… Đảng ủy Công ty TNHH MTV Lâm nghiệp Ninh
+    # Giang": the document's short form of the one unit it inspects whose name goes on from it
+    for key in list(display):
+        longer = {display.get(unit_key(n), n) for n in inspected if unit_key(n).startswith(key + " ")}
+        if len(longer) == 1:
+            display[key] = longer.pop()
+    subjects: dict[str, tuple[tuple[str, ...], ...]] = {}
+    for n in names:
+        shown = display.get(unit_key(n), n)
+        subjects[shown] = tuple(dict.fromkeys((*subjects.get(shown, ()), *key_variants(n))))
     primary = frozenset(display.get(unit_key(n), n) for n in about)  # the same names subjects use
     if doc_kind == "report":
         # a review by theme: every unit it names is one it reports on (no other inspection is told of)
