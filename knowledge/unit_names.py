@@ -267,29 +267,36 @@ def _core_length(name: tuple[str, ...]) -> int:
 
 
 def shortened_mentions(text: str, units: Mapping[str, Iterable[tuple[str, ...]]]) -> list[Mention]:
-    """The one unit a question names by a shortened name: the first two words of its name, then
-    some of the rest in order ("bệnh viện quận" for "Bệnh viện Đa khoa quận Hòa Phú", "công ty
-    môi trường" for "Công ty TNHH MTV Môi trường đô thị Hòa Phú"), three words at least and two
-    fifths of the name; none when several units fit (for questions: a document names its units)."""
+    """The one unit a question names by a shortened name: words of its name in their order, some
+    left out, that keep either its first two words or its last two ("bệnh viện quận" for "Bệnh
+    viện Đa khoa quận Hòa Phú", "trường Nguyễn Trãi" for "Trường THPT Nguyễn Trãi", "công ty môi
+    trường" for "Công ty TNHH MTV Môi trường đô thị Hòa Phú"); three words at least, or two of a
+    name of three, and two fifths of the name without its legal form. Every unit that fits: a
+    caller takes it only when one does (for questions: a document names its units in full)."""
     toks = [w.token for w in _words(text)]
     fits: list[Mention] = []
     for unit, variants in units.items():
         name = max(variants, key=len, default=())
-        if len(name) < 4:
+        if len(name) < 3:
             continue
-        for i in range(len(toks) - 1):
-            if tuple(toks[i : i + 2]) != name[:2]:
+        for i in range(len(toks)):
+            if toks[i] not in name:
                 continue
-            j, k = i + 2, 2
+            j, k = i, name.index(toks[i])
+            start = k
             while j < len(toks) and toks[j] in name[k:]:
                 k = name.index(toks[j], k) + 1
                 j += 1
-            while j > i + 2 and toks[j - 1] in FUNCTION_WORDS:
+            while j > i + 1 and toks[j - 1] in FUNCTION_WORDS:
                 j -= 1  # "bệnh viện có …": a function word of the question that a name happens to hold
-            if j - i >= 3 and (j - i) / _core_length(name) >= 0.4:
+                k = name.index(toks[j - 1], start) + 1
+            said = toks[i:j]
+            ends = said[:2] == list(name[:2]) or said[-2:] == list(name[-2:])
+            enough = len(said) >= 3 or (len(said) == 2 and len(name) == 3)
+            if ends and enough and len(said) / _core_length(name) >= 0.4:
                 fits.append(Mention(unit, i, j, False))
                 break
-    return fits if len({m.unit for m in fits}) == 1 else []
+    return fits
 
 
 def swap_mention(text: str, units: Mapping[str, Iterable[tuple[str, ...]]], new: str) -> str | None:

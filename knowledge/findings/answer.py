@@ -106,7 +106,7 @@ class FindingsAnswerer(ProgrammeAnswers):
             return None
         rewritten = None
         mine = resolve_my_unit(text, unit or "__none__") != text
-        stated = self.registry.named_in(text) if mine else []
+        stated = self.registry.named_in(text, is_directing) if mine else []
         if mine and stated:
             mine = False  # "Đơn vị tôi là Đảng ủy xã X, …": the question names the unit itself
         if mine and not unit:
@@ -122,7 +122,7 @@ class FindingsAnswerer(ProgrammeAnswers):
             rewritten = self._followup(text, history)
             text = rewritten or text
         ask = intent.read(text)
-        named = list(dict.fromkeys(m.unit for m in self.registry.named_in(text)))
+        named = list(dict.fromkeys(m.unit for m in self.registry.named_in(text, is_directing)))
         other = self._other_unit(text, named)
         if other and (ask.kinds or ask.findings_words or ask.result):
             return self._decline(f"Không tìm thấy kết quả kiểm tra, giám sát tại {other} trong các tài liệu hiện có.")

@@ -53,8 +53,16 @@ class ProgrammeAnswers:
         programmes: dict[str, DocumentMeta] = {m.doc_id: m for m, i in self.items}
         if codes:
             chosen = [m for m in programmes.values() if any(ref.matches(m.code) for ref in codes)]
-            if not chosen and not structured:
-                return None  # the general engine may still find what other documents say about it
+            # a programme not stored but cited by stored documents (a review quoting its targets):
+            # the general engine may still find what those documents say about it
+            cited = any(
+                ref.matches(c)
+                for d in self.docs
+                for c in (*d.meta.mentions, *(m.group(0) for m in CODE_RE.finditer(d.meta.title or "")))
+                for ref in codes
+            )
+            if not chosen and (not structured or cited):
+                return None
             if not chosen:
                 raw = CODE_RE.search(text)
                 name = raw.group(0) if raw else f"Chương trình số {codes[0].number:02d}"

@@ -9,7 +9,7 @@ after its level word ("Tòa án nhân dân quận") completed with the document'
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from knowledge.unit_names import (
@@ -148,10 +148,15 @@ class UnitRegistry:
         """Units named in a text (accent-insensitive, abbreviations expanded, shortened names allowed)."""
         return find_mentions(text, self._variants)
 
-    def named_in(self, question: str) -> list[Mention]:
-        """Units a question names: as ``mentions``, or else the one unit it names by a shortened
-        name ("bệnh viện quận" for "Bệnh viện Đa khoa quận Hòa Phú")."""
-        return self.mentions(question) or shortened_mentions(question, self._variants)
+    def named_in(self, question: str, directing: Callable[[str], bool] = lambda unit: False) -> list[Mention]:
+        """Units a question names: as ``mentions``; when it names none but ``directing`` bodies
+        ("… đoàn giám sát của UBKT"), also the one unit it names by a shortened name in the rest
+        ("bệnh viện quận" for "Bệnh viện Đa khoa quận Hòa Phú")."""
+        found = self.mentions(question)
+        if any(not directing(m.unit) for m in found):
+            return found
+        fits = shortened_mentions(self.without_units(question), self._variants)
+        return [*found, *fits] if len({m.unit for m in fits}) == 1 else found
 
     def without_units(self, text: str) -> str:
         """The text with every unit it names taken out."""

@@ -151,10 +151,19 @@ def detect_units(question: str, known_units: Iterable[str]) -> list[str]:
         full, name = " ".join(re.findall(r"\w+", fold(unit))), _unit_name(unit)
         if f" {full} " in folded or (len(name.split()) >= 2 and f" {name} " in folded):
             found.append(unit)
-    if not found:
-        found = [m.unit for m in shortened_mentions(question, {u: key_variants(u) for u in known_units})]
+    shortened = not found
+    if shortened:
+        # names cut short or run on by a document ("Bệnh viện Đa", "… Hòa Phú lãnh đạo Ban") are
+        # no unit of their own to fit a shortened name to
+        names = [fold(u) for u in known_units]
+        whole = [
+            u for u, f in zip(known_units, names, strict=True)
+            if not any(g != f and (g.startswith(f + " ") or f.startswith(g + " ")) for g in names)
+        ]
+        found = list(dict.fromkeys(m.unit for m in shortened_mentions(question, {u: key_variants(u) for u in whole})))
     # prefer the longest names when one contains another
-    return [u for u in found if not any(u != v and fold(u) in fold(v) for v in found)]
+    found = [u for u in found if not any(u != v and fold(u) in fold(v) for v in found)]
+    return found if not shortened or len(found) == 1 else []
 
 
 

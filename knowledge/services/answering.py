@@ -41,6 +41,10 @@ UNSTORED_TEXT = (
     "Văn bản {code} không có trong kho tài liệu (các tài liệu hiện có chỉ nhắc đến nó), "
     "nên không trả lời được câu hỏi về văn bản này."
 )
+UNSTORED_CAVEAT = (
+    "Tài liệu không nêu trực tiếp nội dung này: văn bản {code} không có trong kho tài liệu; "
+    "các tài liệu hiện có nhắc đến nó như sau:"
+)
 EMPTY_TEXT = "Kho tài liệu đang trống: quản trị viên cần nạp tài liệu trước khi hỏi."
 
 
@@ -73,9 +77,17 @@ class QAService:
     def reader(self) -> Reader:
         """What reading a question needs: the vocabularies and what the knowledge base holds."""
         return Reader(
-            self.glossary, self.thesaurus, self.retriever.known_units(), self.retriever.document_names(),
+            self.glossary, self.thesaurus, self._known_units(), self.retriever.document_names(),
             self.retriever.known_codes(),
         )
+
+    def _known_units(self) -> list[str]:
+        """Units a question may name: the names the documents give, and the findings registry's
+        (read from what documents inspect and assign)."""
+        named = self.retriever.known_units()
+        if self.findings is None:
+            return named
+        return list(dict.fromkeys([*self.findings.units(), *named]))
 
     def frame(self, question: str, history: Sequence[Turn] = (), unit: str | None = None) -> QuestionFrame:
         """The question read once (follow-ups rewritten, units, codes and documents detected)."""
@@ -138,7 +150,7 @@ class QAService:
             return
         unstored = self._unstored_subject(retrieval.frame)
         if unstored is not None:
-            yield self._decline(retrieval, rewritten, text=UNSTORED_TEXT.format(code=unstored))
+            yield self._about_unstored(retrieval, rewritten, unstored)
             return
         # the extractive composer also decides whether the documents answer at all, for both modes
         extractive = self._extractive(retrieval, rewritten)
@@ -329,6 +341,20 @@ class QAService:
         if code is None or is_stored_code(code, self.retriever.known_documents()):
             return None
         return code
+
+    def _about_unstored(self, retrieval: Retrieval, rewritten: str | None, code: str) -> Answer:
+        """A question about a document the knowledge base does not hold: what the stored documents
+        that cite it say (a review quoting a programme's targets), under a caveat naming it, never
+        as its own words; declined when they say nothing of the question, or when it asks the
+        document's date or signer (a document that only cites it cannot tell)."""
+        frame = retrieval.frame
+        if asks_document_date(frame.text) or asks_signer(frame.text):
+            return self._decline(retrieval, rewritten, text=UNSTORED_TEXT.format(code=code))
+        found = self._extractive(retrieval, rewritten)
+        if found.declined:
+            return self._decline(retrieval, rewritten, text=UNSTORED_TEXT.format(code=code))
+        body = found.text.removeprefix(CLOSEST_CAVEAT).lstrip("\n")
+        return replace(found, text=f"{UNSTORED_CAVEAT.format(code=code)}\n{body}", closest=True)
 
     def _decline(self, retrieval: Retrieval, rewritten: str | None, text: str = DECLINE_TEXT) -> Answer:
         return Answer(

@@ -117,3 +117,14 @@ def test_a_long_message_is_answered_from_its_question(engine) -> None:
     answer = _ask(engine, background + "Xin hỏi đảng viên được miễn sinh hoạt đảng trong những trường hợp nào?")
     assert not answer.declined
     assert "miễn" in answer.text
+
+
+def test_a_document_not_stored_is_answered_from_what_cites_it_under_a_caveat(engine) -> None:
+    """What stored documents say of a document the knowledge base does not hold, named as such;
+    its date or signer is never taken from them."""
+    answer = _ask(engine, "Quy định 296-QĐ/TW quy định những hình thức kỷ luật nào?")
+    assert answer.outcome == "closest"
+    assert answer.text.startswith("Tài liệu không nêu trực tiếp nội dung này: văn bản 296-QĐ/TW không có trong kho")
+    assert "khiển trách" in answer.text and answer.citations
+    dated = _ask(engine, "Quy định 296-QĐ/TW được ban hành ngày nào?")
+    assert dated.declined and "296-QĐ/TW không có trong kho tài liệu" in dated.text

@@ -125,3 +125,45 @@ def test_a_question_names_a_unit_by_a_shortened_name_only_when_one_unit_fits() -
     assert found("cong ty moi truong phai khac phuc gi") == [names[1]]
     assert found("bệnh viện có mấy đảng viên") == []  # two words name no unit
     assert found("bệnh viện tỉnh được đánh giá thế nào") == [names[2]]
+
+
+def test_a_shortened_name_that_fits_two_units_names_neither() -> None:
+    from knowledge.question.frame import detect_units
+
+    units = ["Chi bộ Trường THPT Nguyễn Trãi", "Chi bộ Trường THCS Nguyễn Trãi", "Đảng ủy Công an thị xã"]
+    assert detect_units("trường Nguyễn Trãi còn hạn chế gì", units) == []
+    assert detect_units("chi bo THPT Nguyen Trai phai khac phuc gi", units) == ["Chi bộ Trường THPT Nguyễn Trãi"]
+
+
+NG_DOCS = Path(__file__).resolve().parents[1] / "fixtures" / "findings_ninhgiang" / "docs"
+
+
+def _load_ng(prefix: str) -> tuple[DocumentMeta, Extraction]:
+    doc = load_file(next(NG_DOCS.glob(f"{prefix}*")))
+    meta = extract_metadata(doc)
+    return meta, extract_document(doc.text, meta)
+
+
+def test_a_table_whose_columns_are_kinds_of_finding() -> None:
+    meta, ex = _load_ng("52-TB-UBKTTU")
+    assert meta.title.startswith("Thông báo kết quả giám sát chuyên đề việc thực hiện")  # kind and title on one line
+    late = _holding(ex, "Nộp đảng phí lên cấp trên chậm từ 25 đến 40 ngày")
+    assert [(f.kind, f.unit) for f in late] == [("han_che", "Đảng ủy Trung tâm Y tế thị xã")]
+    good = _holding(ex, "Hằng năm ra nghị quyết chuyên đề về kiểm tra, giám sát")
+    assert [(f.kind, f.unit) for f in good] == [("uu_diem", "Chi bộ Trường THPT Nguyễn Trãi")]
+    assert not _holding(ex, "Ưu điểm") and not _holding(ex, "---")  # the header and its rule are no findings
+
+
+def test_the_short_form_of_the_unit_inspected_is_that_unit() -> None:
+    _, ex = _load_ng("61-TB-UBKTTU")
+    company = "Đảng ủy Công ty TNHH MTV Lâm nghiệp Ninh Giang"
+    assert ex.inspected == (company,)  # the two members inspected beside it do not hide it
+    sold = _holding(ex, "bán 1.240 m3 gỗ keo rừng trồng khai thác chính")
+    assert sold and {f.unit for f in sold} == {company}
+    assert not any(f.unit == "Ban Thường vụ Đảng ủy Công ty" for f in ex.findings)
+
+
+def test_a_news_headline_under_its_date_line_and_a_title_keeps_its_abbreviations() -> None:
+    meta, _ = _load_ng("TinBai-CTTDT")
+    assert meta.doc_type == "Tin bài" and meta.issue_date == "2026-08-21"
+    assert meta.title == "Đoàn giám sát số 2 của BTV Thị ủy làm việc tại ba tổ chức Đảng"
