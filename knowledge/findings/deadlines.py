@@ -45,7 +45,7 @@ _LABEL = re.compile(
     re.IGNORECASE,
 )
 _RESPONSIBLE_LABEL = re.compile(
-    r"^\s*(?:[-+•]\s*)?(?:Người chịu trách nhiệm|Người phụ trách|Trách nhiệm|Phụ trách|Chịu trách nhiệm)"
+    r"^\s*(?:[-+•]\s*)?(?:Người chịu trách nhiệm|Người phụ trách|Trách nhiệm|Phụ trách|Chịu trách nhiệm|Phân công)"
     r"\s*:\s*(?P<value>.+?)\s*\.?\s*$",
     re.IGNORECASE,
 )

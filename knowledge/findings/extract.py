@@ -539,7 +539,8 @@ def _display_names(text: str, names: Sequence[str]) -> dict[str, str]:
 # "- Nhiệm vụ 1: …; phụ trách: đồng chí …; thời hạn: trước ngày …": a row of a plan written as one
 # line; its labelled fields read as the "Phụ trách: …" and "Thời hạn: …" lines they stand for
 _INLINE_FIELD = re.compile(
-    r"[;.]\s+(?=(?:người\s+)?(?:chịu trách nhiệm|phụ trách|thời hạn(?:\s+hoàn thành)?|hạn hoàn thành|thời gian hoàn thành)\s*:)",
+    r"[;.]\s+(?=(?:người\s+)?(?:chịu trách nhiệm|phụ trách|phân công|thời hạn(?:\s+hoàn thành)?|hạn hoàn thành"
+    r"|thời gian(?:\s+hoàn thành)?)\s*:)",
     re.IGNORECASE,
 )
 
@@ -548,8 +549,17 @@ def _with_inline_fields(nodes: Sequence[Node]) -> list[Node]:
     out: list[Node] = []
     for node in nodes:
         parts = _INLINE_FIELD.split(node.text) if node.role in ("item", "prose", "label") else [node.text]
-        out.append(replace(node, text=parts[0].rstrip(" ;")) if len(parts) > 1 else node)
-        out.extend(replace(node, text=part.strip(), role="prose") for part in parts[1:])
+        if len(parts) == 1:
+            out.append(node)
+            continue
+        # a line of fields only ("Thời gian: …; Phân công: …") or a task followed by its fields
+        head_is_field = deadline_line(parts[0]) is not None or responsible_line(parts[0]) is not None
+        if not head_is_field:
+            out.append(replace(node, text=parts[0].rstrip(" ;")))
+        # who answers for it before when: a deadline line closes the records it completes
+        fields = sorted((p.strip().rstrip(";") for p in parts[0 if head_is_field else 1 :]),
+                        key=lambda p: deadline_line(p) is not None)
+        out.extend(replace(node, text=part, role="prose") for part in fields)
     return out
 
 
@@ -662,7 +672,16 @@ def extract_findings(text: str, meta: DocumentMeta, chunks: Sequence[ChunkRef] =
             continue
         if node.role == "prose" and node.text.rstrip().endswith(":"):
             mentioned = _mentioned(state, node.text)
-            state.lead = (cues.lead_kind(node.text), tuple(mentioned) or None)
+            lead = (cues.lead_kind(node.text), tuple(mentioned) or None)
+            if not cues.discipline_form(node.text):
+                state.lead = lead
+                continue
+            # "Điều 1. Thi hành kỷ luật bằng hình thức KHIỂN TRÁCH đối với tập thể … vì đã có vi phạm
+            # sau:": the decision itself, then the lead-in of its violations
+            for sentence in _SENTENCE.split(node.text):
+                if not cues.not_a_finding(sentence):
+                    _sentence_records(state, sentence, node, None)
+            state.lead = (None, lead[1])
             continue
         if node.role == "prose":
             state.lead = None

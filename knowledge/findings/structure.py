@@ -268,8 +268,10 @@ def read_title(text: str) -> Title:
         "han_che", "uu_diem"
     ):
         skip = False  # "Về hạn chế, khuyết điểm và nguyên nhân": the shortcomings come first
-    if skip and re.search(r"\b(nhan xet|danh gia|ket qua)\b", folded):
-        skip = False  # "Nhận xét theo từng nội dung kiểm tra": what was found, content by content
+    if skip and re.search(r"\b(nhan xet|danh gia|ket qua|nhiem vu|giai phap|bien phap|khac phuc)\b", folded):
+        # "Nhận xét theo từng nội dung kiểm tra": what was found, content by content; "Nhiệm vụ,
+        # thời gian và phân công": a plan's tasks, whoever they are given to
+        skip = False
     unit = person = None
     superior = False
     body = re.sub(r"^(?:[Đđ]ối với|[Tt]ại|[Ởở])\s+", "", shown)

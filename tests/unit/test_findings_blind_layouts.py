@@ -167,3 +167,34 @@ def test_a_news_headline_under_its_date_line_and_a_title_keeps_its_abbreviations
     meta, _ = _load_ng("TinBai-CTTDT")
     assert meta.doc_type == "Tin bài" and meta.issue_date == "2026-08-21"
     assert meta.title == "Đoàn giám sát số 2 của BTV Thị ủy làm việc tại ba tổ chức Đảng"
+
+
+KV_DOCS = Path(__file__).resolve().parents[1] / "fixtures" / "findings_khauvai" / "docs"
+
+
+def _load_kv(prefix: str) -> tuple[DocumentMeta, Extraction]:
+    doc = load_file(next(KV_DOCS.glob(f"{prefix}*")))
+    meta = extract_metadata(doc)
+    return meta, extract_document(doc.text, meta)
+
+
+def test_a_decision_on_a_collective_written_as_the_lead_in_of_its_violations() -> None:
+    _, ex = _load_kv("63-QD-UBKTHU")
+    decided = [f for f in ex.findings if f.kind == "ky_luat"]
+    assert [(f.unit, f.form) for f in decided] == [("Đảng ủy xã Na Khiêm", "Khiển trách")]
+    assert _holding(ex, "1,8 ha đất rừng phòng hộ")  # the violations under it are still read
+
+
+def test_a_plans_tasks_under_a_heading_that_names_its_time_and_assignment() -> None:
+    _, ex = _load_kv("27-KH-DU")
+    (course,) = _holding(ex, "Mở lớp tập huấn kỹ năng ghi biên bản")
+    assert course.kind == "yeu_cau" and course.unit == "Đảng ủy xã Phìn Hồ"
+    assert course.deadline == "xong trước ngày 15/3/2027"
+    assert course.responsible and course.responsible.startswith("Văn phòng Đảng ủy chủ trì")
+
+
+def test_unit_abbreviations_of_border_posts_and_boarding_schools() -> None:
+    from knowledge.unit_names import expand_abbreviations
+
+    assert expand_abbreviations("CB Đồn BP Khau Vai") == "Chi bộ Đồn Biên phòng Khau Vai"
+    assert expand_abbreviations("Chi bộ trường PTDTNT huyện") == "Chi bộ trường Phổ thông dân tộc nội trú huyện"
