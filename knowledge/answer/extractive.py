@@ -104,7 +104,7 @@ def compose_extractive(
             return NotAnswered("no_candidate", selection)
         if required and not _names_all(required, selection, outline_of):
             return NotAnswered("entity_missing", selection)
-        decision = decide(frame, selection, passages, scorer, model, known, retrieved.dense_stats)
+        decision = decide(frame, selection, passages, scorer, model, known, retrieved.dense_stats, retrieved.top_cosine)
         if decision.outcome == "declined":
             return NotAnswered(decision.reason, selection, decision)
     relevant = _relevance(focus, weight, frame.asked_focus) if focus is not None else None

@@ -51,6 +51,7 @@ class Retrieved:
     top_doc: str
     signals: Mapping[str, tuple[int, float, float, float]] = field(default_factory=dict)  # chunk -> rank, fused, lexical, dense
     dense_stats: tuple[float, float] | None = None  # the dense leg's cosines: mean, standard deviation
+    top_cosine: float = 0.0  # the best cosine of any passage retrieval found (0: no dense leg)
 
     @classmethod
     def of(
@@ -68,6 +69,7 @@ class Retrieved:
             passages[0].chunk.doc_id if passages else "",
             known,
             dense_stats,
+            max((s[3] for s in known.values()), default=0.0),
         )
 
     def dense(self, cosine: float) -> float:

@@ -15,6 +15,8 @@ that asks for a duration, a date, a percentage, an amount, a person or a number 
 directly by units that do not give one (at most the closest provisions); a question about what
 was found at a unit or in a year is never answered from another unit's or year's text; and a
 question most of whose words no document holds is about something the documents do not cover.
+A fourth is learned with the models: a question no passage comes near in meaning (its best cosine
+lies under every answerable development question's, ``Thresholds.off_topic``) is declined.
 """
 
 from __future__ import annotations
@@ -68,13 +70,17 @@ def decide(
     model: AnswerModel,
     known: Callable[[Term], bool],
     dense_stats: tuple[float, float] | None = None,
+    top_cosine: float = 0.0,
 ) -> Decision:
-    """The outcome the gate gives a question whose best units are ``selection``."""
+    """The outcome the gate gives a question whose best units are ``selection`` (``top_cosine``:
+    the best cosine between the question and any passage retrieval found)."""
     values = gate_values(frame, selection, passages, scorer, known, dense_stats)
     p = model.gate.probability(values)
     t = model.thresholds
     if values["unknown_terms"] >= UNKNOWN_DECLINES:
         return Decision("declined", p, "not_covered", values)
+    if 0.0 < top_cosine < t.off_topic:
+        return Decision("declined", p, "off_topic", values)
     if p < t.closest:
         return Decision("declined", p, "gate", values)
     if p < t.answer:

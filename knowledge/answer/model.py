@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -72,6 +72,10 @@ class Thresholds:
     answer: float = 0.5  # at or above: a direct answer
     closest: float = 0.2  # at or above (and below ``answer``): the closest provisions under a caveat
     more_units: float = 0.5  # another unit is quoted when its probability reaches this share of the best one's
+    # below: the question is about something the documents do not cover ("công thức nấu phở"): the
+    # best passage's cosine with the question lies under every answerable development question's
+    off_topic: float = 0.0
+    embedding: str = ""  # the embedding model ``off_topic`` was measured with (another model's cosines differ)
 
 
 @dataclass(frozen=True)
@@ -99,10 +103,20 @@ class AnswerModel:
             Thresholds(**data.get("thresholds", {})), data.get("trained", {}),
         )
 
+    def for_embedding(self, name: str) -> AnswerModel:
+        """The model as used with the embedding model ``name``: the off-topic floor holds only for
+        the model it was measured with."""
+        if not self.thresholds.off_topic or self.thresholds.embedding == name:
+            return self
+        return replace(self, thresholds=replace(self.thresholds, off_topic=0.0))
+
     def to_json(self) -> dict[str, Any]:
         t = self.thresholds
         return {
             "unit": self.unit.to_json(), "gate": self.gate.to_json(),
-            "thresholds": {"answer": t.answer, "closest": t.closest, "more_units": t.more_units},
+            "thresholds": {
+                "answer": t.answer, "closest": t.closest, "more_units": t.more_units,
+                "off_topic": t.off_topic, "embedding": t.embedding,
+            },
             "trained": dict(self.trained),
         }

@@ -18,7 +18,8 @@ Rebuilds ``knowledge/data/answer_model.json`` from the tune half of the developm
    that still answers 85% of the answerable questions directly (so as few unanswerable ones as
    the gate can tell apart are: they get the closest provisions instead), a decline only below
    where 95% of answerable questions lie; how many units an answer quotes is chosen by answer
-   recall over the tune questions.
+   recall over the tune questions; the off-topic floor is the lowest best-passage cosine of an
+   answerable tune question, less a margin (recorded with the embedding model it holds for).
 
 Needs scikit-learn (the ``eval`` extra). Prints the cross-validated figures; commit the file.
 """
@@ -36,11 +37,12 @@ from typing import Any
 
 import numpy as np
 
-from knowledge.answer.features import GATE_FEATURES, GATE_SIGNS, UNIT_FEATURES, text_of
+from knowledge.answer.features import GATE_FEATURES, GATE_SIGNS, UNIT_FEATURES, Retrieved, text_of
 from knowledge.answer.gate import gate_values
 from knowledge.answer.model import CLIP, AnswerModel, LinearModel, Thresholds
 from knowledge.answer.selection import Candidate, select_units
 from knowledge.answer.units import Scorer
+from knowledge.embeddings.model import embedding_name
 from knowledge.eval.harness import Question, _norm, half_of, indexed, load_questions
 from knowledge.models import ScoredChunk
 from knowledge.question.frame import QuestionFrame
@@ -52,6 +54,15 @@ MIN_DIRECT = 0.85  # of answerable questions, at least this share at or above th
 MAX_DECLINED = 0.05  # of answerable questions, at most this share below the decline threshold
 MORE_UNITS_GRID = (0.35, 0.5, 0.65, 0.8, 1.01)
 RECALL_SLACK = 0.01
+OFF_TOPIC_MARGIN = 0.01  # the off-topic floor lies this far under the lowest answerable tune question's cosine
+
+
+def off_topic_floor(rows: Sequence[Row]) -> float:
+    """The cosine under which no answerable tune question's best passage lies, less a margin: a
+    question whose best passage is further still is about something the documents do not cover
+    (0, never applied, without a dense leg)."""
+    tops = [r.top_cosine for r in rows if not r.question.unanswerable and r.top_cosine > 0]
+    return round(min(tops) - OFF_TOPIC_MARGIN, 4) if tops else 0.0
 
 
 @dataclass
@@ -65,6 +76,7 @@ class Row:
     candidates: list[Candidate]
     labels: list[int]
     dense_stats: tuple[float, float] | None = None
+    top_cosine: float = 0.0  # the best cosine of any passage retrieval found, as the engine's gate reads it
     gate: dict[str, float] = field(default_factory=dict)
     correct: bool = False  # the unit the engine would lead with (by a model that did not see it) holds an expected fact
 
@@ -93,7 +105,8 @@ def collect(services: Any, questions: Sequence[Question]) -> list[Row]:
             )
             for c in candidates
         ]
-        rows.append(Row(q, frame, list(retrieval.results), scorer, candidates, labels, retrieval.dense_stats))
+        top = Retrieved.of(retrieval.results, retrieval.signals, retrieval.dense_stats).top_cosine
+        rows.append(Row(q, frame, list(retrieval.results), scorer, candidates, labels, retrieval.dense_stats, top))
     return rows
 
 
@@ -345,9 +358,12 @@ def main(argv: list[str] | None = None) -> int:
         t_answer, t_closest = thresholds(oof, answerable)
         model = AnswerModel(unit, gate, Thresholds(t_answer, t_closest))
         more, grid = choose_more_units(services, questions, model, log)
-        thresholds_ = Thresholds(t_answer, t_closest, more)
+        floor = off_topic_floor(rows)
+        thresholds_ = Thresholds(t_answer, t_closest, more, floor, embedding_name(services.engine.retriever.embeddings))
         cv = outcomes(oof, answerable, thresholds_)
-        log(f"thresholds: answer {t_answer:.3f}, closest {t_closest:.3f}, more_units {more}; out-of-fold outcomes {cv}")
+        off = sum(1 for r in rows if r.question.unanswerable and 0 < r.top_cosine < floor)
+        log(f"thresholds: answer {t_answer:.3f}, closest {t_closest:.3f}, more_units {more}, off_topic {floor} "
+            f"({off} unanswerable tune questions under it); out-of-fold outcomes {cv}")
         trained = {
             "command": "python -m knowledge.eval.train " + " ".join(
                 [f"--corpus {c}" for c in args.corpus] + [f"--questions {q}" for q in args.questions]),

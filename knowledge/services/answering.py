@@ -20,6 +20,7 @@ from knowledge.answer.model import AnswerModel
 from knowledge.answer.render import format_date
 from knowledge.answer.selection import Candidate
 from knowledge.answer.units import Scorer
+from knowledge.embeddings.model import embedding_name
 from knowledge.findings.service import FindingsService
 from knowledge.models import Answer, Citation, DocumentMeta, ScoredChunk, StoredChunk, Turn
 from knowledge.question.codes import documents_for_codes, is_stored_code, leading_document
@@ -68,7 +69,10 @@ class QAService:
         self.settings = settings
         self.glossary = glossary or Glossary.load(settings.glossary_path)
         self.thesaurus = thesaurus or Thesaurus.load(settings.thesaurus_path)
-        self.model = model or AnswerModel.load(settings.answer_model_path)
+        # the off-topic floor of the learned model holds for the embedding model it was measured with
+        self.model = (model or AnswerModel.load(settings.answer_model_path)).for_embedding(
+            embedding_name(retriever.embeddings) if retriever.embeddings is not None else ""
+        )
         self.llm = llm  # answers written by an LLM from the passages, when one is configured
         self.findings = findings  # the inspection findings and programme records
         self._unit_vectors: OrderedDict[str, np.ndarray] = OrderedDict()

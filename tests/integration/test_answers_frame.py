@@ -84,8 +84,18 @@ def test_an_amount_the_documents_never_give_is_not_answered_directly(engine) -> 
         assert answer.text.startswith("Tài liệu không nêu trực tiếp") and answer.citations
 
 
-def test_a_question_about_something_the_documents_do_not_cover_is_declined(engine) -> None:
-    answer = engine.answer("Giá xăng RON95 tuần này là bao nhiêu?")
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Giá xăng RON95 tuần này là bao nhiêu?",
+        # words the documents hold ("xin", "kiểu", "Hà Nội"; "vàng" of a form's colour), nothing they are about
+        "Cho mình xin công thức nấu phở bò kiểu Hà Nội với",
+        "Giá vàng hôm nay bao nhiêu?",
+        "Tối nay đội tuyển Việt Nam đá với Thái Lan mấy giờ?",
+    ],
+)
+def test_a_question_about_something_the_documents_do_not_cover_is_declined(engine, question: str) -> None:
+    answer = engine.answer(question)
     assert answer.outcome == "declined" and not answer.citations
 
 

@@ -307,3 +307,27 @@ def test_an_item_reads_as_the_end_of_its_lead_in() -> None:
     assert readings[item].startswith("3.5.1. Người được xét kết nạp lại") and readings[item].endswith(item)
     heading = next(s for s in readings if s.startswith("3.5.1."))
     assert readings[heading] == heading  # a heading is not under a lead-in
+
+
+def test_the_off_topic_floor_holds_only_for_the_embedding_model_it_was_learned_with() -> None:
+    shipped = AnswerModel.load()
+    assert shipped.thresholds.off_topic > 0 and shipped.thresholds.embedding
+    assert shipped.for_embedding(shipped.thresholds.embedding).thresholds.off_topic == shipped.thresholds.off_topic
+    assert shipped.for_embedding("another-model").thresholds.off_topic == 0.0
+    reloaded = AnswerModel.from_json(shipped.to_json())
+    assert reloaded.thresholds == shipped.thresholds
+    unset = replace(shipped, thresholds=replace(shipped.thresholds, off_topic=0.0))
+    assert unset.for_embedding("another-model") is unset
+
+
+def test_the_off_topic_floor_lies_under_every_answerable_tune_question() -> None:
+    from types import SimpleNamespace
+
+    from knowledge.eval.train import OFF_TOPIC_MARGIN, off_topic_floor
+
+    def row(cosine: float, unanswerable: bool) -> SimpleNamespace:
+        return SimpleNamespace(top_cosine=cosine, question=SimpleNamespace(unanswerable=unanswerable))
+
+    rows = [row(0.91, False), row(0.86, False), row(0.80, True), row(0.0, False)]
+    assert off_topic_floor(rows) == round(0.86 - OFF_TOPIC_MARGIN, 4)  # 0: no dense leg; unanswerable ones ignored
+    assert off_topic_floor([row(0.0, False)]) == 0.0
