@@ -314,6 +314,7 @@ def gate_features(
         "top_score": max((p.score for p in passages), default=0.0) / 3.5,
         "top_dense": dense_z(max((p.dense for p in passages), default=0.0), dense_stats),
         "unknown_terms": sum(unknown) / total,
+        "unknown_count": float(len(unknown)),
         "unknown_max": max(unknown, default=0.0) / heaviest,
         "uncovered": uncovered,
     }

@@ -35,6 +35,9 @@ CLOSEST_CAVEAT = "Tài liệu không nêu trực tiếp nội dung này; các qu
 # A question most of whose words (by weight) no document holds is about something the documents
 # do not cover ("Thời tiết Hà Nội ngày mai thế nào?"): declined, whatever else matched.
 UNKNOWN_DECLINES = 0.5
+# ... and at least two of its words: one word no document holds ("tính mốc từ ngày nào") is the
+# asker's own word for something the documents may well say, however rare it makes it weigh
+UNKNOWN_WORDS = 2
 
 
 @dataclass(frozen=True)
@@ -77,7 +80,7 @@ def decide(
     values = gate_values(frame, selection, passages, scorer, known, dense_stats)
     p = model.gate.probability(values)
     t = model.thresholds
-    if values["unknown_terms"] >= UNKNOWN_DECLINES:
+    if values["unknown_terms"] >= UNKNOWN_DECLINES and values["unknown_count"] >= UNKNOWN_WORDS:
         return Decision("declined", p, "not_covered", values)
     if 0.0 < top_cosine < t.off_topic:
         return Decision("declined", p, "off_topic", values)

@@ -331,3 +331,25 @@ def test_the_off_topic_floor_lies_under_every_answerable_tune_question() -> None
     rows = [row(0.91, False), row(0.86, False), row(0.80, True), row(0.0, False)]
     assert off_topic_floor(rows) == round(0.86 - OFF_TOPIC_MARGIN, 4)  # 0: no dense leg; unanswerable ones ignored
     assert off_topic_floor([row(0.0, False)]) == 0.0
+
+
+
+
+def test_one_word_no_document_holds_does_not_decline_a_question_by_itself() -> None:
+    from knowledge.answer.gate import decide
+    from knowledge.answer.units import Selection
+    from knowledge.question.frame import Reader, read_question
+    from knowledge.question.glossary import Glossary
+    from knowledge.question.thesaurus import Thesaurus
+
+    reader = Reader(Glossary.load(), Thesaurus.load(), [])
+
+    def reason(question: str, unknown: set[str]) -> str:
+        frame = read_question(question, reader)
+        scorer = Scorer(frame.focus, lambda t: 6.0 if t.key in unknown else 1.0)
+        selection = Selection((), 1.0, frozenset(), 0.5, probabilities=(0.5,), best_features={"union": 0.5})
+        return decide(frame, selection, [], scorer, AnswerModel.load(), lambda t: t.key not in unknown).reason
+
+    # "mốc" is in no document and, as the rarest word, outweighs the rest: still the asker's own word
+    assert reason("Đảng viên dự bị bao lâu, tính mốc từ ngày nào?", {"mốc"}) != "not_covered"
+    assert reason("Thời tiết Hà Nội ngày mai thế nào?", {"thời_tiết", "ngày_mai"}) == "not_covered"
