@@ -21,10 +21,12 @@ FUNCTION_WORDS: frozenset[str] = frozenset(
     lại vậy tuy nhiên gì nào ai đâu sao không chưa cần phải nhất rằng thấy có liệu thì do
     bởi nhằm để đang vẫn vừa cùng nay thuộc đối nơi lên nhé hả chứ ạ ư à thế
     rồi nhỉ đấy nữa lắm chăng ơi dạ vâng luôn nhá
+    tôi mình tớ
     """.split()
 )
-# (the second line: particles of spoken questions, "… rồi thì phải chờ mấy năm?", "… được không ạ?";
-# "thôi" is not one of them: the documents' "thôi giữ chức vụ", "thôi tham gia cấp ủy", "thôi việc")
+# (the line of particles of spoken questions: "… rồi thì phải chờ mấy năm?", "… được không ạ?";
+# "thôi" is not one of them: the documents' "thôi giữ chức vụ", "thôi tham gia cấp ủy", "thôi việc";
+# the last line: the asker speaking of themself, "Mình mới được kết nạp, cho hỏi …", "chi bộ tôi")
 # Folded syllables shared by a function word and a frequent content word of party documents
 # ("đang" / "Đảng", "để" / "vấn đề", "đối" / "đối tượng" is fine, "tra" / "kiểm tra", "rồi" / "rời",
 # "nữa" / "nửa", "lắm" / "làm", "đấy" / "đầy đủ"...):

@@ -155,3 +155,11 @@ def test_the_words_that_say_where_to_look_are_not_the_topic() -> None:
     q = read_question("Theo Quy định thi hành Điều lệ Đảng, người giới thiệu phải là ai?", reader)
     assert q.documents == ("d1",)
     assert any("người" in t.key for t in q.focus.terms)
+
+
+def test_the_asker_speaking_of_themself_is_no_topic() -> None:
+    from knowledge.question.focus import question_terms
+
+    keys = [t.key for t in question_terms("Mình mới được kết nạp, chi bộ tôi có 7 đảng viên thì sao?")]
+    assert "mình" not in keys and "tôi" not in keys and "chi_bộ" in keys
+    assert "chứng_minh" in [t.key for t in question_terms("Cần giấy tờ chứng minh gì?")]
