@@ -166,8 +166,6 @@ def detect_units(question: str, known_units: Iterable[str]) -> list[str]:
     return found if not shortened or len(found) == 1 else []
 
 
-
-
 def resolve_my_unit(question: str, unit: str | None) -> str:
     """Replace "đơn vị tôi" / "chi bộ mình" with the user's unit when one is set."""
     if not unit:
