@@ -35,6 +35,7 @@ _ABBREVIATIONS: tuple[tuple[str, str], ...] = (
     (r"TTYT|[Tt]tyt", "Trung tâm Y tế"),
     (r"PTDTNT|[Pp]tdtnt", "Phổ thông dân tộc nội trú"),
     (r"PTDTBT|[Pp]tdtbt", "Phổ thông dân tộc bán trú"),
+    (r"PTDT|[Pp]tdt", "Phổ thông dân tộc"),
     (r"BĐBP|BDBP", "Bộ đội Biên phòng"),
     (r"BP(?=\s+" + CAP + ")", "Biên phòng"),
     (r"TYT|[Tt]yt", "Trạm Y tế"),

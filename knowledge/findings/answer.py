@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 
 from knowledge.access import Viewer
@@ -24,6 +25,7 @@ from knowledge.models import KIND_LABELS, Answer, DocumentMeta, Kind, Turn
 from knowledge.question import intent
 from knowledge.question.codes import detect_codes
 from knowledge.question.dialogue import is_followup
+from knowledge.question.focus import answer_type, has_evidence, split_parts
 from knowledge.question.frame import resolve_my_unit
 from knowledge.question.intent import QUESTION_PHRASES, QUESTION_WORDS, TOPIC_STOPWORDS, Ask
 from knowledge.search.lexical import folded_tokens
@@ -135,6 +137,7 @@ class FindingsAnswerer(ProgrammeAnswers):
         for route in routes:
             found = route(ask, text, units)
             if found is not None:
+                found = _figure_not_given(text, found)
                 if rewritten:
                     found = Answer(
                         text=found.text, grounded=found.grounded, citations=found.citations, declined=found.declined,
@@ -544,3 +547,19 @@ class FindingsAnswerer(ProgrammeAnswers):
             lines.append(self._line(f, with_unit=True))
         return Answer(text="\n".join(lines), grounded=True, citations=self.cites.citations(), mode="findings")
 
+
+# figures a record must state before it answers the question directly
+_STRICT_FIGURES = {"money": "số tiền", "percent": "tỷ lệ"}
+
+
+def _figure_not_given(question: str, found: Answer) -> Answer:
+    """A question asking for an amount or a percentage that no shown record states ("… nợ bảo
+    hiểm xã hội tổng cộng bao nhiêu tiền?" answered by "chậm đóng 03 tháng cho 57 người lao
+    động"): the records are shown as the closest content, under a caveat saying so."""
+    if found.declined or found.closest:
+        return found
+    asked = [k for k in dict.fromkeys(answer_type(p) for p in split_parts(question)) if k in _STRICT_FIGURES]
+    if not asked or any(has_evidence(k, found.text) for k in asked):
+        return found
+    what = " và ".join(_STRICT_FIGURES[k] for k in asked)
+    return replace(found, text=f"Tài liệu không nêu {what} được hỏi; các nội dung gần nhất:\n{found.text}", closest=True)

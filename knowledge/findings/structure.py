@@ -122,7 +122,8 @@ _ADMIN_LEVEL = re.compile(
 )
 # lower-case words inside institution names, before the proper name goes on
 _CONNECTOR = re.compile(
-    r"(?:cơ sở|phổ thông|nhân dân|đa khoa|mầm non|tiểu học|dân tộc nội trú|y tế|quân sự|công an"
+    r"(?:cơ sở|phổ thông|nhân dân|đa khoa|mầm non|tiểu học|dân tộc nội trú|dân tộc bán trú|bán trú|nội trú|y tế"
+    r"|quân sự|công an"
     r"|đô thị|môi trường|thoát nước|cấp nước|công trình|chiếu sáng|cây xanh)"
     r"(?=\s+(?:" + CAP + r"|(?:huyện|quận|tỉnh|thị xã|thành phố)(?![\w])))"
 )

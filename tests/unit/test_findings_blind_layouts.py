@@ -198,3 +198,22 @@ def test_unit_abbreviations_of_border_posts_and_boarding_schools() -> None:
 
     assert expand_abbreviations("CB Đồn BP Khau Vai") == "Chi bộ Đồn Biên phòng Khau Vai"
     assert expand_abbreviations("Chi bộ trường PTDTNT huyện") == "Chi bộ trường Phổ thông dân tộc nội trú huyện"
+
+
+def test_an_amount_no_record_states_is_shown_as_the_closest_content() -> None:
+    from knowledge.findings.answer import _figure_not_given
+    from knowledge.models import Answer
+
+    records = Answer(text="• để Công ty chậm đóng bảo hiểm xã hội 03 tháng cho 57 người lao động [1]", grounded=True)
+    money = _figure_not_given("Công ty đang nợ bảo hiểm xã hội tổng cộng bao nhiêu tiền?", records)
+    assert money.closest and money.text.startswith("Tài liệu không nêu số tiền được hỏi")
+    assert _figure_not_given("Công ty còn hạn chế gì?", records) is records
+    stated = Answer(text="• tổng số thu thiếu 21,4 triệu đồng [1]", grounded=True)
+    assert _figure_not_given("Phường thu thiếu bao nhiêu tiền đảng phí?", stated) is stated
+
+
+def test_a_school_named_with_more_words_than_a_known_commune_is_another_body() -> None:
+    from knowledge.unit_names import expand_abbreviations
+
+    text = expand_abbreviations("Chi bộ Trường PTDT bán trú THCS Phìn Hồ bị đoàn kiểm tra chỉ ra những hạn chế gì?")
+    assert [n for _, _, n in party_units(text)] == ["Chi bộ Trường Phổ thông dân tộc bán trú Trung học cơ sở Phìn Hồ"]
