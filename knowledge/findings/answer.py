@@ -35,6 +35,11 @@ from knowledge.unit_names import expand_abbreviations, unit_key, unit_like_phras
 _PROGRAMME_REF = re.compile(r"\b(?:chuong trinh|ctr)(?:\s+so)?\s+\d{1,4}\b")
 # "qua kiểm tra", "kết quả giám sát", "bị giám sát": how the finding was made, not what it is about
 _HOW_FOUND = re.compile(r"\b(?:ket qua|qua|duoc|bi|doan|dot|cuoc|sau|trong) (?:kiem tra|giam sat)(?: chuyen de)?\b")
+# the team that inspected, with its number ("Đoàn kiểm tra số 2"): who found it, not what
+_TEAM = re.compile(
+    r"(?<!\w)(?:[Đđ]oàn|[Dd]oan|[Tt]ổ|[Tt]o)\s+(?:kiểm tra|kiem tra|giám sát|giam sat)"
+    r"(?:\s+(?:chuyên đề|chuyen de))?\s+(?:số|so)\s+\d+(?!\w)"
+)
 _SYLLABLE = re.compile(r"[a-z0-9]+")
 # Title words that name no particular document ("kiểm tra việc thực hiện chương trình")
 _GENERIC_TITLE = frozenset(
@@ -181,6 +186,7 @@ class FindingsAnswerer(ProgrammeAnswers):
     def _topic(self, text: str, units: Sequence[str]) -> list[str]:
         """The question's content terms: no unit names, directing bodies, programme codes or question words."""
         expanded = self.registry.without_units(text)
+        expanded = _TEAM.sub(" ", expanded)
         expanded = BODY_RE.sub(" ", expanded)
         expanded = CODE_RE.sub(" ", expanded)
         folded = _HOW_FOUND.sub(" ", _PROGRAMME_REF.sub(" ", fold(expanded)))

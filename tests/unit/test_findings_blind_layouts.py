@@ -217,3 +217,12 @@ def test_a_school_named_with_more_words_than_a_known_commune_is_another_body() -
 
     text = expand_abbreviations("Chi bộ Trường PTDT bán trú THCS Phìn Hồ bị đoàn kiểm tra chỉ ra những hạn chế gì?")
     assert [n for _, _, n in party_units(text)] == ["Chi bộ Trường Phổ thông dân tộc bán trú Trung học cơ sở Phìn Hồ"]
+
+
+def test_the_team_that_inspected_is_not_the_topic_of_a_question() -> None:
+    from knowledge.findings.answer import _TEAM
+
+    for question in ("Đảng ủy xã Phìn Hồ bị Đoàn kiểm tra số 2 chỉ ra những hạn chế gì?",
+                     "dang uy xa phin ho bi doan kiem tra so 2 chi ra nhung han che gi"):
+        assert not any(w in _TEAM.sub(" ", question).split() for w in ("2", "số", "so"))
+    assert _TEAM.sub(" ", "Chi bộ khu phố số 2 còn hạn chế gì?") == "Chi bộ khu phố số 2 còn hạn chế gì?"
