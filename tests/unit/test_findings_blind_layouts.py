@@ -16,14 +16,14 @@ from knowledge.findings.models import Extraction, Finding
 from knowledge.findings.structure import is_directing, party_units, unit_span
 from knowledge.models import DocumentMeta
 
-DOCS = Path(__file__).resolve().parents[1] / "fixtures" / "findings_hoaphu" / "docs"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 AN_LAC = "Đảng ủy phường An Lạc"
 COURT = "Chi bộ Tòa án nhân dân quận"
 
 
-def _load(prefix: str) -> tuple[DocumentMeta, Extraction]:
-    path = next(DOCS.glob(f"{prefix}*"))
-    doc = load_file(path)
+def _load(prefix: str, district: str = "findings_hoaphu") -> tuple[DocumentMeta, Extraction]:
+    """A blind district's document (by its file name's start), its metadata and its extraction."""
+    doc = load_file(next((FIXTURES / district / "docs").glob(f"{prefix}*")))
     meta = extract_metadata(doc)
     return meta, extract_document(doc.text, meta)
 
@@ -135,17 +135,9 @@ def test_a_shortened_name_that_fits_two_units_names_neither() -> None:
     assert detect_units("chi bo THPT Nguyen Trai phai khac phuc gi", units) == ["Chi bộ Trường THPT Nguyễn Trãi"]
 
 
-NG_DOCS = Path(__file__).resolve().parents[1] / "fixtures" / "findings_ninhgiang" / "docs"
-
-
-def _load_ng(prefix: str) -> tuple[DocumentMeta, Extraction]:
-    doc = load_file(next(NG_DOCS.glob(f"{prefix}*")))
-    meta = extract_metadata(doc)
-    return meta, extract_document(doc.text, meta)
-
 
 def test_a_table_whose_columns_are_kinds_of_finding() -> None:
-    meta, ex = _load_ng("52-TB-UBKTTU")
+    meta, ex = _load("52-TB-UBKTTU", "findings_ninhgiang")
     assert meta.title.startswith("Thông báo kết quả giám sát chuyên đề việc thực hiện")  # kind and title on one line
     late = _holding(ex, "Nộp đảng phí lên cấp trên chậm từ 25 đến 40 ngày")
     assert [(f.kind, f.unit) for f in late] == [("han_che", "Đảng ủy Trung tâm Y tế thị xã")]
@@ -155,7 +147,7 @@ def test_a_table_whose_columns_are_kinds_of_finding() -> None:
 
 
 def test_the_short_form_of_the_unit_inspected_is_that_unit() -> None:
-    _, ex = _load_ng("61-TB-UBKTTU")
+    _, ex = _load("61-TB-UBKTTU", "findings_ninhgiang")
     company = "Đảng ủy Công ty TNHH MTV Lâm nghiệp Ninh Giang"
     assert ex.inspected == (company,)  # the two members inspected beside it do not hide it
     sold = _holding(ex, "bán 1.240 m3 gỗ keo rừng trồng khai thác chính")
@@ -164,29 +156,21 @@ def test_the_short_form_of_the_unit_inspected_is_that_unit() -> None:
 
 
 def test_a_news_headline_under_its_date_line_and_a_title_keeps_its_abbreviations() -> None:
-    meta, _ = _load_ng("TinBai-CTTDT")
+    meta, _ = _load("TinBai-CTTDT", "findings_ninhgiang")
     assert meta.doc_type == "Tin bài" and meta.issue_date == "2026-08-21"
     assert meta.title == "Đoàn giám sát số 2 của BTV Thị ủy làm việc tại ba tổ chức Đảng"
 
 
-KV_DOCS = Path(__file__).resolve().parents[1] / "fixtures" / "findings_khauvai" / "docs"
-
-
-def _load_kv(prefix: str) -> tuple[DocumentMeta, Extraction]:
-    doc = load_file(next(KV_DOCS.glob(f"{prefix}*")))
-    meta = extract_metadata(doc)
-    return meta, extract_document(doc.text, meta)
-
 
 def test_a_decision_on_a_collective_written_as_the_lead_in_of_its_violations() -> None:
-    _, ex = _load_kv("63-QD-UBKTHU")
+    _, ex = _load("63-QD-UBKTHU", "findings_khauvai")
     decided = [f for f in ex.findings if f.kind == "ky_luat"]
     assert [(f.unit, f.form) for f in decided] == [("Đảng ủy xã Na Khiêm", "Khiển trách")]
     assert _holding(ex, "1,8 ha đất rừng phòng hộ")  # the violations under it are still read
 
 
 def test_a_plans_tasks_under_a_heading_that_names_its_time_and_assignment() -> None:
-    _, ex = _load_kv("27-KH-DU")
+    _, ex = _load("27-KH-DU", "findings_khauvai")
     (course,) = _holding(ex, "Mở lớp tập huấn kỹ năng ghi biên bản")
     assert course.kind == "yeu_cau" and course.unit == "Đảng ủy xã Phìn Hồ"
     assert course.deadline == "xong trước ngày 15/3/2027"
