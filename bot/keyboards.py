@@ -160,17 +160,19 @@ def button(text: str, action: str, key: str = "", arg: str = "") -> InlineKeyboa
 def preview_keyboard(
     ref: str, replace_labels: Sequence[str], *, can_add: bool, restricted: bool | None = None
 ) -> InlineKeyboardMarkup:
-    """Add (unless identical), one "replace X" per stored match, the public/restricted switch, cancel.
+    """One "replace X" per stored document the upload re-issues (first: that is what a re-issue is
+    for), add (unless identical), the public/restricted switch, cancel.
 
     ``restricted``: None when the upload cannot be restricted (it names no unit, or is already
     stored); otherwise whether add/replace will write it restricted to the units it concerns.
     """
     lock = texts.BTN_RESTRICTED_MARK if restricted else ""
     a, r = ("A", "R") if restricted else ("a", "r")
-    rows = [[button(texts.BTN_ADD + lock, PREVIEW, ref, a)]] if can_add else []
-    rows += [
+    rows = [
         [button(texts.btn_replace(label) + lock, PREVIEW, ref, f"{r}{i}")] for i, label in enumerate(replace_labels)
     ]
+    if can_add:
+        rows.append([button(texts.BTN_ADD + lock, PREVIEW, ref, a)])
     if restricted is not None and (can_add or replace_labels):
         switch = texts.BTN_MAKE_PUBLIC if restricted else texts.BTN_MAKE_RESTRICTED
         rows.append([button(switch, PREVIEW, ref, "u" if restricted else "t")])

@@ -15,7 +15,16 @@ from bot.htmlsplit import MAX_MESSAGE, is_balanced, split_html, tg_len
 from knowledge.access import is_public, readers
 from knowledge.answer.render import format_date
 from knowledge.documents.clean import for_display
-from knowledge.models import Answer, Citation, DocumentMeta, FileResult, IngestPreview, StoredChunk, VersionInfo
+from knowledge.models import (
+    Answer,
+    Citation,
+    DocumentMeta,
+    FileResult,
+    IngestPreview,
+    StoredChunk,
+    StoredMatch,
+    VersionInfo,
+)
 from knowledge.state.audit import Downvoted, Stats
 from knowledge.state.people import AllowedChat, Person
 
@@ -206,10 +215,18 @@ PREVIEW_FIELDS = (
 PREVIEW_NONE = "—"
 PREVIEW_EXCERPT = "<b>Trích đoạn:</b>"
 PREVIEW_NEW = "➕ Nếu thêm: một tài liệu mới (mã <code>{doc_id}</code>)."
+PREVIEW_OR_NEW = "➕ Hoặc thêm thành tài liệu riêng (mã <code>{doc_id}</code>); khi đó cả hai bản cùng được dùng."
 PREVIEW_IDENTICAL = "⚠️ Nội dung <b>giống hệt</b> tài liệu đã có: <b>{doc}</b>. Không cần thêm."
 PREVIEW_MATCH = (
-    "⚠️ {reason} tài liệu đã có: <b>{doc}</b>. Bạn có thể <b>thay thế</b> tài liệu đó (phiên bản cũ được "
-    "giữ lại để khôi phục) hoặc thêm thành tài liệu riêng."
+    "🔁 {reason} tài liệu đã có: <b>{doc}</b>, có thể là bản mới của tài liệu đó. Nếu <b>thay thế</b>: "
+    "{changes} (phiên bản cũ được giữ lại để khôi phục)."
+)
+PREVIEW_CHANGES = "thêm {added} đoạn, bỏ {removed} đoạn"
+PREVIEW_NO_CHANGES = "các đoạn văn không đổi"
+PREVIEW_CHANGES_UNKNOWN = "tài liệu đó được thay bằng tệp này"
+PREVIEW_SAME_NAME = (
+    "ℹ️ Cùng tên tệp với tài liệu đã có <b>{doc}</b> nhưng nội dung khác: tệp này sẽ thành tài liệu mới, "
+    "tài liệu đã có giữ nguyên."
 )
 MATCH_REASONS = {
     "identical": "Giống hệt",
@@ -638,14 +655,28 @@ def render_preview(preview: IngestPreview, *, excerpt_chars: int = 400) -> str:
         m = preview.identical
         blocks.append(PREVIEW_IDENTICAL.format(doc=_match_doc(m.code, m.title, m.issue_date)))
     else:
-        blocks.append(PREVIEW_NEW.format(doc_id=esc(preview.doc_id)))
+        # a re-issue of a stored document: replacing it comes first, adding a second copy after
         for m in preview.replaceable:
             reason = MATCH_REASONS.get(m.reason, MATCH_REASONS["similar_text"])
-            blocks.append(PREVIEW_MATCH.format(reason=reason, doc=_match_doc(m.code, m.title, m.issue_date)))
+            doc = _match_doc(m.code, m.title, m.issue_date)
+            blocks.append(PREVIEW_MATCH.format(reason=reason, doc=doc, changes=_changes(m)))
+        new = PREVIEW_OR_NEW if preview.replaceable else PREVIEW_NEW
+        blocks.append(new.format(doc_id=esc(preview.doc_id)))
+        for m in preview.same_name:
+            blocks.append(PREVIEW_SAME_NAME.format(doc=_match_doc(m.code, m.title, m.issue_date)))
         blocks.append(restriction_note(preview.concerned))
     if preview.expires_at:
         blocks.append(PREVIEW_FOOTER.format(clock=vn_clock(preview.expires_at)))
     return split_html("\n\n".join(blocks))[0]
+
+
+def _changes(match: StoredMatch) -> str:
+    """What replacing a stored document with the upload changes, in passages."""
+    if match.added is None or match.removed is None:
+        return PREVIEW_CHANGES_UNKNOWN
+    if not match.added and not match.removed:
+        return PREVIEW_NO_CHANGES
+    return PREVIEW_CHANGES.format(added=match.added, removed=match.removed)
 
 
 def units_list(units: Sequence[str], limit: int = 8) -> str:

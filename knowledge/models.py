@@ -178,6 +178,9 @@ class StoredMatch:
     code: str | None
     issue_date: str | None
     reason: MatchReason
+    # what replacing it would change, in passages (None: not compared, e.g. the file name only)
+    added: int | None = None
+    removed: int | None = None
 
 
 @dataclass(frozen=True)
@@ -201,8 +204,16 @@ class IngestPreview:
 
     @property
     def replaceable(self) -> tuple[StoredMatch, ...]:
-        """Stored documents this upload may replace (same code, same file name or nearly the same text)."""
-        return tuple(m for m in self.matches if m.reason != "identical")
+        """Stored documents this upload may replace: the same document (same code, or nearly the same
+        text). Never when the upload is already stored as it is, never for a file name alone."""
+        if self.identical is not None:
+            return ()
+        return tuple(m for m in self.matches if m.reason in ("same_code", "similar_text"))
+
+    @property
+    def same_name(self) -> tuple[StoredMatch, ...]:
+        """Stored documents that only share the upload's file name (adding it leaves them as they are)."""
+        return tuple(m for m in self.matches if m.reason == "same_name")
 
 
 @dataclass(frozen=True)

@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import logging
 import time
+from collections import Counter
+from dataclasses import replace
 from typing import Literal
 
 from knowledge.documents.loaders import load_bytes
 from knowledge.documents.loaders.base import file_label
 from knowledge.errors import KnowledgeError, NotFoundError
 from knowledge.findings.service import units_concerned
-from knowledge.models import FileResult, IngestPreview, VersionInfo
+from knowledge.models import FileResult, IngestPreview, StoredMatch, VersionInfo
 from knowledge.services.ingest import IngestService, Plan, Prepared, check_suffix
 from knowledge.services.matching import find_matches, free_doc_id
 from knowledge.store.records import DocRecord
@@ -47,6 +49,8 @@ class AdminService:
             self.store, sha256=prepared.doc.sha256, meta=prepared.meta, sig=prepared.sig,
             name_id=prepared.doc.doc_id, threshold=self.settings.similar_text_threshold,
         )
+        if not any(m.reason == "identical" for m in matches):
+            matches = tuple(self._with_changes(m, prepared) for m in matches)
         doc_id = free_doc_id(prepared.doc.doc_id, prepared.doc.sha256, self.store.known_doc_ids())
         excerpt = " ".join(" ".join(c.text.split()) for c in prepared.chunks[:2])
         if len(excerpt) > _EXCERPT_CHARS:
@@ -113,6 +117,14 @@ class AdminService:
         self.previews.forget(token)
         return result
 
+    def _with_changes(self, match: StoredMatch, prepared: Prepared) -> StoredMatch:
+        """A same-document match with what replacing it would change: passages added and removed."""
+        if match.reason not in ("same_code", "similar_text"):
+            return match
+        old = Counter(_passage_key(c.text) for c in self.store.doc_chunks(match.doc_id))
+        new = Counter(_passage_key(c.text) for c in prepared.chunks)
+        return replace(match, added=sum((new - old).values()), removed=sum((old - new).values()))
+
     def cancel(self, token: str) -> bool:
         """Forget a preview; False when it was unknown or had expired."""
         known = self.previews.load(token) is not None
@@ -154,6 +166,11 @@ class AdminService:
     def delete(self, doc_id: str) -> bool:
         """Retire a document (its versions stay restorable); False when there is no such document."""
         return self.store.retire_document(doc_id)
+
+
+def _passage_key(text: str) -> str:
+    """A passage compared by its words (a re-split line or a changed space is no change)."""
+    return " ".join(text.split())
 
 
 def _info(rec: DocRecord, live: bool) -> VersionInfo:

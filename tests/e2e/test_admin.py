@@ -119,33 +119,52 @@ async def test_preview_expires(make_bot: BotFactory) -> None:
     assert "confirm" not in [c[0] for c in admin.calls]
 
 
-async def test_charter_scenario_asks_before_replacing_and_restores(make_bot: BotFactory) -> None:
+async def test_a_draft_with_the_charters_file_name_is_added_beside_it_never_offered_as_its_replacement(
+    make_bot: BotFactory,
+) -> None:
     bot, admin = await admin_bot(make_bot)
     admin.add_file(CHARTER)
     draft = "Đảng viên phải đóng đảng phí 5% thu nhập.".encode()
     preview = await upload(bot, CHARTER.name, draft)
     assert "Cùng tên tệp với" in preview.text and "Điều lệ Đảng Cộng sản Việt Nam" in preview.text
-    assert "19/01/2011" in preview.text
+    assert "tài liệu đã có giữ nguyên" in preview.text
+    assert preview.button_texts() == [texts.BTN_ADD, texts.BTN_CANCEL]
+    added = await press(bot, preview, texts.BTN_ADD)
+    assert "✅" in added.text and len(admin.live_documents()) == 2
+    again = await upload(bot, CHARTER.name, draft)  # the same draft again: stored as it is, nothing to offer
+    assert "giống hệt" in again.text and again.button_texts() == [texts.BTN_CLOSE]
+
+
+async def test_a_reissue_offers_replace_first_with_its_changes_then_restores(make_bot: BotFactory) -> None:
+    bot, admin = await admin_bot(make_bot)
+    admin.add_file(CHARTER)
+    charter = CHARTER.read_text(encoding="utf-8")
+    question = "Tài chính của Đảng gồm đảng phí do ai đóng?"
+    rule = "Tài chính của Đảng gồm đảng phí do đảng viên đóng"
+    assert rule in charter
+    amended = charter.replace(rule, "Tài chính của Đảng gồm đảng phí do đảng viên đóng bằng 5% thu nhập")
+    preview = await upload(bot, "dieu-le-sua-doi.txt", amended.encode())
+    assert "Nội dung gần giống" in preview.text and "thêm 1 đoạn, bỏ 1 đoạn" in preview.text
     labels = preview.button_texts()
-    assert labels[0] == texts.BTN_ADD and labels[1].startswith("🔁 Thay thế: Điều lệ Đảng") and len(labels) == 3
-    assert "5%" not in joined(await bot.send(USER, Q_DUES))  # nothing replaced before the button
+    assert labels[0].startswith("🔁 Thay thế: Điều lệ Đảng") and labels[1] == texts.BTN_ADD and labels[-1] == texts.BTN_CANCEL
+    assert "5%" not in joined(await bot.send(USER, question))  # nothing replaced before the button
 
     replaced = await press(bot, preview, "Thay thế")
     assert "✅ Đã thay thế" in replaced.text and "Phiên bản cũ được giữ lại" in replaced.text
-    assert "5% thu nhập" in joined(await bot.send(USER, Q_DUES))
+    assert "5% thu nhập" in joined(await bot.send(USER, question))
 
     listing = await command(bot, ADMIN, "/tailieu")  # the listing, then the admin buttons
     hint = await bot.fake.wait_for("sendMessage", lambda c: c.reply_markup is not None and c.chat_id == ADMIN,
                                    since=bot.fake.calls.index(listing))
-    versions = await press(bot, hint, "Đảng viên phải đóng", method="sendMessage")
+    versions = await press(bot, hint, "Điều lệ Đảng", method="sendMessage")
     assert "v2" in versions.text and "đang dùng" in versions.text and "v1" in versions.text
     confirm = await press(bot, versions, "Khôi phục v1")
     assert "Khôi phục phiên bản" in confirm.text and confirm.button_texts() == [texts.BTN_CONFIRM, texts.BTN_CANCEL]
-    assert "5% thu nhập" in joined(await bot.send(OTHER_USER, Q_DUES))  # not before confirming
+    assert "5% thu nhập" in joined(await bot.send(OTHER_USER, question))  # not before confirming
     restored = await press(bot, confirm, "Xác nhận")
     assert "✅ Đã khôi phục" in restored.text and "Điều lệ Đảng" in restored.text
-    answer = joined(await bot.send(OTHER_USER, Q_DUES))
-    assert "5%" not in answer and "đảng phí" in answer
+    answer = joined(await bot.send(OTHER_USER, question))
+    assert "5%" not in answer and "đảng phí do đảng viên đóng" in answer
     assert [v.live for v in admin.history(admin.live_documents().popitem()[0])] == [False, True]
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import secrets
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -107,6 +108,8 @@ class FakeDocumentAdmin:
         with self._lock:
             matches = self._matches(name, doc.sha256, meta.code, words)
             identical = next((m for m in matches if m.reason == "identical"), None)
+            if identical is None:  # like the real service: what replacing a same document would change
+                matches = tuple(self._with_changes(m, chunks) for m in matches)
             doc_id = identical.doc_id if identical else self._free_id(doc.doc_id)
             version = _Version("", replace(meta, doc_id=doc_id), tuple(chunks), doc.sha256, name, doc.fmt, words, 0.0)
             token = secrets.token_urlsafe(8)
@@ -133,7 +136,8 @@ class FakeDocumentAdmin:
                 live = self._version(identical.doc_id, self._live[identical.doc_id])
                 return FileResult(pending.file_name, identical.doc_id, "unchanged", len(live.chunks), live.meta)
             if action == "replace":
-                if target not in {m.doc_id for m in pending.matches}:
+                same_document = {m.doc_id for m in pending.matches if m.reason in ("same_code", "similar_text")}
+                if target not in same_document:  # never a file-name match alone
                     raise KnowledgeError(
                         f"Không thể thay thế {target}: tài liệu này không khớp với tệp đã gửi.",
                         english=f"{target} is not a match of this upload.",
@@ -218,6 +222,14 @@ class FakeDocumentAdmin:
             if reason:
                 out.append(StoredMatch(doc_id, v.meta.title, v.meta.code, v.meta.issue_date, reason))
         return tuple(sorted(out, key=lambda m: m.reason != "identical"))
+
+    def _with_changes(self, match: StoredMatch, chunks: list[Chunk]) -> StoredMatch:
+        if match.reason not in ("same_code", "similar_text"):
+            return match
+        live = self._version(match.doc_id, self._live[match.doc_id])
+        old = Counter(" ".join(c.text.split()) for c in live.chunks)
+        new = Counter(" ".join(c.text.split()) for c in chunks)
+        return replace(match, added=sum((new - old).values()), removed=sum((old - new).values()))
 
     def _sync(self, doc_id: str) -> None:
         """Make the engine's passages of this document those of its live version (none when retired)."""

@@ -71,25 +71,41 @@ def test_previews_expire_and_are_bounded(tmp_path: Path) -> None:
     assert not s.admin.cancel(tokens[0]) and s.admin.cancel(tokens[-1])
 
 
-def test_the_charter_scenario_asks_before_replacing_and_the_old_version_comes_back(tmp_path: Path) -> None:
+def test_a_draft_under_the_charters_file_name_is_never_offered_as_its_replacement(tmp_path: Path) -> None:
     s = make(tmp_path)
     name = "DieuLeDang_2011-01-19_Dai-hoi-XI.txt"
+    charter_id = name[:-4]
     s.admin.confirm(s.admin.preview_bytes(name, CHARTER.encode()).token, "add")
-    draft = s.admin.preview_bytes(name, "Đảng viên phải đóng đảng phí 5% thu nhập.\n".encode())
-    assert [m.reason for m in draft.matches] == ["same_name"] and draft.doc_id != "DieuLeDang_2011-01-19_Dai-hoi-XI"
-    uploaded = s.ingest.ingest_bytes(name, "Đảng viên phải đóng đảng phí 5% thu nhập.\n".encode())
-    assert uploaded.status == "added" and uploaded.doc_id != name[:-4]
-    assert len(s.store.doc_chunks("DieuLeDang_2011-01-19_Dai-hoi-XI")) >= 2  # the upload path never overwrites
-    assert s.admin.delete(uploaded.doc_id)
-    replaced = s.admin.confirm(draft.token, "replace", "DieuLeDang_2011-01-19_Dai-hoi-XI")
-    assert replaced.status == "replaced"
-    live = " ".join(c.text for c in s.store.doc_chunks("DieuLeDang_2011-01-19_Dai-hoi-XI"))
-    assert "5% thu nhập" in live and "Trung ương" not in live
-    history = s.admin.history("DieuLeDang_2011-01-19_Dai-hoi-XI")
-    assert [v.live for v in history] == [True, False]
-    assert s.admin.restore("DieuLeDang_2011-01-19_Dai-hoi-XI").status == "restored"
+    draft_bytes = "Đảng viên phải đóng đảng phí 5% thu nhập.\n".encode()
+    draft = s.admin.preview_bytes(name, draft_bytes)
+    assert [m.reason for m in draft.matches] == ["same_name"] and draft.doc_id != charter_id
+    assert draft.replaceable == () and [m.doc_id for m in draft.same_name] == [charter_id]
+    with pytest.raises(KnowledgeError):
+        s.admin.confirm(draft.token, "replace", charter_id)  # a file name alone is no licence to replace
+    added = s.admin.confirm(draft.token, "add")
+    assert added.status == "added" and added.doc_id != charter_id
+    assert len(s.store.doc_chunks(charter_id)) >= 2
+    again = s.admin.preview_bytes(name, draft_bytes)  # the draft again: already stored, nothing to offer
+    assert again.identical is not None and again.identical.doc_id == added.doc_id and again.replaceable == ()
+
+
+def test_a_reissue_is_offered_as_a_replacement_with_its_changes_and_the_old_version_comes_back(tmp_path: Path) -> None:
+    s = make(tmp_path)
+    name = "DieuLeDang_2011-01-19_Dai-hoi-XI.txt"
+    charter_id = name[:-4]
+    s.admin.confirm(s.admin.preview_bytes(name, CHARTER.encode()).token, "add")
+    amended = CHARTER.replace("theo quy định của Trung ương", "bằng 1% thu nhập hằng tháng, theo quy định của Trung ương")
+    reissue = s.admin.preview_bytes("dieu-le-sua-doi.txt", amended.encode())
+    assert reissue.identical is None and [m.doc_id for m in reissue.replaceable] == [charter_id]
+    change = reissue.replaceable[0]
+    assert change.reason == "similar_text" and change.added == change.removed == 1
+    assert s.admin.confirm(reissue.token, "replace").status == "replaced"
+    live = " ".join(c.text for c in s.store.doc_chunks(charter_id))
+    assert "1% thu nhập" in live
+    assert [v.live for v in s.admin.history(charter_id)] == [True, False]
+    assert s.admin.restore(charter_id).status == "restored"
     answer = s.engine.answer("Đảng viên đóng đảng phí theo quy định của ai?")
-    assert answer.citations and all("5% thu nhập" not in c.quote for c in answer.citations)
+    assert answer.citations and all("1% thu nhập" not in c.quote for c in answer.citations)
     assert any("quy định của Trung ương" in c.quote for c in answer.citations)
 
 

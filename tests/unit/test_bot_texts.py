@@ -185,13 +185,21 @@ def test_preview_renders_every_field_escaped_and_parses() -> None:
     identical = IngestPreview("tok", "a.txt", "old", meta, 1, "", matches=(
         StoredMatch("old", "Bản cũ", None, None, "identical"),))
     assert "giống hệt" in texts.render_preview(identical) and "Nếu thêm" not in texts.render_preview(identical)
+    reissue = IngestPreview("tok", "a.txt", "hd-2", meta, 3, "", matches=(
+        StoredMatch("hd", "Bản cũ", "02-HD/BTCTU", None, "same_code", added=2, removed=1),
+        StoredMatch("other", "Cùng tên", None, None, "same_name")))
+    shown = texts.render_preview(reissue)
+    assert shown.index("thay thế") < shown.index("Hoặc thêm") and "thêm 2 đoạn, bỏ 1 đoạn" in shown
+    assert "Cùng tên tệp với tài liệu đã có <b>Cùng tên</b>" in shown and "giữ nguyên" in shown
+    assert [m.doc_id for m in reissue.replaceable] == ["hd"]
 
 
 def test_admin_keyboards_fit_callback_limits() -> None:
     markup = keyboards.preview_keyboard("Ab3_x9-k", ["Điều lệ Đảng Cộng sản Việt Nam — một tên rất dài"] * 3,
                                         can_add=True)
     labels = [b.text for row in markup.inline_keyboard for b in row]
-    assert labels[0] == texts.BTN_ADD and labels[-1] == texts.BTN_CANCEL and len(labels) == 5
+    assert labels[0].startswith("🔁 Thay thế") and labels[3] == texts.BTN_ADD and labels[-1] == texts.BTN_CANCEL
+    assert len(labels) == 5  # a re-issue: replacing comes first
     for row in markup.inline_keyboard:
         for b in row:
             assert isinstance(b.callback_data, str) and len(b.callback_data.encode()) <= 64
