@@ -1,6 +1,7 @@
 """Admin CLI for the bot's audit log: the same CSV as /xuat, statistics, answers marked 👎.
 
     python -m bot.audit export -o nhat-ky.csv [--days 30]   # every question and answer (CSV, UTF-8 BOM)
+    python -m bot.audit admin -o quan-tri.csv [--days 30]   # every admin action (bot and ingest.py)
     python -m bot.audit stats [--days 7]
     python -m bot.audit downvoted [-n 20]
 
@@ -47,6 +48,10 @@ def main(argv: list[str] | None = None) -> int:
     export = sub.add_parser("export", help="the audit log as CSV", parents=[where])
     export.add_argument("-o", "--output", help="file to write (default: standard output)")
     export.add_argument("--days", type=int, help="only the last N days")
+    admin = sub.add_parser("admin", help="admin actions as CSV (uploads, replaces, restores, roles…)",
+                           parents=[where])
+    admin.add_argument("-o", "--output", help="file to write (default: standard output)")
+    admin.add_argument("--days", type=int, help="only the last N days")
     stats = sub.add_parser("stats", help="questions, declines and votes per day", parents=[where])
     stats.add_argument("--days", type=int, default=7)
     down = sub.add_parser("downvoted", help="answers marked 👎, newest first", parents=[where])
@@ -59,12 +64,16 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     state = State.open(path)
     try:
-        if args.command == "export":
+        if args.command in ("export", "admin"):
             since = time.time() - args.days * 86400 if args.days else None
+            admin_log = args.command == "admin"
             if args.output:
-                data, n = state.audit.export_bytes(since=since)
+                audit = state.audit
+                data, n = audit.export_admin_bytes(since=since) if admin_log else audit.export_bytes(since=since)
                 Path(args.output).write_bytes(data)
-                print(f"{n} exchanges -> {args.output}", file=sys.stderr)
+                print(f"{n} {'admin actions' if admin_log else 'exchanges'} -> {args.output}", file=sys.stderr)
+            elif admin_log:
+                state.audit.export_admin_csv(sys.stdout, since=since)
             else:
                 state.audit.export_csv(sys.stdout, since=since)
         elif args.command == "stats":

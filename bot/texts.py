@@ -345,7 +345,10 @@ DOWNVOTED_ITEM = (
     "<b>Hỏi:</b> {question}\n<b>Đáp:</b> {answer}{sources}"
 )
 EXPORT_CAPTION = "Nhật ký hỏi đáp: {count} lượt (CSV, UTF-8)."
-EXPORT_EMPTY = "Nhật ký hỏi đáp chưa có lượt nào."
+EXPORT_ADMIN_CAPTION = (
+    "Nhật ký quản trị: {count} thao tác (tải lên, thay thế, khôi phục, gỡ, hạn chế, phân quyền; CSV, UTF-8)."
+)
+EXPORT_EMPTY = "Nhật ký chưa có lượt hỏi đáp hay thao tác quản trị nào."
 
 BTN_SOURCES = "Nguồn"
 BTN_UP = "👍"

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import logging
+import os
+import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -220,6 +223,7 @@ def _restrictions(services: Any, args: argparse.Namespace, console: Console) -> 
     for doc_id in dict.fromkeys(args.restrict):
         try:
             units = services.findings.restrict(doc_id, list(args.restricted_to) or None)
+            _audit(services, "restrict", f"{doc_id}: {'; '.join(units)}")
             console.print(f"{doc_id}: chỉ đơn vị được xem — {'; '.join(units)}.", soft_wrap=True)
         except KnowledgeError as exc:
             console.print(f"[red]{doc_id}: {exc.message}[/red]", soft_wrap=True)
@@ -227,6 +231,7 @@ def _restrictions(services: Any, args: argparse.Namespace, console: Console) -> 
     for doc_id in dict.fromkeys(args.unrestrict):
         try:
             services.findings.unrestrict(doc_id)
+            _audit(services, "unrestrict", doc_id)
             console.print(f"{doc_id}: công khai.", soft_wrap=True)
         except KnowledgeError as exc:
             console.print(f"[red]{doc_id}: {exc.message}[/red]", soft_wrap=True)
@@ -285,6 +290,27 @@ def _restore_target(services: Any, given: str) -> tuple[str, str]:
     return (doc_id, version) if doc_id else (given, "")
 
 
+def _audit(services: Any, action: str, detail: str) -> None:
+    """Record a write made from the command line in the admin log the bot exports (/xuat,
+    ``python -m bot.audit admin``): the state file in the data dir, the OS user in the detail.
+    A log that cannot be written never undoes or fails the action (it is said on stderr)."""
+    from knowledge.state import STATE_FILE, State
+    from knowledge.state.audit import CLI_USER
+
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):  # no name for this uid (a bare container)
+        who = str(os.getuid())
+    try:
+        state = State.open(services.settings.data_dir / STATE_FILE)
+        try:
+            state.audit.admin_action(CLI_USER, f"cli {action}", f"{detail} (ingest.py, {who})")
+        finally:
+            state.close()
+    except (OSError, sqlite3.Error) as exc:
+        print(f"nhật ký quản trị không ghi được (admin log not written): {exc}", file=sys.stderr)
+
+
 def _run(services: Any, args: argparse.Namespace, console: Console) -> int:
     """The requested actions in order: delete, restore, ingest, history, list."""
     from knowledge.errors import KnowledgeError
@@ -292,6 +318,7 @@ def _run(services: Any, args: argparse.Namespace, console: Console) -> int:
     exit_code = 0
     for doc_id in args.delete:
         if services.admin.delete(doc_id):
+            _audit(services, "delete", doc_id)
             console.print(f"Đã xóa {doc_id} (khôi phục được: --restore {doc_id}).", soft_wrap=True)
         else:
             console.print(f"[red]Không có tài liệu {doc_id}.[/red]", soft_wrap=True)
@@ -300,12 +327,17 @@ def _run(services: Any, args: argparse.Namespace, console: Console) -> int:
         doc_id, version = _restore_target(services, args.restore)
         try:
             r = services.admin.restore(doc_id, version or None)
+            _audit(services, "restore", f"{doc_id}@{version or 'newest'} ({r.status})")
             console.print(f"{STATUS_VI.get(r.status, r.status)} {doc_id}: {r.reason}", soft_wrap=True)
         except KnowledgeError as exc:
             console.print(f"[red]{exc.message}[/red]", soft_wrap=True)
             exit_code = 1
     if args.paths:
         report = _ingest(services, args, console)
+        if not args.dry_run:
+            for r in report.results:
+                if r.status in ("added", "replaced"):
+                    _audit(services, r.status, f"{r.source} -> {r.doc_id}")
         _report(report, args, services, console)
         if not report.ok:
             exit_code = 1

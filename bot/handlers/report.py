@@ -53,7 +53,8 @@ async def downvoted(update: Update, context: BotContext) -> None:
 
 
 async def export(update: Update, context: BotContext) -> None:
-    """The audit log as a CSV document (``/xuat 30``: the last 30 days only)."""
+    """The audit log as CSV documents: questions and answers, then admin actions (``/xuat 30``: the
+    last 30 days only)."""
     found = await from_admin(update, context, private=True)
     if found is None:
         return
@@ -61,12 +62,20 @@ async def export(update: Update, context: BotContext) -> None:
     days = next((int(a) for a in context.args or () if a.isdigit() and int(a) > 0), None)
     since = time.time() - days * 86400 if days else None
     data, count = await asyncio.to_thread(lambda: context.audit.export_bytes(since=since))
-    if count == 0:
+    actions, done = await asyncio.to_thread(lambda: context.audit.export_admin_bytes(since=since))
+    if count == 0 and done == 0:
         await message.reply_text(texts.EXPORT_EMPTY)
         return
-    name = f"nhat-ky-hoi-dap_{datetime.now(texts.VN_TZ):%Y%m%d-%H%M}.csv"
-    await context.bot.send_document(
-        message.chat.id, document=data, filename=name, caption=texts.EXPORT_CAPTION.format(count=count)
-    )
+    stamp = f"{datetime.now(texts.VN_TZ):%Y%m%d-%H%M}"
+    if count:
+        await context.bot.send_document(
+            message.chat.id, document=data, filename=f"nhat-ky-hoi-dap_{stamp}.csv",
+            caption=texts.EXPORT_CAPTION.format(count=count),
+        )
+    if done:
+        await context.bot.send_document(
+            message.chat.id, document=actions, filename=f"nhat-ky-quan-tri_{stamp}.csv",
+            caption=texts.EXPORT_ADMIN_CAPTION.format(count=done),
+        )
     if update.effective_user:
-        context.audit.admin_action(update.effective_user.id, "export", f"{count} rows")
+        context.audit.admin_action(update.effective_user.id, "export", f"{count} exchanges, {done} admin actions")

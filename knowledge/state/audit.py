@@ -26,6 +26,9 @@ CSV_COLUMNS = (
     "citations", "declined", "mode", "edited", "delivered", "votes_up", "votes_down",
 )
 
+ADMIN_CSV_COLUMNS = ("time_utc", "user_id", "action", "detail")
+CLI_USER = 0  # the admin_log's user of actions taken with ingest.py (the detail names the OS user)
+
 
 @dataclass(frozen=True)
 class Downvoted:
@@ -225,4 +228,25 @@ class AuditLog:
         """The CSV as UTF-8 with a byte-order mark (so Excel shows Vietnamese correctly), and its row count."""
         buf = io.StringIO()
         n = self.export_csv(buf, since=since)
+        return buf.getvalue().encode("utf-8-sig"), n
+
+    def export_admin_csv(self, out: IO[str], *, since: float | None = None) -> int:
+        """Write every admin action (from ``since``, epoch seconds) as CSV, oldest first; the row count."""
+        writer = csv.writer(out)
+        writer.writerow(ADMIN_CSV_COLUMNS)
+        n = 0
+        with self.db.reader() as conn:
+            rows = conn.execute(
+                "SELECT at, user_id, action, detail FROM admin_log WHERE at >= ? ORDER BY id", (since or 0.0,)
+            )
+            for r in rows:
+                at = datetime.fromtimestamp(r["at"], UTC).isoformat(timespec="seconds")
+                writer.writerow([at, r["user_id"], r["action"], r["detail"]])
+                n += 1
+        return n
+
+    def export_admin_bytes(self, *, since: float | None = None) -> tuple[bytes, int]:
+        """The admin actions' CSV as UTF-8 with a byte-order mark, and its row count."""
+        buf = io.StringIO()
+        n = self.export_admin_csv(buf, since=since)
         return buf.getvalue().encode("utf-8-sig"), n

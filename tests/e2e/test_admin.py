@@ -292,6 +292,33 @@ async def test_audit_cli_exports_the_same_csv(make_bot: BotFactory, tmp_path: Pa
     assert row["question"] == Q_DIACRITICS and row["user_id"] == str(USER)
 
 
+async def test_every_admin_action_is_in_the_admin_export_of_xuat_and_the_cli(
+    make_bot: BotFactory, tmp_path: Path
+) -> None:
+    from bot.audit import main as audit_main
+
+    bot, admin = await admin_bot(make_bot, state_path=tmp_path / "bot.sqlite3")
+    await press(bot, await upload(bot, "huong-dan.txt", GUIDE), texts.BTN_ADD)
+    reissue = GUIDE.replace("trước ngày mười".encode(), "trước ngày mười lăm".encode())
+    await press(bot, await upload(bot, "huong-dan-sua.txt", reissue), "Thay thế")
+    await command(bot, ADMIN, "/nguoidung them 7777 Nguyễn Văn B")
+    await command(bot, ADMIN, "/nguoidung xoa 7777")
+    since = bot.fake.mark()
+    bot.fake.private_message(ADMIN, "/xuat")
+    sent = await bot.fake.wait_for("sendDocument", lambda c: "quan-tri" in c.params["document"], since=since)
+    assert "thao tác" in sent.params["caption"]
+    _, data = bot.fake.files[sent.params["_result"]["document"]["file_id"]]
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    assert {r["user_id"] for r in rows} == {str(ADMIN)} and all(r["time_utc"] for r in rows)
+    actions = [(r["action"], r["detail"]) for r in rows]
+    assert [a for a, _ in actions] == ["preview", "add", "preview", "replace", "nguoidung them", "nguoidung xoa"]
+    assert "huong-dan-sua.txt" in actions[3][1] and "replaced" in actions[3][1] and actions[4][1] == "7777"
+    out = tmp_path / "quan-tri.csv"
+    assert audit_main(["admin", "--db", str(tmp_path / "bot.sqlite3"), "-o", str(out)]) == 0
+    cli_rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    assert [(r["action"], r["detail"]) for r in cli_rows][: len(rows)] == actions
+
+
 # --- buttons and links belong to their answer ---------------------------------------------------
 
 

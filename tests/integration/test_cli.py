@@ -183,6 +183,36 @@ def test_history_restore_and_delete_keep_every_version(capsys, tmp_path: Path, d
     assert "kh-05" in run(capsys, data, "--list")[1]
 
 
+def test_every_write_from_the_cli_is_in_the_admin_log_the_bot_exports(capsys, tmp_path: Path, docs: Path) -> None:
+    from knowledge.state import STATE_FILE, State
+    from knowledge.state.audit import CLI_USER
+
+    data = tmp_path / "data"
+    assert run(capsys, data, docs, "--dry-run")[0] == 0
+    assert run(capsys, data, "--list")[0] == 0
+    assert not (data / STATE_FILE).exists()  # reading and a dry run are no admin actions
+    assert run(capsys, data, docs)[0] == 0
+    md = docs / "kh-05.md"
+    md.write_text(md.read_text(encoding="utf-8").replace("hằng tháng", "hằng quý"), encoding="utf-8")
+    assert run(capsys, data, md, "--replace-code")[0] == 0
+    assert run(capsys, data, docs, "--restrict", "kh-05")[0] == 0
+    assert run(capsys, data, "--unrestrict", "kh-05")[0] == 0
+    assert run(capsys, data, "--delete", "kh-05")[0] == 0
+    assert run(capsys, data, "--restore", "kh-05")[0] == 0
+    state = State.open(data / STATE_FILE)
+    try:
+        log = list(reversed(state.audit.admin_actions()))
+        data_csv, n = state.audit.export_admin_bytes()
+    finally:
+        state.close()
+    assert {user for _, user, _, _ in log} == {CLI_USER} and n == len(log)
+    actions = [action for _, _, action, _ in log]
+    assert actions == ["cli added", "cli added", "cli replaced", "cli restrict", "cli unrestrict", "cli delete",
+                       "cli restore"]
+    assert all("ingest.py" in detail for *_, detail in log) and "kh-05" in log[2][3]
+    assert "cli replaced" in data_csv.decode("utf-8-sig")
+
+
 def test_list_never_wraps_ids_or_codes_when_piped(capsys, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("COLUMNS", "40")
     folder = tmp_path / "in"
