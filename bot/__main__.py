@@ -85,6 +85,7 @@ def main(kb_settings: KnowledgeSettings | None = None) -> None:
     configure_logging(settings)
 
     # Heavy imports (embeddings, Chroma) only now, never at import time.
+    from knowledge.errors import KnowledgeError
     from knowledge.services.compose import build_services
     from knowledge.state import State
 
@@ -93,6 +94,11 @@ def main(kb_settings: KnowledgeSettings | None = None) -> None:
     except ValidationError as exc:
         sys.exit(f"party-bot: invalid configuration:\n{settings_errors(exc, 'KB_')}")
     knowledge = build_services(kb_settings)
+    _log.info("loading the knowledge base (models, index)")
+    try:
+        knowledge.engine.warm_up()  # the first cadre's answer is as fast as the next one's
+    except KnowledgeError as exc:
+        sys.exit(f"party-bot: {exc.message}")
     admin = knowledge.admin  # preview, confirm, versions
     state = State.open(
         state_path(settings, kb_settings), history_turns=settings.history_turns, answers_kept=settings.answers_kept

@@ -46,6 +46,7 @@ UNSTORED_CAVEAT = (
     "Tài liệu không nêu trực tiếp nội dung này: văn bản {code} không có trong kho tài liệu; "
     "các tài liệu hiện có nhắc đến nó như sau:"
 )
+WARM_UP_QUESTION = "Đảng viên có những nhiệm vụ gì?"  # asked once at start, never shown
 EMPTY_TEXT = "Kho tài liệu đang trống: quản trị viên cần nạp tài liệu trước khi hỏi."
 
 
@@ -76,6 +77,19 @@ class QAService:
         self.llm = llm  # answers written by an LLM from the passages, when one is configured
         self.findings = findings  # the inspection findings and programme records
         self._unit_vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    # ---- start ---------------------------------------------------------------------------------
+    def warm_up(self) -> None:
+        """Load now what the first question would load (the lexical index of the store's generation,
+        the embedding model, the word segmenter, the dictionary, the findings records) by answering
+        one question nobody sees, so that the first cadre's answer is as fast as the next one's.
+        The LLM, if one is configured, is not asked."""
+        frame = self.frame(WARM_UP_QUESTION)
+        if self.findings is not None:
+            self.findings.units()
+        retrieval = self.retriever.retrieve(frame, k=self.settings.top_k)
+        if retrieval.results:
+            self._extractive(retrieval, None)
 
     # ---- understanding and retrieval -----------------------------------------------------------
     def reader(self) -> Reader:

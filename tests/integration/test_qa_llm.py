@@ -92,3 +92,13 @@ def test_llm_decline_is_an_honest_decline(services, server: FakeLLMServer) -> No
     server.enqueue("KHÔNG_TÌM_THẤY")
     answer = services.engine.answer(QUESTION)
     assert answer.declined and not answer.citations
+
+
+def test_warm_up_loads_the_index_and_never_asks_the_llm(services, server: FakeLLMServer) -> None:
+    engine = services.engine
+    assert engine.retriever._snap is None  # nothing loaded before the first question
+    engine.warm_up()
+    assert engine.retriever._snap is not None and engine.retriever._snap.generation == services.store.generation()
+    assert server.requests == []  # the LLM is never asked at start
+    server.enqueue(GOOD)
+    assert engine.answer(QUESTION).mode == "llm"  # and answers as before
