@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import logging
 import re
-import string
 from array import array
 from collections.abc import Iterable, Sequence
 
 import numpy as np
 
+from knowledge.search.segmenter import segmenter
 from knowledge.text import CODE_RE, code_token, fold, nfc
 
 _SYL_RE = re.compile(r"\w+", re.UNICODE)
@@ -44,67 +44,13 @@ def _with_bigrams(syls: list[str], bigrams: bool) -> list[str]:
     return syls + [f"{a}_{b}" for a, b in zip(syls, syls[1:])]
 
 
-_PUNCT = string.punctuation
-
-
 def pyvi_segment(text: str) -> str:
-    """pyvi's ``ViTokenizer.tokenize``, same model and same output, features computed once.
+    """pyvi's ``ViTokenizer.tokenize``: same model, same output, without importing scikit-learn.
 
-    pyvi builds every token's CRF features from scratch, looking each neighbour's case and
-    each bigram/trigram up two or three times; this computes each once (about twice as fast
-    on the party corpus). ``tests/unit/test_lexical_pyvi.py`` checks the output is identical.
+    The model is loaded on the first call (``knowledge/search/segmenter.py``);
+    ``tests/unit/test_lexical_pyvi.py`` checks the output is pyvi's own.
     """
-    from pyvi.ViTokenizer import ViTokenizer as vi
-
-    _, syl = vi.sylabelize(text)
-    if not syl:
-        return text
-    n = len(syl)
-    low = [w.lower() for w in syl]
-    title = [w.istitle() for w in syl]
-    upper = [w.isupper() for w in syl]
-    bi = [f"{low[i]} {low[i + 1]}" in vi.bi_grams for i in range(n - 1)]
-    tri = [f"{low[i]} {low[i + 1]} {low[i + 2]}" in vi.tri_grams for i in range(n - 2)]
-    features = []
-    for i in range(n):
-        f: dict[str, object] = {
-            "bias": 1.0,
-            "word.lower()": low[i],
-            "word.isupper()": upper[i],
-            "word.istitle()": title[i],
-            "word.isdigit()": syl[i].isdigit(),
-        }
-        if i > 0:
-            f["-1:word.lower()"] = low[i - 1]
-            f["-1:word.istitle()"] = title[i - 1]
-            f["-1:word.isupper()"] = upper[i - 1]
-            f["-1:word.bi_gram()"] = bi[i - 1]
-            if i > 1:
-                f["-2:word.tri_gram()"] = tri[i - 2]
-        if i < n - 1:
-            f["+1:word.lower()"] = low[i + 1]
-            f["+1:word.istitle()"] = title[i + 1]
-            f["+1:word.isupper()"] = upper[i + 1]
-            f["+1:word.bi_gram()"] = bi[i]
-            if i < n - 2:
-                f["+2:word.tri_gram()"] = tri[i]
-        features.append(f)
-    labels = vi.model.predict_single(features)
-    out = [syl[0]]
-    for i in range(1, len(labels)):
-        cur, prev = syl[i], syl[i - 1]
-        if (
-            labels[i] == "I_W"
-            and cur not in _PUNCT
-            and prev not in _PUNCT
-            and not cur[0].isdigit()
-            and not prev[0].isdigit()
-            and not (cur[0].istitle() and not prev[0].istitle())
-        ):
-            out[-1] = f"{out[-1]}_{cur}"
-        else:
-            out.append(cur)
-    return " ".join(out)
+    return segmenter().segment(text)
 
 
 def _segment(text: str) -> list[str]:
