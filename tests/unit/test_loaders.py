@@ -435,3 +435,24 @@ def test_a_directory_named_like_a_document_is_a_clear_error(tmp_path: Path) -> N
     with pytest.raises(CorruptDocumentError) as info:
         load_file(folder, max_bytes=MB)
     assert_user_message(info.value, "thu-muc.txt", hidden=str(tmp_path))
+
+
+def test_each_refusal_names_its_real_reason() -> None:
+    """A Western European file is not "TCVN3", deep numbering is not "binary data", a stream bomb
+    is not "an incomplete download"; the old Vietnamese encodings are still recognised."""
+    from tests.hostile.generate import deflate_bomb, pdf, tcvn3
+
+    def refusal(name: str, data: bytes) -> str:
+        with pytest.raises(KnowledgeError) as caught:
+            load_bytes(name, data)
+        return caught.value.message
+
+    western = "Résumé du café: l'élève à l'école. Déjà vu, garçon; Größe, Übung.\n".encode("cp1252") * 5
+    assert "Tây Âu" in refusal("ghi-chu.txt", western) and "TCVN3" not in refusal("ghi-chu.txt", western)
+    vietnamese = "Đảng viên phải đóng đảng phí theo quy định của Trung ương; chi bộ họp mỗi tháng một lần.\n" * 5
+    assert "TCVN3" in refusal("cu.txt", tcvn3(vietnamese))
+    deep = "".join(f"{'1.' * i}1. Mục\n" for i in range(1, 400)).encode()
+    assert "lồng nhau tới 400 cấp" in refusal("muc-luc.txt", deep)
+    assert "nhị phân" in refusal("b64.txt", ("QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo" * 5 + "\n").encode() * 20)
+    bomb = refusal("bom.pdf", pdf([["x"]], compress=deflate_bomb(100 << 20)))
+    assert "vượt giới hạn an toàn" in bomb and "tải về chưa hết" not in bomb

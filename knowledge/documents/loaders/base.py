@@ -56,6 +56,7 @@ def clean_text(raw: str) -> str:
 MAX_LINE_CHARS = 100_000  # about 40 pages without a single line break: not a document
 MAX_WORD_CHARS = 80  # no Vietnamese word, code or URL in a regulation is longer
 _LONG_RUN = re.compile(rf"\S{{{MAX_WORD_CHARS},}}")
+_NUMBERING = re.compile(r"(?:\d+[.)])+\d*")
 
 
 def check_text_shape(text: str, label: str) -> None:
@@ -65,8 +66,16 @@ def check_text_shape(text: str, label: str) -> None:
             f"Tệp {label} có một dòng dài hơn {MAX_LINE_CHARS:,} ký tự, không giống văn bản.".replace(",", "."),
             english=f"{label} has a line longer than {MAX_LINE_CHARS:,} characters; it is not a document.",
         )
-    junk = sum(len(m.group(0)) for m in _LONG_RUN.finditer(text))
+    runs = [m.group(0) for m in _LONG_RUN.finditer(text)]
+    junk = sum(len(run) for run in runs)
     if junk > 0.3 * len(text):
+        numbering = [run for run in runs if _NUMBERING.fullmatch(run)]
+        if len(numbering) * 2 > len(runs):  # "1.1.1.1.…": numbered items nested beyond reason
+            levels = max(run.count(".") + run.count(")") for run in numbering)
+            raise CorruptDocumentError(
+                f"Tệp {label} đánh số mục lồng nhau tới {levels} cấp (1.1.1.…), không giống văn bản.",
+                english=f"{label} numbers its items {levels} levels deep (1.1.1.…); it is not a document.",
+            )
         raise CorruptDocumentError(
             f"Tệp {label} phần lớn là chuỗi ký tự không có khoảng trắng (dữ liệu nhị phân?), không giống văn bản.",
             english=f"{label} is mostly long runs without spaces (binary data?); it is not a document.",

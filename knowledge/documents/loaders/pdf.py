@@ -6,6 +6,7 @@ import io
 import logging
 
 from pypdf import PasswordType, PdfReader
+from pypdf import errors as pdf_errors
 
 from knowledge.documents.loaders import ocr
 from knowledge.documents.loaders.base import Extracted, LoadLimits, too_complex
@@ -64,6 +65,8 @@ def _text_layer(data: bytes, label: str, limits: LoadLimits) -> tuple[list[str],
         title = reader.metadata.title if reader.metadata else None
     except CorruptDocumentError:
         raise
+    except _LIMIT_ERRORS as exc:  # pypdf stopped decompressing a stream past its own cap: a bomb
+        raise too_complex(label, "một luồng dữ liệu nén khi giải nén", "a compressed stream, once unpacked,") from exc
     except Exception as exc:  # noqa: BLE001 - see above
         log.info("%s: pypdf failed: %s", label, exc)
         raise _damaged(label) from exc
@@ -74,6 +77,10 @@ def _text_layer(data: bytes, label: str, limits: LoadLimits) -> tuple[list[str],
     return pages, _useful_title(title)
 
 
+# pypdf 6 and later name the decompression cap's refusal; earlier ones have no such class
+_LIMIT_ERRORS: tuple[type[Exception], ...] = tuple(
+    e for e in (getattr(pdf_errors, "LimitReachedError", None),) if isinstance(e, type)
+)
 MAX_PAGE_CONTENT = 8 * 1_048_576  # a dense text page draws with ~100 KB of operators
 
 

@@ -37,7 +37,9 @@ def decode_text(data: bytes, label: str) -> str:
         decoded = _utf16_without_bom(data) or _windows_1258(data)
         if decoded is None:
             legacy = legacy_vietnamese(data)
-            raise (_legacy_refusal(label, legacy) if legacy else _refusal(label)) from None
+            if legacy:
+                raise _legacy_refusal(label, legacy) from None
+            raise (_western_refusal(label) if western_european(data) else _refusal(label)) from None
         return decoded
     if _looks_double_encoded(text):
         raise _refusal(label)
@@ -103,9 +105,35 @@ def legacy_vietnamese(data: bytes) -> str | None:
     vni = sum(1 for i in high if (data[i] in _VNI_MARKS and i > 0 and data[i - 1] in _ASCII_VOWELS) or data[i] in (0xF1, 0xD1))
     if vni >= 0.85 * len(high):
         return "VNI"
-    if sum(1 for i in high if data[i] in _TCVN3) >= 0.95 * len(high):
+    # ă â ê ô ơ ư đ without a tone have codes of their own, and Vietnamese writes them all the
+    # time ("đảng", "được"); a Western (Latin-1) text has its accents in the same range but not these
+    bases = sum(1 for i in high if 0xA1 <= data[i] <= 0xAE)
+    if sum(1 for i in high if data[i] in _TCVN3) >= 0.95 * len(high) and bases >= 0.1 * len(high):
         return "TCVN3"
     return None
+
+
+# The accented letters of Western European languages (Windows-1252 / Latin-1) and its marks.
+_WESTERN = set("ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜÝßàáâãäåæçèéêëìíîïñòóôõöøùúûüýÿŒœŠšŽžŸ") | set("“”‘’–—…•«»°·€§")
+
+
+def western_european(data: bytes) -> bool:
+    """Whether the bytes read as Western European text in Windows-1252 / Latin-1 (not Vietnamese)."""
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return False
+    non_ascii = [ch for ch in text if ord(ch) > 127]
+    return len(non_ascii) >= 3 and sum(ch in _WESTERN for ch in non_ascii) >= 0.95 * len(non_ascii)
+
+
+def _western_refusal(label: str) -> EncodingError:
+    return EncodingError(
+        f"Tệp {label} dùng bảng mã Tây Âu (Latin-1/Windows-1252), không phải văn bản tiếng Việt. Nếu đây là "
+        "văn bản tiếng Việt, hãy lưu lại dưới dạng UTF-8 rồi gửi lại.",
+        english=f"{label} is in a Western European encoding (Latin-1/Windows-1252), not Vietnamese text. "
+        "Save it as UTF-8 and try again.",
+    )
 
 
 def _legacy_refusal(label: str, which: str) -> EncodingError:
