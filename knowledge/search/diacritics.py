@@ -22,18 +22,35 @@ class DiacriticRestorer:
     """A bigram model of accented syllables keyed by their folded form."""
 
     def __init__(self, texts: Iterable[str], *, candidates: int = 6, mix: float = 0.8) -> None:
-        self.unigrams: Counter[str] = Counter()
-        self.bigrams: Counter[tuple[str, str]] = Counter()
+        unigrams: Counter[str] = Counter()
+        bigrams: Counter[tuple[str, str]] = Counter()
         for text in texts:
             for line in text.lower().splitlines():
                 syls = _SYL.findall(line)
-                self.unigrams.update(syls)
-                self.bigrams.update(zip(syls, syls[1:]))
+                unigrams.update(syls)
+                bigrams.update(zip(syls, syls[1:]))
+        self._learn(unigrams, bigrams, candidates, mix)
+
+    @classmethod
+    def from_counts(
+        cls, unigrams: Counter[str], bigrams: Counter[tuple[str, str]], *, candidates: int = 6, mix: float = 0.8
+    ) -> DiacriticRestorer:
+        """The restorer whose counts these are (``unigrams`` in the order the texts gave them, as
+        ``self.unigrams`` holds them): it restores exactly as the one learnt from the texts."""
+        self = cls.__new__(cls)
+        self._learn(unigrams, bigrams, candidates, mix)
+        return self
+
+    def _learn(self, unigrams: Counter[str], bigrams: Counter[tuple[str, str]], candidates: int, mix: float) -> None:
+        self.unigrams = unigrams
+        self.bigrams = bigrams
         forms: dict[str, Counter[str]] = defaultdict(Counter)
         for syl, n in self.unigrams.items():
             forms[fold(syl)][syl] += n
+        # ties keep the order of first occurrence, so the counts' order is part of the model
         self.forms = {k: [w for w, _ in c.most_common(candidates)] for k, c in forms.items()}
         self.total = sum(self.unigrams.values()) or 1
+        self.candidates = candidates
         self.mix = mix
 
     def _logp(self, prev: str | None, word: str) -> float:

@@ -115,3 +115,48 @@ class BM25Index:
         if not known or not self.size:
             return np.zeros(self.size, dtype=np.float32)
         return np.asarray(self._bm25.get_scores(known), dtype=np.float32)
+
+    def state(self) -> tuple[list[str], dict[str, np.ndarray], dict[str, float]]:
+        """What ``from_state`` needs to give this index back: the vocabulary in id order, the
+        arrays (bm25s's score matrix, the IDFs) and the parameters."""
+        vocab = [""] * len(self._vocab)
+        for token, i in self._vocab.items():
+            vocab[i] = token
+        arrays = {"idf": self._idf}
+        if self.size:
+            found = self._bm25.scores
+            arrays.update(data=found["data"], indices=found["indices"], indptr=found["indptr"])
+        return vocab, arrays, {"k1": float(self._bm25.k1), "b": float(self._bm25.b), "size": self.size}
+
+    @classmethod
+    def from_state(
+        cls, vocab: list[str], arrays: dict[str, np.ndarray], params: dict[str, float]
+    ) -> BM25Index:
+        """The index ``state`` described, scoring exactly as it did; ValueError when the parts do
+        not fit together (a damaged or foreign file must not reach a question)."""
+        import bm25s
+
+        logging.getLogger("bm25s").setLevel(logging.WARNING)
+        self = cls.__new__(cls)
+        self._vocab = dict(zip(vocab, range(len(vocab))))
+        self.size = int(params["size"])
+        self._idf = arrays["idf"]
+        if len(self._vocab) != len(vocab) or self._idf.shape != (len(vocab),) or self._idf.dtype != np.float64:
+            raise ValueError("vocabulary and IDFs disagree")
+        self._bm25 = bm25s.BM25(k1=float(params["k1"]), b=float(params["b"]))
+        if self.size:
+            data, indices, indptr = arrays["data"], arrays["indices"], arrays["indptr"]
+            if not (
+                data.ndim == indices.ndim == indptr.ndim == 1
+                and data.dtype == np.float32 and indices.dtype.kind == indptr.dtype.kind == "i"
+                and data.size == indices.size and 1 <= indptr.size <= len(vocab) + 1
+                and indptr[0] == 0 and indptr[-1] == data.size and bool(np.all(np.diff(indptr) >= 0))
+                and (indices.size == 0 or 0 <= int(indices.min()) <= int(indices.max()) < self.size)
+            ):
+                raise ValueError("the score matrix does not fit the vocabulary and documents")
+            # what bm25s's own BM25.load sets
+            self._bm25.scores = {"data": data, "indices": indices, "indptr": indptr, "num_docs": self.size}
+            self._bm25.vocab_dict = self._vocab
+            self._bm25.unique_token_ids_set = set(self._vocab.values())
+            self._bm25.nonoccurrence_array = None
+        return self

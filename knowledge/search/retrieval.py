@@ -1,9 +1,10 @@
 """Hybrid retrieval: two BM25 legs and a dense leg, fused by weighted normalised scores.
 
 The lexical index is derived data, rebuilt from the store whenever the store's generation
-counter moves, so it can never drift from what Chroma holds. Fusion weights depend on whether
-the question carries diacritics: dense models and word segmentation are near useless on
-"doan kiem tra gom nhung ai", while folded syllables and bigrams still match.
+counter moves, so it can never drift from what Chroma holds; each build is saved beside the
+store for its generation (``persisted``), so a restart loads it instead of rebuilding. Fusion
+weights depend on whether the question carries diacritics: dense models and word segmentation
+are near useless on "doan kiem tra gom nhung ai", while folded syllables and bigrams still match.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ import bisect
 import ctypes
 import ctypes.util
 import functools
+import logging
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,8 +31,11 @@ from knowledge.question.frame import QuestionFrame
 from knowledge.question.references import DocumentNames
 from knowledge.search.diacritics import DiacriticRestorer
 from knowledge.search.lexical import BM25Index, folded_tokens, word_tokens
+from knowledge.search.persisted import IndexFiles, LexicalIndex
 from knowledge.store.chroma import KnowledgeStore
 from knowledge.text import code_key, code_token, fold
+
+log = logging.getLogger(__name__)
 
 SIGNALS_KEPT = 200  # passages whose own retrieval evidence the answer's unit model reads
 
@@ -92,17 +98,25 @@ class HybridRetriever:
     """Fuses folded-syllable BM25, word BM25 and dense search over the store's live chunks."""
 
     def __init__(
-        self, store: KnowledgeStore, embeddings: Embeddings | None, weights: FusionWeights | None = None
+        self,
+        store: KnowledgeStore,
+        embeddings: Embeddings | None,
+        weights: FusionWeights | None = None,
+        files: IndexFiles | None = None,
     ) -> None:
+        """``files``: where built indexes are saved and loaded from (default: the store's data dir)."""
         self.store = store
         self.embeddings = embeddings
         self.weights = weights or FusionWeights()
+        self.files = files or IndexFiles.in_data_dir(
+            store.settings.data_dir, store.settings.collection, min_free_mb=store.settings.min_free_disk_mb
+        )
         self._snap: _Snapshot | None = None
         self._lock = threading.Lock()
 
     # ---- the derived lexical index -----------------------------------------------------------
     def snapshot(self) -> _Snapshot:
-        """The lexical index for the store's current generation (rebuilt when it moved)."""
+        """The lexical index for the store's current generation (loaded or rebuilt when it moved)."""
         gen = self.store.generation()
         snap = self._snap
         if snap is not None and snap.generation == gen:
@@ -110,29 +124,41 @@ class HybridRetriever:
         with self._lock:
             if self._snap is not None and self._snap.generation == gen:
                 return self._snap
-            rows = self.store.live_chunks()
-            chunks = [r[0] for r in rows]
-            word_strings = [r[2] for r in rows]
-            # token strings are split one chunk at a time, and each set is let go once indexed
-            folded = BM25Index(r[1].split() for r in rows)
-            del rows
-            words = BM25Index(w.split() for w in word_strings)
-            del word_strings
-            docs = [r.meta for r in self.store.documents()]
-            units = sorted({u for d in docs for u in d.units} | {u for c in chunks for u in c.units})
-            self._snap = _Snapshot(
-                generation=gen,
-                chunks=chunks,
-                folded=folded,
-                words=words,
-                index_of={c.chunk_id: i for i, c in enumerate(chunks)},
-                docs=docs,
-                units=units,
-                restorer=DiacriticRestorer(c.text for c in chunks),
-                codes=sorted({c for ch in chunks for c in ch.codes} | {d.code for d in docs if d.code}),
-            )
+            self._snap = self._load(gen) or self._build(gen)
             release_freed_memory()
             return self._snap
+
+    def _load(self, gen: int) -> _Snapshot | None:
+        """The index saved for this generation, when there is a good one."""
+        if not self.files.path(gen).is_file():
+            return None
+        started = time.perf_counter()
+        saved = self.files.load(gen, self.store.documents_by_id)
+        if saved is None:
+            return None
+        log.info("lexical index of generation %d loaded: %d passages in %.2f s", gen, len(saved.chunks),
+                 time.perf_counter() - started)
+        return _snapshot(gen, saved)
+
+    def _build(self, gen: int) -> _Snapshot:
+        """The index built from every live chunk, then saved for the next start."""
+        started = time.perf_counter()
+        rows = self.store.live_chunks()
+        chunks = [r[0] for r in rows]
+        word_strings = [r[2] for r in rows]
+        # token strings are split one chunk at a time, and each set is let go once indexed
+        folded = BM25Index(r[1].split() for r in rows)
+        del rows
+        words = BM25Index(w.split() for w in word_strings)
+        del word_strings
+        records = self.store.documents()
+        built = LexicalIndex.of(chunks, folded, words, DiacriticRestorer(c.text for c in chunks), records)
+        log.info("lexical index of generation %d built: %d passages in %.2f s", gen, len(chunks),
+                 time.perf_counter() - started)
+        # saved only when no commit happened meanwhile: then every read above saw generation gen
+        if chunks and self.store.generation() == gen:
+            self.files.save(gen, built)
+        return _snapshot(gen, built)
 
     # ---- search ------------------------------------------------------------------------------
     def retrieve(self, frame: QuestionFrame, k: int = 8, viewer: Viewer | None = None) -> Retrieval:
@@ -298,6 +324,22 @@ class HybridRetriever:
         """Every document in the knowledge base, as of the store's current generation (an admin's
         view is current the moment a write commits)."""
         return self.snapshot().docs
+
+
+def _snapshot(gen: int, index: LexicalIndex) -> _Snapshot:
+    """The snapshot of a built or loaded index."""
+    chunks, docs = index.chunks, index.docs
+    return _Snapshot(
+        generation=gen,
+        chunks=chunks,
+        folded=index.folded,
+        words=index.words,
+        index_of={c.chunk_id: i for i, c in enumerate(chunks)},
+        docs=docs,
+        units=sorted({u for d in docs for u in d.units} | {u for c in chunks for u in c.units}),
+        restorer=index.restorer,
+        codes=sorted({c for ch in chunks for c in ch.codes} | {d.code for d in docs if d.code}),
+    )
 
 
 def same_code(a: str | None, b: str | None) -> bool:
