@@ -22,6 +22,7 @@ still serialises this host's writers, so the generation counter counts every com
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import os
 import threading
@@ -75,10 +76,16 @@ class ReadWriteLock:
                 self._cond.notify_all()
 
 
+def disk_full(exc: BaseException) -> bool:
+    """Whether an error (the OS's, SQLite's through Chroma, Chroma's own) means the disk is full."""
+    text = f"{type(exc).__name__}: {exc}".lower()
+    return isinstance(exc, OSError) and exc.errno == errno.ENOSPC or "disk is full" in text or "no space left" in text
+
+
 def store_error(exc: BaseException, settings: KnowledgeSettings) -> StoreError:
     """A one-line, actionable StoreError for whatever Chroma (or the disk under it) raised."""
     text = f"{type(exc).__name__}: {exc}".lower()
-    if isinstance(exc, OSError) and exc.errno == 28 or "disk is full" in text or "no space left" in text:
+    if disk_full(exc):
         return StoreError(
             "Ổ đĩa chứa kho dữ liệu đã đầy; chưa ghi gì, tài liệu cũ vẫn được dùng. Hãy giải phóng dung lượng rồi nạp lại.",
             english="The disk holding the store is full; nothing was written and the previous version still answers. "
@@ -137,6 +144,13 @@ class ChromaHandle:
                 self._client = chromadb.PersistentClient(path=str(self.settings.chroma_dir), settings=chroma_settings)
         except Exception as exc:  # connection refused, unreadable folder…
             log.info("cannot open the Chroma store: %s", exc)
+            if not self.server and disk_full(exc):  # Chroma writes as it opens: a full disk stops it
+                raise StoreError(
+                    "Ổ đĩa chứa kho dữ liệu đã đầy nên không mở được kho (Chroma cần ghi khi mở); tiến trình đang "
+                    "chạy (bot) vẫn trả lời. Hãy giải phóng dung lượng rồi thử lại.",
+                    english="The disk holding the store is full, so the store cannot be opened (Chroma writes as "
+                    "it opens); a process already running (the bot) still answers. Free some space and retry.",
+                ) from exc
             raise store_error(exc, self.settings) if self.server else StoreError(
                 "Không mở được kho dữ liệu Chroma; kiểm tra KB_DATA_DIR (quyền ghi, dung lượng đĩa).",
                 english="Cannot open the Chroma store; check KB_DATA_DIR (permissions, free space).",
@@ -179,11 +193,15 @@ class ChromaHandle:
     def _bump_epoch(self) -> None:
         value = self._disk_epoch() + 1
         tmp = self._epoch_path.with_suffix(".tmp")
-        with open(tmp, "w", encoding="ascii") as fh:
-            fh.write(str(value))
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, self._epoch_path)
+        try:
+            with open(tmp, "w", encoding="ascii") as fh:
+                fh.write(str(value))
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, self._epoch_path)
+        except OSError:
+            tmp.unlink(missing_ok=True)
+            raise
         self._epoch = value
 
     # ---- locks -------------------------------------------------------------------------------
@@ -216,7 +234,10 @@ class ChromaHandle:
             if not self.server and self._disk_epoch() != self._epoch:
                 self._reopen()
             if not self.server:
-                self._bump_epoch()  # before any write: a writer killed midway still marks the change
+                try:
+                    self._bump_epoch()  # before any write: a writer killed midway still marks the change
+                except OSError as exc:  # a full or read-only disk: nothing was written yet
+                    raise store_error(exc, self.settings) from exc
             yield
 
     def refresh(self) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from knowledge.errors import StoreError
 from knowledge.services.compose import build_services
 from knowledge.settings import KnowledgeSettings
 from tests.fakes.embedder import HashEmbeddings
@@ -82,3 +83,30 @@ def test_full_disk_fails_fast_and_the_previous_version_answers(small_disk: Path,
     fresh = build_services(KnowledgeSettings(data_dir=data), embeddings=HashEmbeddings())
     assert V2 in " ".join(c.text for c in fresh.store.doc_chunks("ke-hoach-07"))
     assert fresh.store.remove_orphans() == 0
+
+
+def test_a_completely_full_disk_is_the_one_disk_full_line_and_a_reader_lives_through_it(
+    small_disk: Path, tmp_path: Path
+) -> None:
+    data = small_disk / "data"
+    doc = tmp_path / "ke-hoach-07.txt"
+    doc.write_text(body(V1), encoding="utf-8")
+    env = {"KB_MIN_FREE_DISK_MB": "0"}
+    assert cli(data, doc, env=env).returncode == 0
+    reader = build_services(KnowledgeSettings(data_dir=data, min_free_disk_mb=0), embeddings=HashEmbeddings())
+    question = "Chi bộ số 3 họp vào ngày nào theo kế hoạch 07-KH/ĐU?"
+    assert V1 in reader.engine.answer(question).text
+    filler = fill(small_disk, leave=0)
+    other = tmp_path / "ke-hoach-08.txt"
+    other.write_text(body(V2).replace("07-KH", "08-KH"), encoding="utf-8")
+    for argv in ([other], ["--list"], [doc, "--replace-code"]):  # a new process cannot even open the store
+        done = cli(data, *argv, env=env)
+        assert done.returncode == 2 and "Traceback" not in done.stdout + done.stderr, argv
+        assert "đĩa" in done.stdout + done.stderr and "đầy" in done.stdout + done.stderr, argv
+    with pytest.raises(StoreError, match="đầy"):  # the running reader's own write: the epoch file fails first
+        reader.ingest.ingest_paths([other])
+    assert V1 in reader.engine.answer(question).text  # reads go on while the disk is full
+    filler.unlink()
+    doc.write_text(body(V2), encoding="utf-8")
+    assert cli(data, doc, "--replace-code", env=env).returncode == 0  # raises TimeoutExpired if it hangs
+    assert V2 in reader.engine.answer(question).text  # the reader picks up the write once space is back
