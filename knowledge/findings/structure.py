@@ -189,15 +189,22 @@ _SUB_BODIES = {
 _WORD_CAPS = f"[{UPPER}]+"
 _PARENT = rf"(?:(?:HUYỆN|QUẬN|TỈNH|THÀNH|THỊ) ỦY|ĐẢNG ỦY(?: XÃ| PHƯỜNG| THỊ TRẤN)?)(?: {_WORD_CAPS}){{1,3}}?"
 _SUB = "|".join(_SUB_BODIES)
-_AUTHOR = re.compile(rf"(?P<parent>{_PARENT}) (?P<sub>{_SUB})\b|(?P<sub2>{_SUB}) (?P<parent2>{_PARENT})(?![{UPPER}])")
+_LINE = " ¶"  # where the header's lines met: a body's name never runs past the end of its line
+# "HUYỆN ỦY YÊN KHÊ / ỦY BAN KIỂM TRA" (two lines, or two columns on one), or "ỦY BAN KIỂM TRA
+# HUYỆN ỦY KHAU VAI" whose place name ends its line (never "… HUYỆN ỦY VỀ KẾT QUẢ …" of a title)
+_AUTHOR = re.compile(
+    rf"(?P<parent>{_PARENT})(?:{_LINE})? (?P<sub>{_SUB})\b"
+    rf"|(?P<sub2>{_SUB})(?:{_LINE})? (?P<parent2>{_PARENT})(?={_LINE}|$)"
+)
 
 
 def issuing_body(text: str) -> str | None:
     """The body a document's header names as its author, with the committee it belongs to
     ("HUYỆN ỦY YÊN KHÊ / ỦY BAN KIỂM TRA" → "Ủy ban Kiểm tra Huyện ủy Yên Khê"); None without one.
     The header's two columns may come joined on one line (as stored passages hold them)."""
-    head = " ".join(text.split("\n")[:14]).replace("ĐẢNG CỘNG SẢN VIỆT NAM", " ").replace("UỶ", "ỦY")
-    head = " ".join(re.sub(r"[-*]{2,}|\*", " ", head).split())
+    lines = [" ".join(re.sub(r"[-*]{2,}|\*", " ", line.replace("ĐẢNG CỘNG SẢN VIỆT NAM", " ")).split())
+             for line in text.replace("UỶ", "ỦY").split("\n")[:14]]
+    head = (_LINE + " ").join(line for line in lines if line)
     m = _AUTHOR.search(head)
     if not m:
         return None

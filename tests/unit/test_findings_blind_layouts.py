@@ -210,3 +210,15 @@ def test_the_team_that_inspected_is_not_the_topic_of_a_question() -> None:
                      "dang uy xa phin ho bi doan kiem tra so 2 chi ra nhung han che gi"):
         assert not any(w in _TEAM.sub(" ", question).split() for w in ("2", "số", "so"))
     assert _TEAM.sub(" ", "Chi bộ khu phố số 2 còn hạn chế gì?") == "Chi bộ khu phố số 2 còn hạn chế gì?"
+
+
+def test_the_issuing_body_is_read_whole_and_never_from_a_title() -> None:
+    from knowledge.findings.structure import issuing_body
+
+    one_line = "ĐẢNG BỘ HUYỆN KHAU VAI\nỦY BAN KIỂM TRA\n*\nSố 63-QĐ/UBKTHU\nQUYẾT ĐỊNH\nỦY BAN KIỂM TRA HUYỆN ỦY KHAU VAI\n"
+    assert issuing_body(one_line) == "Ủy ban Kiểm tra Huyện ủy Khau Vai"
+    assert issuing_body("THÀNH ỦY HÀ NỘI\nBAN TỔ CHỨC\n*\nSố 21-HD/BTCTU\n") == "Ban Tổ chức Thành ủy Hà Nội"
+    columns = "THỊ ỦY NINH GIANG ĐẢNG CỘNG SẢN VIỆT NAM\nỦY BAN KIỂM TRA ---------------\nSố 52-TB/UBKTTU\n"
+    assert issuing_body(columns) == "Ủy ban Kiểm tra Thị ủy Ninh Giang"
+    title = "HUYỆN ỦY SƠN LÂM\n*\nSố 12-TB/HU\nTHÔNG BÁO KẾT LUẬN CỦA BAN THƯỜNG VỤ HUYỆN ỦY VỀ KẾT QUẢ KIỂM TRA\n"
+    assert issuing_body(title) is None  # not "Ban Thường vụ Huyện ủy Về"
