@@ -25,7 +25,7 @@ from knowledge.models import KIND_LABELS, Answer, DocumentMeta, Kind, Turn
 from knowledge.question import intent
 from knowledge.question.codes import detect_codes
 from knowledge.question.dialogue import is_followup
-from knowledge.question.focus import answer_type, has_evidence, split_parts
+from knowledge.question.focus import answer_type, count_not_given, has_evidence, split_parts
 from knowledge.question.frame import resolve_my_unit
 from knowledge.question.intent import QUESTION_PHRASES, QUESTION_WORDS, TOPIC_STOPWORDS, Ask
 from knowledge.search.lexical import folded_tokens
@@ -301,6 +301,10 @@ class FindingsAnswerer(ProgrammeAnswers):
             chosen = []  # a member the documents never name: not "everyone who was disciplined"
         elif units:
             chosen = [f for f in decisions if f.unit in units]
+            if _INDIVIDUAL.search(ask.folded) and chosen and not any(f.finding.person for f in chosen):
+                # a member of the unit asked about, only the unit itself disciplined
+                found = self._compose("", [("Kỷ luật", chosen)])
+                return replace(found, text=f"{_NO_MEMBER_DISCIPLINE}\n{found.text}", closest=True)
         elif ask.persons and not ask.orgs:
             chosen = [f for f in decisions if f.finding.person]
         elif ask.orgs and not ask.persons:
@@ -336,7 +340,12 @@ class FindingsAnswerer(ProgrammeAnswers):
         groups: list[tuple[str, Sequence[LiveFinding]]] = [("Kỷ luật", chosen)]
         if reasons and (named or units or re.search(r"\b(vi sao|tai sao|ly do|vi pham gi|vi pham)\b", ask.folded)):
             groups.append(("Vi phạm", reasons))
-        return self._compose("", groups)
+        found = self._compose("", groups)
+        missing = _decision_facts_missing(ask.folded, [f.finding.text for f in chosen])
+        if missing:  # "theo quyết định số mấy, ngày nào?" of a member only proposed for discipline
+            return replace(found, text=f"Tài liệu không nêu {missing} được hỏi; các nội dung gần nhất:\n{found.text}",
+                           closest=True)
+        return found
 
     def _inspected(self, ask: Ask, text: str, units: list[str]) -> Answer | None:
         if not ask.inspected or units:
@@ -554,18 +563,46 @@ class FindingsAnswerer(ProgrammeAnswers):
         return Answer(text="\n".join(lines), grounded=True, citations=self.cites.citations(), mode="findings")
 
 
+# a question about a member ("đồng chí Bí thư …", "kỷ luật cá nhân"), not about the organisation
+_INDIVIDUAL = re.compile(r"(?:\bca nhan\b|\bdong chi\b|\bd/c\b)")
+_NO_MEMBER_DISCIPLINE = (
+    "Tài liệu không nêu kỷ luật cá nhân đảng viên được hỏi; tài liệu chỉ nêu kỷ luật đối với tổ chức, "
+    "các nội dung gần nhất:"
+)
+
+_ASKS_DECISION_NUMBER = re.compile(r"\bquyet dinh so\b|\b(?:so|so hieu) (?:may|bao nhieu|nao)\b")
+_ASKS_DECISION_DATE = re.compile(r"\b(?:ngay|thoi gian|thoi diem) nao\b|\bkhi nao\b|\bbao gio\b")
+_DATE = re.compile(r"\b\d{1,2}/\d{1,2}/\d{4}\b|\bngay \d{1,2} thang \d{1,2}")
+
+
+def _decision_facts_missing(folded_question: str, texts: Sequence[str]) -> str | None:
+    """What a question asks of a discipline decision (its number, its date) that none of the
+    records shown states: a member only proposed for discipline has no decision yet."""
+    wanted = []
+    if _ASKS_DECISION_NUMBER.search(folded_question) and not any(CODE_RE.search(t) for t in texts):
+        wanted.append("số")
+    if _ASKS_DECISION_DATE.search(folded_question) and not any(_DATE.search(fold(t)) for t in texts):
+        wanted.append("ngày")
+    return f"{' và '.join(wanted)} của quyết định kỷ luật" if wanted else None
+
+
 # figures a record must state before it answers the question directly
 _STRICT_FIGURES = {"money": "số tiền", "percent": "tỷ lệ"}
 
 
 def _figure_not_given(question: str, found: Answer) -> Answer:
-    """A question asking for an amount or a percentage that no shown record states ("… nợ bảo
-    hiểm xã hội tổng cộng bao nhiêu tiền?" answered by "chậm đóng 03 tháng cho 57 người lao
-    động"): the records are shown as the closest content, under a caveat saying so."""
+    """A question asking for an amount, a percentage or a count that no shown record states ("…
+    nợ bảo hiểm xã hội tổng cộng bao nhiêu tiền?" answered by "chậm đóng 03 tháng cho 57 người
+    lao động"; "bao nhiêu đảng viên được xếp loại hoàn thành xuất sắc nhiệm vụ?" answered by "21
+    đảng viên phụ trách 146 hộ"): the records are shown as the closest content, under a caveat."""
     if found.declined or found.closest:
         return found
     asked = [k for k in dict.fromkeys(answer_type(p) for p in split_parts(question)) if k in _STRICT_FIGURES]
-    if not asked or any(has_evidence(k, found.text) for k in asked):
+    missing = [_STRICT_FIGURES[k] for k in asked if not has_evidence(k, found.text)]
+    if not asked:
+        counted = count_not_given(question, found.text)
+        missing = [f"số {counted}"] if counted else []
+    if not missing:
         return found
-    what = " và ".join(_STRICT_FIGURES[k] for k in asked)
+    what = " và ".join(missing)
     return replace(found, text=f"Tài liệu không nêu {what} được hỏi; các nội dung gần nhất:\n{found.text}", closest=True)

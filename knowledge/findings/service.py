@@ -174,6 +174,11 @@ class FindingsService:
         return LiveView((self.store.generation(), self.records.generation()), docs, registry, findings, items, by_position)
 
     # ---- units ---------------------------------------------------------------------------------
+    def inspection_documents(self) -> set[str]:
+        """The live documents that report on inspected units (their findings are facts, stated
+        literally), as opposed to rules and programmes."""
+        return {doc_id for doc_id, d in self.view().docs.items() if d.extraction.findings}
+
     def units(self, viewer: Viewer | None = None) -> list[str]:
         """Every canonical unit the findings documents and programmes name.
 

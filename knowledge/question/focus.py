@@ -19,9 +19,9 @@ from functools import lru_cache
 
 from knowledge.documents.units import find_units
 from knowledge.question.thesaurus import Thesaurus
-from knowledge.question.words import capitalised, group_words, syllables, tails
+from knowledge.question.words import capitalised, group_words, lexicon, syllables, tails
 from knowledge.text import fold, has_diacritics, without_markers
-from knowledge.vocab import SURNAMES, is_function_word
+from knowledge.vocab import FOLDED_FUNCTION_WORDS, SURNAMES, is_function_word
 
 # Question words and phrases: they say what kind of answer is wanted, not what it is about.
 # Matched as whole phrases ("việc gì" yes, "làm việc trực tiếp" no), longest first.
@@ -452,3 +452,52 @@ def has_evidence(kind: str, text: str) -> bool:
         return bool(find_units(text))
     pattern = EVIDENCE.get(kind)
     return bool(pattern and pattern.search(text))
+
+
+_PEOPLE = ("nguoi", "dang vien", "dong chi", "can bo", "cong chuc", "vien chuc", "quan chung", "hoc sinh", "cong nhan")
+_HOW_MANY = re.compile(r"\b(?:bao nhieu|may)\s+(\w+)(?:\s+(\w+))?([^?,;]*)")
+_NUMBER_BEFORE = r"\b\d+(?:[.,]\d+)?(?:\s*/\s*\d+)?\s+"
+
+
+def count_not_given(question: str, text: str) -> str | None:
+    """The thing a "bao nhiêu / mấy <thing> <qualifier>" question counts, when no sentence of
+    ``text`` gives a number of that thing with most of the qualifier's words; else None.
+
+    The thing is the dictionary word after the question word ("đảng viên", "hộ", "lần"); the
+    qualifier is what follows it ("được xếp loại hoàn thành xuất sắc nhiệm vụ"): "21 đảng viên
+    phụ trách 146 hộ" counts members, but not the ones asked about.
+    """
+    folded = fold(question)
+    m = _HOW_MANY.search(folded)
+    if m is None or m.group(1) in ("tien", "phan"):  # money and percentages are checked apart
+        return None
+    if m.group(0).startswith("may") and not _asks_how_many(question, folded):  # "bộ máy", not "mấy"
+        return None
+    first, second, rest = m.group(1), m.group(2), m.group(3)
+    if second and f"{first}_{second}" in lexicon().folded:
+        thing, tail = f"{first} {second}", rest
+    else:
+        thing, tail = first, f" {second or ''}{rest}"
+    qualifier = {w for w in re.findall(r"\w+", tail) if w not in FOLDED_FUNCTION_WORDS and not w.isdigit()}
+    nouns = _PEOPLE if thing in _PEOPLE else (thing,)  # "bao nhiêu người": "4 đảng viên" counts people
+    counted = re.compile(_NUMBER_BEFORE + "(?:" + "|".join(map(re.escape, nouns)) + r")\b")
+    lines = fold(without_markers(text)).split("\n")
+    for i, line in enumerate(lines):
+        if not counted.search(line):
+            continue
+        # the qualifier may sit in the line's heading ("1. Về mô hình "Dân vận khéo"" above "… 19 mô hình")
+        words = set(re.findall(r"\w+", line)) | (set(re.findall(r"\w+", lines[i - 1])) if i else set())
+        if len(qualifier) < 2 or len(qualifier & words) * 2 >= len(qualifier):
+            return None
+    return _accented(question, thing) or thing
+
+
+def _accented(question: str, folded_words: str) -> str | None:
+    """The question's own spelling of some folded words ("dang vien" -> "đảng viên")."""
+    words = question.split()
+    n = len(folded_words.split())
+    for i in range(len(words) - n + 1):
+        piece = " ".join(words[i : i + n])
+        if fold(piece).strip("?,.;:") == folded_words:
+            return piece.strip("?,.;:")
+    return None

@@ -19,7 +19,7 @@ from knowledge.models import Turn
 from knowledge.question import intent
 from knowledge.question.codes import CodeRef, detect_codes, resolve_named_codes
 from knowledge.question.dialogue import continue_from, is_followup, question_part, question_sentences
-from knowledge.question.focus import Focus, analyze_focus
+from knowledge.question.focus import Focus, analyze_focus, names_a_person
 from knowledge.question.glossary import Glossary
 from knowledge.question.options import Option, split_options
 from knowledge.question.references import DocumentNames
@@ -63,7 +63,17 @@ _FINDING_CUES = re.compile(
     r"\b(?:ket qua|kiem tra|giam sat|han che|khuyet diem|uu diem|ton tai|vi pham|ky luat|khac phuc|kien nghi"
     r"|xep loai|thanh tich|danh gia)\b"
 )
-_CONDITIONAL = re.compile(r"\b(?:thi|neu|truong hop|khi(?! nao))\b")
+# "thì", "nếu", "trường hợp", "khi": a case or condition. Folded, "thi" is also "Thị ủy", "thị xã"
+# and the middle name "Thị": a question typed with its marks is read with them.
+_CONDITIONAL = re.compile(r"\b(?:thi(?! (?:uy|xa|tran)\b)|neu|truong hop|khi(?! nao))\b")
+_CONDITIONAL_MARKED = re.compile(r"\b(?:thì|nếu|trường hợp|khi(?! nào))\b")
+
+
+def is_conditional(text: str) -> bool:
+    """Whether a question states a case or a condition ("… thì …", "nếu …", "trường hợp …")."""
+    if has_diacritics(text):
+        return bool(_CONDITIONAL_MARKED.search(normalize(text).lower()))
+    return bool(_CONDITIONAL.search(fold(text)))
 # a programme's own content: its targets, tasks, chair, reporting ("Chương trình 07 có những chỉ tiêu nào?")
 _PROGRAMME_PARTS = re.compile(
     r"\b(?:chi tieu|muc tieu|nhiem vu|giai phap|chu nhiem|ban chi dao|to chuc thuc hien|bao cao|giao|phan cong)\b"
@@ -184,7 +194,7 @@ def resolve_my_unit(question: str, unit: str | None) -> str:
 def asks_about_findings(text: str) -> bool:
     """True when the question asks what was found or done (results, shortcomings, discipline)."""
     folded = fold(text)
-    return bool(_FINDING_CUES.search(folded)) and not _CONDITIONAL.search(folded)
+    return bool(_FINDING_CUES.search(folded)) and not is_conditional(text)
 
 
 def _strip_incidental(text: str, units: Sequence[str]) -> tuple[str, tuple[str, ...]]:
@@ -363,6 +373,8 @@ def intent_of(text: str, about_findings: bool, units: Sequence[str], form: str) 
         return "findings"
     ask = intent.read(text)
     asks = ask.kinds or ask.deadline or ask.who or ask.discipline or ask.inspected
-    if asks and ask.remedy_context and not _CONDITIONAL.search(folded):
+    if asks and ask.remedy_context and not is_conditional(text):
         return "findings"
+    if ask.discipline and form != "yesno" and names_a_person(text) and not is_conditional(text):
+        return "findings"  # "đ/c Lương Văn Hậu đã bị kỷ luật …": a decision about a member, not a rule
     return "rule"

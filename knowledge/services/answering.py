@@ -25,7 +25,7 @@ from knowledge.findings.service import FindingsService
 from knowledge.models import Answer, Citation, DocumentMeta, ScoredChunk, StoredChunk, Turn
 from knowledge.question.codes import documents_for_codes, is_stored_code, leading_document
 from knowledge.question.dialogue import is_followup
-from knowledge.question.focus import Focus, Term, analyze_focus, term_weight
+from knowledge.question.focus import Focus, Term, analyze_focus, count_not_given, term_weight
 from knowledge.question.frame import QuestionFrame, Reader, read_question
 from knowledge.question.glossary import Glossary
 from knowledge.question.thesaurus import Thesaurus
@@ -171,7 +171,7 @@ class QAService:
             yield self._about_unstored(retrieval, rewritten, unstored)
             return
         # the extractive composer also decides whether the documents answer at all, for both modes
-        extractive = self._extractive(retrieval, rewritten)
+        extractive = self._count_not_given(retrieval.frame.text, self._extractive(retrieval, rewritten))
         if extractive.declined or self.llm is None:
             yield extractive
             return
@@ -181,6 +181,21 @@ class QAService:
             # the gate found only related provisions: the model's answer says so too
             llm_answer = replace(llm_answer, text=f"{CLOSEST_CAVEAT}\n{llm_answer.text}", closest=True)
         yield llm_answer if llm_answer is not None else extractive
+
+    def _count_not_given(self, question: str, found: Answer) -> Answer:
+        """An answer quoting only inspection documents to "bao nhiêu <thing> <qualifier>?" that
+        states no such count: shown as the closest content under a caveat. Reports state their
+        counts literally ("21 đảng viên phụ trách 146 hộ"), so a count of another thing is no
+        answer; rules word their thresholds too many ways for this test, and are left alone."""
+        if found.declined or found.closest or not found.citations or self.findings is None:
+            return found
+        if not {c.doc_id for c in found.citations} <= self.findings.inspection_documents():
+            return found
+        counted = count_not_given(question, found.text)
+        if counted is None:
+            return found
+        return replace(found, text=f"Tài liệu không nêu số {counted} được hỏi; các nội dung gần nhất:\n{found.text}",
+                       closest=True)
 
     def _findings_answer(
         self, question: str, history: Sequence[Turn], unit: str | None, viewer: Viewer | None

@@ -37,3 +37,43 @@ def test_a_unit_named_by_a_shortened_name_beside_the_body_that_inspected_it(serv
 def test_a_programme_not_stored_is_answered_from_the_review_that_quotes_it(services) -> None:
     a = services.engine.answer("Theo báo cáo sơ kết, Chương trình 09 đặt ra những chỉ tiêu chủ yếu nào?")
     assert not a.declined and "ít nhất 01 mô hình" in a.text
+
+
+@pytest.fixture(scope="module")
+def khauvai(tmp_path_factory):
+    s = build_services(
+        KnowledgeSettings(data_dir=tmp_path_factory.mktemp("khauvai") / "data"), embeddings=HashEmbeddings()
+    )
+    s.ingest.ingest_documents(load_corpus(FIXTURES / "findings_khauvai" / "docs"))
+    return s
+
+
+def test_a_count_the_records_do_not_give_is_the_closest_content_under_a_caveat(khauvai, services) -> None:
+    given = khauvai.engine.answer("Chi bộ Đồn Biên phòng Khau Vai phân công bao nhiêu đảng viên phụ trách hộ gia đình?")
+    assert not given.closest and not given.declined and "21 đảng viên" in given.text
+    people = khauvai.engine.answer(
+        "Đơn vị nào chưa hoàn thành phiếu bổ sung hồ sơ đảng viên năm 2025, mỗi nơi còn bao nhiêu người?"
+    )
+    assert not people.closest and "11 và 4 đảng viên" in people.text  # "bao nhiêu người": members are people
+    money = services.engine.answer(
+        "Công ty Môi trường đô thị Hòa Phú đang nợ bảo hiểm xã hội của người lao động tổng cộng bao nhiêu tiền?"
+    )
+    assert money.closest and "không nêu số tiền" in money.text
+
+
+def test_a_member_asked_about_when_only_the_organisation_was_disciplined(khauvai) -> None:
+    a = khauvai.engine.answer("Đồng chí Bí thư Đảng ủy xã Na Khiêm bị kỷ luật cá nhân hình thức gì?")
+    assert a.closest and "không nêu kỷ luật cá nhân" in a.text and "KHIỂN TRÁCH" in a.text
+    b = khauvai.engine.answer("Đảng ủy xã Na Khiêm bị kỷ luật hình thức gì?")
+    assert not b.closest and "KHIỂN TRÁCH" in b.text
+    assert "Huyện ủy Khau Vai" in b.text and "Huyện ủy Khau " + "quyết" not in b.text  # the decider's whole name
+
+
+def test_the_number_and_date_of_a_decision_only_proposed_are_not_given(services) -> None:
+    proposed = services.engine.answer(
+        "đ/c Lương Văn Hậu đã bị BTV Thị ủy kỷ luật cảnh cáo theo quyết định số mấy, ngày nào?"
+    )
+    assert proposed.closest and "không nêu số và ngày của quyết định kỷ luật" in proposed.text
+    assert "Lương Văn Hậu" in proposed.text
+    decided = services.engine.answer("Đồng chí Trịnh Thị Mai Phương bị kỷ luật theo quyết định số mấy?")
+    assert not decided.closest and "124-QĐ/UBKTTU" in decided.text  # "Thị" of her name is no "thì"

@@ -163,3 +163,33 @@ def test_the_asker_speaking_of_themself_is_no_topic() -> None:
     keys = [t.key for t in question_terms("Mình mới được kết nạp, chi bộ tôi có 7 đảng viên thì sao?")]
     assert "mình" not in keys and "tôi" not in keys and "chi_bộ" in keys
     assert "chứng_minh" in [t.key for t in question_terms("Cần giấy tờ chứng minh gì?")]
+
+
+def test_a_count_is_given_only_by_a_number_of_the_thing_asked_with_its_qualifier() -> None:
+    from knowledge.question.focus import count_not_given
+
+    records = (
+        "III. YÊU CẦU KHẮC PHỤC\n4. Chi bộ Đồn Biên phòng Khau Vai: lập sổ theo dõi đảng viên phụ trách hộ gia đình.\n"
+        "5. Đảng ủy xã Lũng Tao: đôn đốc thu đủ đảng phí còn thiếu của 17 đảng viên trong tháng 10/2026.\n"
+        "- Chi bộ phân công 21 đảng viên phụ trách 146 hộ gia đình ở 3 thôn giáp biên."
+    )
+    excellent = "nam 2025 chi bo don bien phong co bao nhieu dang vien duoc xep loai hoan thanh xuat sac nhiem vu?"
+    assert count_not_given(excellent, records) == "dang vien"
+    assert count_not_given("Có bao nhiêu đảng viên được xếp loại hoàn thành xuất sắc nhiệm vụ?", records) == "đảng viên"
+    assert count_not_given("Chi bộ phân công bao nhiêu đảng viên phụ trách hộ gia đình?", records) is None
+    people = "Chưa hoàn thành phiếu bổ sung hồ sơ đảng viên (lần lượt 11 và 4 đảng viên)."
+    assert count_not_given("Đơn vị nào chưa hoàn thành phiếu, mỗi nơi còn bao nhiêu người?", people) is None
+    headed = '1. Về mô hình "Dân vận khéo"\nToàn thị xã đăng ký 57 mô hình, đã công nhận 19 mô hình cấp thị.'
+    assert count_not_given("6 tháng đầu năm công nhận bao nhiêu mô hình dân vận khéo?", headed) is None
+    assert count_not_given("Bộ máy tổ chức gồm những gì?", records) is None  # "máy" is no "mấy"
+    assert count_not_given("Nợ bao nhiêu tiền?", records) is None  # money is checked apart
+
+
+def test_thi_of_a_name_or_a_town_committee_is_no_condition() -> None:
+    from knowledge.question.frame import is_conditional
+
+    assert not is_conditional("Đồng chí Trịnh Thị Mai Phương bị kỷ luật theo quyết định số mấy?")
+    assert not is_conditional("BTV Thị ủy yêu cầu những gì?")
+    assert is_conditional("Đảng viên bị kỷ luật thì có được bầu vào cấp ủy không?")
+    assert is_conditional("dang vien bi ky luat thi co duoc bau cap uy khong")
+    assert not is_conditional("ban thuong vu thi uy yeu cau gi")
