@@ -51,9 +51,9 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def real_engine(tmp: Path, model: bool = False) -> Any:
+    from knowledge.embeddings.fake import HashEmbeddings
     from knowledge.services.compose import build_services
     from knowledge.settings import KnowledgeSettings
-    from tests.fakes.embedder import HashEmbeddings
 
     settings = KnowledgeSettings(data_dir=tmp / "data")
     if model:  # the default engine: the bundled e5 model, loaded once before timing starts

@@ -60,7 +60,7 @@ def answers(corpus: Path, questions: Path, fake: bool) -> None:
     from knowledge.settings import KnowledgeSettings
 
     if fake:
-        from tests.fakes.embedder import HashEmbeddings
+        from knowledge.embeddings.fake import HashEmbeddings
 
         embeddings = HashEmbeddings()
     else:
