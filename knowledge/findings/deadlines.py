@@ -26,7 +26,8 @@ _INLINE = re.compile(
     rf"|(?:trước|chậm nhất(?:\s+là)?|đến hết|trong)\s+(?:{_QUARTER}|{_MONTH}|{_HALF}|{_YEAR})"
     rf"|(?:trước|chậm nhất(?:\s+là)?|đến hết)\s+(?:ngày\s+)?\d{{1,2}}/\d{{1,2}}(?!/)"
     r"|từ\s+(?:kỳ|đợt|năm|quý)\s+[^,;.()]{0,40}?\d{4}"
-    r"|trong (?:thời hạn |vòng )?(?:\d{1,3}|một|hai|ba|bốn|năm|sáu|mười|mười lăm) (?:ngày|tháng)(?: làm việc)?"
+    r"|(?:trong (?:thời hạn |vòng )?|chậm nhất(?: là)? |không quá )"
+    r"(?:\d{1,3}|một|hai|ba|bốn|năm|sáu|mười|mười lăm) (?:ngày|tháng)(?: làm việc)?"
     r"(?: kể từ [^,;.()]{0,60})?"
     r"|ngay sau khi (?:nhận được|có|ban hành|kết thúc)(?:\s+(?!và\b)[^\s,;.()]+){0,4}"
     r"|trước khi (?:tổng kết|sơ kết|đánh giá|kiểm điểm)(?:\s+(?!và\b)[^\s,;.()]+){0,4}"
@@ -45,7 +46,8 @@ _LABEL = re.compile(
     re.IGNORECASE,
 )
 _RESPONSIBLE_LABEL = re.compile(
-    r"^\s*(?:[-+•]\s*)?(?:Người chịu trách nhiệm|Người phụ trách|Trách nhiệm|Phụ trách|Chịu trách nhiệm|Phân công)"
+    r"^\s*(?:[-+•]\s*)?(?:Người chịu trách nhiệm|Người phụ trách|Trách nhiệm|Phụ trách|Chịu trách nhiệm|Phân công"
+    r"|Người chủ trì|Chủ trì|Người thực hiện|Đơn vị chủ trì)"
     r"\s*:\s*(?P<value>.+?)\s*\.?\s*$",
     re.IGNORECASE,
 )
@@ -133,6 +135,10 @@ def due_date(deadline: str | None, *, issued: str | None = None) -> str | None:
     m = re.search(r"năm\s+(\d{4})", d, re.IGNORECASE)
     if m:
         return _iso(int(m.group(1)), 12, 31)
+    m = re.search(r"(\d{1,3}|một|hai|ba|bốn|năm|sáu|mười lăm|mười) (ngày|tháng)( làm việc)? kể từ", low)
+    if m and issued and re.match(r"\d{4}-\d{2}-\d{2}$", issued):  # "chậm nhất 30 ngày kể từ ngày nhận …"
+        return _after(date.fromisoformat(issued), _NUMBER_WORDS.get(m.group(1)) or int(m.group(1)), m.group(2),
+                      working=bool(m.group(3)))
     m = re.search(r"(\d{1,2})/(\d{1,2})(?!/)", d)
     if m and issued and re.match(r"\d{4}", issued):
         year = int(issued[:4])
@@ -142,6 +148,25 @@ def due_date(deadline: str | None, *, issued: str | None = None) -> str | None:
             iso = _iso(year + 1, month, day)
         return iso
     return None
+
+
+_NUMBER_WORDS = {"một": 1, "hai": 2, "ba": 3, "bốn": 4, "năm": 5, "sáu": 6, "mười": 10, "mười lăm": 15}
+
+
+def _after(start: date, n: int, unit: str, *, working: bool) -> str:
+    """The day ``n`` days (working days: Monday to Friday) or months after ``start``: counted from
+    the document's own date, the earliest day it can be received, so never later than due."""
+    if unit == "tháng":
+        month = start.month - 1 + n
+        year, month = start.year + month // 12, month % 12 + 1
+        return date(year, month, min(start.day, calendar.monthrange(year, month)[1])).isoformat()
+    day = start
+    left = n
+    while left > 0:
+        day = date.fromordinal(day.toordinal() + 1)
+        if not working or day.weekday() < 5:
+            left -= 1
+    return day.isoformat()
 
 
 def _iso(year: int, month: int, day: int) -> str | None:

@@ -45,7 +45,7 @@ from knowledge.findings.structure import (
 )
 from knowledge.models import DocumentMeta, Kind
 from knowledge.text import fold
-from knowledge.unit_names import CAP, find_mentions, key_variants, unit_key
+from knowledge.unit_names import CAP, expand_abbreviations, find_mentions, key_variants, unit_key
 
 _BACK = re.compile(r"\b(?:nêu trên|trên đây|nói trên|kể trên)\b")
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+(?=[\"“(]?(?:" + CAP + r"|[0-9]))")
@@ -140,6 +140,37 @@ def _without_people(items: list[str]) -> list[str]:
     return out
 
 
+def _written_out(item: str) -> str:
+    """An item that opens with a unit's abbreviation ("ĐU xã Thanh Sơn", "CB TTYT huyện") with its
+    abbreviations written out; any other item as it is ("Ban Thường vụ Đảng ủy Công ty TNHH …")."""
+    if UNIT_START_RE.match(item):
+        return item
+    written = expand_abbreviations(item)
+    return written if UNIT_START_RE.match(written) else item
+
+
+def _and_split(part: str, shared_kind: bool) -> list[str]:
+    """The units of "A và B". When each unit says its kind ("Đảng ủy xã A và Chi bộ B"), a "và" not
+    followed by one is inside a name ("Công ty cổ phần Nước sạch và Môi trường Tân Lạc")."""
+    out: list[str] = []
+    for piece in re.split(r"\s+và\s+", part):
+        piece = piece.strip()
+        if out and not shared_kind and not UNIT_START_RE.match(piece) and UNIT_START_RE.match(out[-1]):
+            out[-1] = f"{out[-1]} và {piece}"
+        else:
+            out.append(piece)
+    return out
+
+
+def _whole_name(item: str) -> str | None:
+    """The unit a list item names; a name that goes on after "và" with a capital ("… Nước sạch và
+    Môi trường Tân Lạc", kept whole by ``_and_split``) is kept whole."""
+    name = unit_span(item)
+    if name and item.startswith(name + " và ") and item[len(name) + 4 : len(name) + 5].isupper():
+        return item.rstrip(" .;")
+    return name
+
+
 def inspected_units(paras: Sequence[str]) -> tuple[tuple[str, ...], str]:
     """The units an inspection names in its opening, and that sentence.
 
@@ -158,19 +189,19 @@ def inspected_units(paras: Sequence[str]) -> tuple[tuple[str, ...], str]:
                 # list only when it names a unit ("…; đề nghị Ban Thường vụ … thi hành …" does not)
                 pieces = [
                     piece for n, piece in enumerate(_split_outside_parens(tail, ";"))
-                    if n == 0 or _unit_after_preposition(piece) or unit_span(piece.strip())
-                ]
-                items = [
-                    i.strip() for piece in pieces for part in _split_outside_parens(piece, ",")
-                    for i in re.split(r"\s+và\s+", part)
+                    if n == 0 or _unit_after_preposition(piece) or unit_span(_written_out(piece.strip()))
                 ]
                 shared = _SHARED_KIND.search(head.rstrip(" :"))
+                items = [
+                    _written_out(i) for piece in pieces for part in _split_outside_parens(piece, ",")
+                    for i in _and_split(_written_out(part.strip()), bool(shared))
+                ]
                 if shared:  # "… 03 đảng ủy xã: Tân Hòa, Phú Lâm và Sơn Thủy": the kind is said once for all
                     kind = shared.group(0).strip()
                     kind = kind[:1].upper() + kind[1:]
                     items = [i if UNIT_START_RE.match(i) or not i[:1].isupper() else f"{kind} {i}" for i in items]
                 items = _without_people(items)
-                names = [unit_span(i) or _unit_after_preposition(i) or "" for i in items]
+                names = [_whole_name(i) or _unit_after_preposition(i) or "" for i in items]
                 names = [n for n in names if n and not is_directing(n)]
                 if len(names) >= 2 or (len(names) == 1 and len(items) == 1):
                     return tuple(dict.fromkeys(names)), sentence
@@ -190,6 +221,7 @@ class _State:
     findings: list[Finding] = field(default_factory=list)
     open_records: list[int] = field(default_factory=list)  # indexes waiting for a "Thời hạn: …" line
     lead: tuple[Kind | None, tuple[str, ...] | None] | None = None
+    task: int | None = None  # the record of a plan's "Nhiệm vụ 2. …" whose field lines follow
     table_header: dict[str, int] | None = None
 
 
@@ -415,10 +447,12 @@ _COLUMNS = {
 
 
 # columns that each hold one kind of finding ("| Đơn vị | Ưu điểm | Hạn chế |")
+# ("| Nội dung hạn chế | Yêu cầu khắc phục | Thời hạn |" too: the kinds' columns take their cells,
+# the deadline and responsible columns go with the requirement of the row)
 _KIND_COLUMNS: dict[Kind, re.Pattern[str]] = {
-    "uu_diem": re.compile(r"^(?:uu diem|ket qua dat duoc|mat lam duoc)"),
-    "han_che": re.compile(r"^(?:han che|khuyet diem|ton tai|vi pham)"),
-    "yeu_cau": re.compile(r"^(?:yeu cau|kien nghi|de nghi)"),
+    "uu_diem": re.compile(r"^(?:(?:noi dung|cac|nhung) )?(?:uu diem|ket qua dat duoc|mat lam duoc)"),
+    "han_che": re.compile(r"^(?:(?:noi dung|cac|nhung) )?(?:han che|khuyet diem|ton tai|vi pham)"),
+    "yeu_cau": re.compile(r"^(?:(?:noi dung|cac|nhung) )?(?:yeu cau|kien nghi|de nghi)"),
 }
 _HEADER_CELL = 40  # a header's cells are labels, a data row's are sentences
 
@@ -431,11 +465,15 @@ def _table_row(state: _State, node: Node) -> None:
         if not labels:
             return
         header: dict[str, int] = {}
-        for col, pattern in (*_COLUMNS.items(), *_KIND_COLUMNS.items()):
+        for col, pattern in (*_KIND_COLUMNS.items(), *_COLUMNS.items()):  # a kind's column is never "text"
             for i, f in enumerate(folded):
                 if pattern.search(f) and i not in header.values() and col not in header:
                     header[col] = i
                     break
+        if "text" in header and any(k in header for k in _KIND_COLUMNS) and _KIND_COLUMNS["yeu_cau"].search(
+            folded[header["text"]]
+        ):
+            del header["text"]
         if "text" in header or any(k in header for k in _KIND_COLUMNS):
             state.table_header = header
         return
@@ -481,12 +519,18 @@ def _kind_cells(state: _State, node: Node, cells: list[str]) -> None:
         return
     unit_cell = cells[h["unit"]] if "unit" in h and h["unit"] < len(cells) else ""
     unit = unit_span(unit_cell) or (unit_cell or None)
+    cell = cells[h["deadline"]].strip().rstrip(".") if "deadline" in h and h["deadline"] < len(cells) else ""
+    deadline = bare_deadline(cell) or (cell if cell and len(cell) <= 160 else None)
+    responsible = cells[h["responsible"]].strip() if "responsible" in h and h["responsible"] < len(cells) else ""
     for kind, col in ((k, h[k]) for k in _KIND_COLUMNS if k in h):
         text = cells[col].strip() if col < len(cells) else ""
         if not re.search(r"[^\W\d_]", text):
             continue
-        _add(state, _requirement(text, kind, unit=_display(state, unit) if unit else None,
-                                 scope="unit" if unit else "collective"))
+        found = _requirement(text, kind, unit=_display(state, unit) if unit else None,
+                             scope="unit" if unit else "collective")
+        if kind == "yeu_cau" and (deadline or responsible):  # the row's own deadline and person in charge
+            found = replace(found, deadline=deadline or found.deadline, responsible=responsible or found.responsible)
+        _add(state, found)
 
 
 def _merge_item(state: _State, first: int) -> None:
@@ -543,6 +587,42 @@ _INLINE_FIELD = re.compile(
     r"|thời gian(?:\s+hoàn thành)?)\s*:)",
     re.IGNORECASE,
 )
+
+
+# A plan's task set out as a block: "Nhiệm vụ 2. Kê khai bổ sung tài sản, thu nhập" and then its
+# field lines ("+ Nội dung: …", "+ Người chủ trì: …", "+ Thời hạn: …", "+ Sản phẩm: …").
+_TASK_HEAD = re.compile(r"^\s*(?:Nhiệm vụ|Giải pháp|Công việc|Việc)\s+(?:\d{1,2}|[IVX]{1,4})\s*[.:)]\s*(?P<title>\S.{3,200})$")
+_FIELD = re.compile(r"^\s*[-+•]?\s*(?P<label>[^\W\d][^:]{1,40}?)\s*:\s*(?P<value>\S.*)$")
+
+
+def _task_block(state: _State, node: Node) -> bool:
+    """Read a task block of a plan or a list of requirements into one requirement: its title, then
+    its content, person in charge, deadline and other fields; True when the node was one of them."""
+    head = _TASK_HEAD.match(node.text)
+    if head and (state.doc_kind == "remedy_plan" or (state.lead and state.lead[0] == "yeu_cau")):
+        _add(state, Finding(kind="yeu_cau", text=head.group("title").strip().rstrip("."), unit=None,
+                            scope="collective"))
+        state.task = len(state.findings) - 1
+        state.open_records = []
+        return True
+    at = state.task
+    field_ = _FIELD.match(node.text) if at is not None and node.role != "title" else None
+    if field_ is None or at is None:
+        state.task = None
+        return False
+    task = state.findings[at]
+    label, value = field_.group("label").strip(), field_.group("value").strip().rstrip(".")
+    deadline, responsible = deadline_line(node.text), responsible_line(node.text)
+    if deadline is not None:  # the field's whole value: "… tháng 12/2026 (ngày 18/12/2026)"
+        task = replace(task, deadline=task.deadline or value)
+    elif responsible is not None:
+        task = replace(task, responsible=task.responsible or value)
+    elif fold(label) == "noi dung":
+        task = replace(task, text=f"{task.text}: {value}")
+    else:
+        task = replace(task, text=f"{task.text} ({label[:1].lower()}{label[1:]}: {value})")
+    state.findings[at] = task
+    return True
 
 
 def _with_inline_fields(nodes: Sequence[Node]) -> list[Node]:
@@ -649,6 +729,8 @@ def extract_findings(text: str, meta: DocumentMeta, chunks: Sequence[ChunkRef] =
     if doc_kind == "news":
         nodes = _crossheads(nodes, state.inspected)
     for node in nodes:
+        if _task_block(state, node):
+            continue
         if node.role == "title":
             state.lead, state.table_header, state.open_records, inherit = None, None, [], None
             continue

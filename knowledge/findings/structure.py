@@ -115,7 +115,7 @@ def unit_span(text: str, start: int = 0) -> str | None:
 # "Đảng ủy Trung tâm Y tế huyện", "Ban Thường vụ Đảng ủy xã Thạch Lỗi" (the standing committee
 # answers for its unit: the unit is named without it).
 _PARTY_ORG = re.compile(
-    r"(?<![\w])(?:(?:Ban Thường vụ|Ban Chấp hành|Thường trực)\s+)?(?P<org>Đảng ủy|Đảng bộ|Chi bộ|Chi ủy)\s+"
+    r"(?<![\w])(?:(?:Ban Thường vụ|Ban Chấp hành|Thường trực|Chi ủy(?=\s+Chi bộ))\s+)?(?P<org>Đảng ủy|Đảng bộ|Chi bộ|Chi ủy)\s+"
 )
 _ADMIN_LEVEL = re.compile(
     r"(?:xã|phường|thị trấn|[Tt]hôn|[Bb]ản|[Ấấ]p|[Tt]ổ dân phố|[Kk]hu phố|[Tt]ổ|đặc khu)\s+(?=" + CAP + r"|số\s+\d)"
@@ -124,7 +124,8 @@ _ADMIN_LEVEL = re.compile(
 _CONNECTOR = re.compile(
     r"(?:cơ sở|phổ thông|nhân dân|đa khoa|mầm non|tiểu học|dân tộc nội trú|dân tộc bán trú|bán trú|nội trú|y tế"
     r"|quân sự|công an"
-    r"|đô thị|môi trường|thoát nước|cấp nước|công trình|chiếu sáng|cây xanh)"
+    r"|đô thị|môi trường|thoát nước|cấp nước|công trình|chiếu sáng|cây xanh"
+    r"|(?:tác )?xã(?: dịch vụ)?(?: nông nghiệp| thủy sản| tổng hợp| thương mại)?)"  # "Hợp tác xã dịch vụ nông nghiệp X"
     r"(?=\s+(?:" + CAP + r"|(?:huyện|quận|tỉnh|thị xã|thành phố)(?![\w])))"
 )
 _LEVEL_WORDS = frozenset({"huyện", "quận", "tỉnh", "xã", "phố"})
@@ -216,7 +217,7 @@ def unit_name(name: str) -> str:
     """A unit's name as a record shows it: no standing committee before it, no rule after it."""
     name = _RULE_TAIL.sub("", " ".join(name.split()))
     found = party_units(name)
-    if found and found[0][1] == len(name) and re.match(r"(?:Ban|Thường)", name):
+    if found and found[0][1] == len(name) and re.match(r"(?:Ban|Thường|Chi ủy)", name):
         return found[0][2]
     return name
 

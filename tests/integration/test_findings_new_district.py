@@ -53,7 +53,7 @@ def test_the_document_the_question_names_is_the_source(services) -> None:
 
 def test_unknown_unit_and_year_and_person_by_post(services) -> None:
     other = ask(services, "Chi bộ HTX Nông nghiệp Đồng Lạc được kiểm tra thì bị chỉ ra hạn chế gì?")
-    assert other.declined and "HTX Nông nghiệp Đồng Lạc" in other.text
+    assert other.declined and "Hợp tác xã Nông nghiệp Đồng Lạc" in other.text  # HTX written out
     year = ask(services, "Năm 2024 Đảng ủy xã Thạch Lỗi kết nạp được bao nhiêu đảng viên?")
     assert year.declined and "2024" in year.text
     post = ask(services, "Đ/c Phó Chủ tịch UBND xã Thạch Lỗi bị kỷ luật vì những vi phạm gì?")

@@ -55,7 +55,7 @@ def test_an_annual_review_by_theme_reports_on_every_unit_it_names() -> None:
 def test_a_plan_carrying_out_a_conclusion_reads_its_one_line_rows() -> None:
     _, ex = _load("112-KH-DU")
     assert ex.doc_kind == "remedy_plan"
-    (task,) = _holding(ex, "Nhiệm vụ 2: Chỉ đạo Chi bộ khu phố 2, 5, 9, 11, 14 và 17")
+    (task,) = _holding(ex, "Chỉ đạo Chi bộ khu phố 2, 5, 9, 11, 14 và 17")
     assert task.kind == "yeu_cau" and task.unit == AN_LAC
     assert task.deadline == "trong kỳ sinh hoạt chi bộ tháng 12/2026"
     assert task.responsible and task.responsible.startswith("đồng chí Đặng Văn Lộc")
@@ -222,3 +222,60 @@ def test_the_issuing_body_is_read_whole_and_never_from_a_title() -> None:
     assert issuing_body(columns) == "Ủy ban Kiểm tra Thị ủy Ninh Giang"
     title = "HUYỆN ỦY SƠN LÂM\n*\nSố 12-TB/HU\nTHÔNG BÁO KẾT LUẬN CỦA BAN THƯỜNG VỤ HUYỆN ỦY VỀ KẾT QUẢ KIỂM TRA\n"
     assert issuing_body(title) is None  # not "Ban Thường vụ Huyện ủy Về"
+
+
+# --- huyện Tân Lạc (tests/fixtures/findings_tanlac), written blind this stop -------------------
+
+TAN_LAC = "findings_tanlac"
+
+
+def test_a_table_of_shortcoming_and_requirement_columns_gives_both_with_the_rows_deadline() -> None:
+    _, ex = _load("71-TB-UBKTHU", TAN_LAC)
+    fee = _holding(ex, "Thu đảng phí chưa đúng mức đối với 27 đảng viên")
+    assert [(f.kind, f.unit) for f in fee] == [("han_che", "Đảng ủy xã Phú Cường")]
+    arrears = _holding(ex, "tổng số tiền 18.640.000 đồng")
+    assert [(f.kind, f.unit, f.deadline) for f in arrears] == [
+        ("yeu_cau", "Đảng ủy xã Phú Cường", "Hoàn thành việc truy thu trong quý I/2027")
+    ]
+    assert not _holding(ex, "Nội dung hạn chế")  # the header is no finding
+
+
+def test_units_listed_by_abbreviation_and_a_name_with_va_are_the_units_inspected() -> None:
+    _, ex = _load("71-TB-UBKTHU", TAN_LAC)
+    assert ex.inspected == (
+        "Đảng ủy xã Thanh Sơn", "Đảng ủy xã Phú Cường", "Chi bộ Trường Trung học cơ sở Tân Lạc",
+        "Chi bộ Trung tâm Y tế huyện", "Chi bộ Trạm Y tế xã Mỹ Hòa",
+        "Chi bộ Công ty cổ phần Nước sạch và Môi trường Tân Lạc",
+    )
+    payments = _holding(ex, "CB TTYT huyện duy trì tốt việc thu đảng phí")
+    assert [(f.kind, f.unit) for f in payments] == [("uu_diem", "Chi bộ Trung tâm Y tế huyện")]
+    assert not any(f.unit and f.unit.startswith("Chi ủy") for f in ex.findings)  # "Chi ủy Chi bộ X" is X
+    _, plan = _load("45-KL-HU", TAN_LAC)
+    assert "Chi bộ Hợp tác xã dịch vụ nông nghiệp Quyết Thắng" in plan.inspected  # "; CB Hợp tác xã …"
+    _, notice = _load("61-TB-UBKTTU", "findings_ninhgiang")
+    assert notice.inspected == ("Đảng ủy Công ty TNHH MTV Lâm nghiệp Ninh Giang",)  # TNHH kept as written
+
+
+def test_a_plans_task_blocks_are_one_requirement_each_with_its_fields() -> None:
+    _, ex = _load("09-KH-CBTHCSTL", TAN_LAC)
+    declaration = _holding(ex, "Kê khai bổ sung tài sản, thu nhập")
+    assert len(declaration) == 1
+    task = declaration[0]
+    assert task.kind == "yeu_cau" and task.text.startswith("Kê khai bổ sung tài sản, thu nhập: hướng dẫn 04 đảng viên")
+    assert task.deadline == "hoàn thành trước ngày 31/12/2026"
+    assert task.responsible == "đồng chí Ngô Đức Hiếu, Phó Bí thư Chi bộ, Phó Hiệu trưởng"
+    assert "sản phẩm: 04 bản kê khai bổ sung" in task.text
+    assert not _holding(ex, "Người chủ trì")  # no field line is a requirement of its own
+    first = _holding(ex, "Điều chỉnh, bổ sung nghị quyết lãnh đạo nhiệm vụ năm học")[0]
+    assert first.deadline == "thông qua tại kỳ sinh hoạt chi bộ tháng 12/2026 (ngày 18/12/2026)"
+
+
+def test_a_deadline_counted_from_receipt_is_read_inline_and_falls_due_after_the_document() -> None:
+    from knowledge.findings.deadlines import due_date, find_deadline
+
+    text = "Công khai báo cáo tài chính tại Đại hội thành viên; thời hạn chậm nhất 45 ngày kể từ ngày nhận Kết luận."
+    assert find_deadline(text) == "chậm nhất 45 ngày kể từ ngày nhận Kết luận"
+    assert due_date("chậm nhất 45 ngày kể từ ngày nhận Kết luận", issued="2026-10-28") == "2026-12-12"
+    assert due_date("trong vòng 15 ngày làm việc kể từ ngày nhận", issued="2026-11-20") == "2026-12-11"
+    assert due_date("trong 2 tháng kể từ ngày ký", issued="2026-12-31") == "2027-02-28"
+    assert due_date("chậm nhất 30 ngày kể từ ngày nhận thông báo") is None  # no document date: no day
