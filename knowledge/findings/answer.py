@@ -16,6 +16,7 @@ from dataclasses import replace
 from datetime import date
 
 from knowledge.access import Viewer
+from knowledge.answer.render import format_date
 from knowledge.findings.citing import MAX_LINES, STRONG, Cites, declined, label
 from knowledge.findings.cues import polarity
 from knowledge.findings.models import LiveFinding, ProgrammeItem
@@ -59,6 +60,27 @@ _GROUP = re.compile(
     r"(?: co so)?(?: (?:duoc|bi) (?:kiem tra|giam sat))?\b"
 )
 _SOURCE_ORDER = {"report": 2, "remedy_plan": 3}  # inspections, supervisions, news, discipline: 1
+# Levels of one kind of institution or place: a name with one is never the unit with another.
+_LEVELS = (
+    ("tieu hoc", "trung hoc co so", "trung hoc pho thong", "mam non", "pho thong dan toc noi tru",
+     "pho thong dan toc ban tru"),
+    ("xa", "phuong", "thi tran"),
+)
+
+
+def _other_level(key: str, known: str) -> bool:
+    """Whether two unit keys name different levels of one kind ("truong trung hoc pho thong tan lac"
+    and "truong trung hoc co so tan lac") and agree on the rest of the name."""
+    for family in _LEVELS:
+        a = next((lv for lv in family if f" {lv} " in f" {key} "), None)
+        b = next((lv for lv in family if f" {lv} " in f" {known} "), None)
+        if a and b and a != b:
+            rest_a = f" {key} ".replace(f" {a} ", " ").split()
+            rest_b = f" {known} ".replace(f" {b} ", " ").split()
+            return rest_a == rest_b
+    return False
+
+
 _LEVEL_HEAD = re.compile(r"^(?:xa|phuong|thi tran|thi xa|quan|huyen|tinh|thon) ")
 _YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
 
@@ -165,6 +187,9 @@ class FindingsAnswerer(ProgrammeAnswers):
             key = unit_key(phrase)
             # the known name is the tail of a longer one: another body of that place
             if key not in known and any(key.endswith(" " + k) for k in known):
+                return phrase
+            # the same place, another level: "Trường THPT Tân Lạc" is not "Trường THCS Tân Lạc"
+            if key not in known and any(_other_level(key, k) for k in known):
                 return phrase
         return None
 
@@ -295,6 +320,8 @@ class FindingsAnswerer(ProgrammeAnswers):
         persons = {f.finding.person for f in self.findings if f.finding.person}
         named = [p for p in persons if fold(p) in ask.folded]
         asked_person = PERSON_RE.search(text)
+        if not named and asked_person:
+            named = _by_given_name(asked_person.group("name"), persons)
         if named:
             chosen = [f for f in decisions if f.finding.person in named]
         elif asked_person:
@@ -341,10 +368,18 @@ class FindingsAnswerer(ProgrammeAnswers):
         if reasons and (named or units or re.search(r"\b(vi sao|tai sao|ly do|vi pham gi|vi pham)\b", ask.folded)):
             groups.append(("Vi phạm", reasons))
         found = self._compose("", groups)
-        missing = _decision_facts_missing(ask.folded, [f.finding.text for f in chosen])
+        # a decision document's own number and date are the decision's ("Quyết định số 128-QĐ/…")
+        decisions_of = list(dict.fromkeys(
+            f"Quyết định số {f.meta.code} ngày {format_date(f.meta.issue_date)}" for f in chosen
+            if f.doc_kind == "discipline" and f.meta.code and "QĐ" in f.meta.code.upper() and f.meta.issue_date
+            and not _PROPOSED.search(f.finding.text)
+        ))
+        missing = _decision_facts_missing(ask.folded, [f.finding.text for f in chosen] + decisions_of)
         if missing:  # "theo quyết định số mấy, ngày nào?" of a member only proposed for discipline
             return replace(found, text=f"Tài liệu không nêu {missing} được hỏi; các nội dung gần nhất:\n{found.text}",
                            closest=True)
+        if decisions_of and (_ASKS_DECISION_NUMBER.search(ask.folded) or _ASKS_DECISION_DATE.search(ask.folded)):
+            return replace(found, text="\n".join([*decisions_of, found.text]))
         return found
 
     def _inspected(self, ask: Ask, text: str, units: list[str]) -> Answer | None:
@@ -570,6 +605,22 @@ _NO_MEMBER_DISCIPLINE = (
     "các nội dung gần nhất:"
 )
 
+def _by_given_name(asked: str, persons: set[str]) -> list[str]:
+    """The one member whose name ends with the name a question gives ("đ/c Toản PCT UBND xã …":
+    "Toản", the abbreviations after it are posts): cadres name colleagues by their given name."""
+    words = []
+    for word in asked.split():
+        if word.isupper() and len(word) > 1:  # "PCT", "UBND": a post, no more name
+            break
+        words.append(word)
+    if not words:
+        return []
+    tail = " " + fold(" ".join(words))
+    found = [p for p in persons if (" " + fold(p)).endswith(tail)]
+    return found if len(found) == 1 else []
+
+
+_PROPOSED = re.compile(r"^\W*(?:Đề nghị|Kiến nghị)\b|\bđề nghị (?:xem xét, )?(?:thi hành )?kỷ luật", re.IGNORECASE)
 _ASKS_DECISION_NUMBER = re.compile(r"\bquyet dinh so\b|\b(?:so|so hieu) (?:may|bao nhieu|nao)\b")
 _ASKS_DECISION_DATE = re.compile(r"\b(?:ngay|thoi gian|thoi diem) nao\b|\bkhi nao\b|\bbao gio\b")
 _DATE = re.compile(r"\b\d{1,2}/\d{1,2}/\d{4}\b|\bngay \d{1,2} thang \d{1,2}")

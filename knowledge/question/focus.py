@@ -455,7 +455,8 @@ def has_evidence(kind: str, text: str) -> bool:
 
 
 _PEOPLE = ("nguoi", "dang vien", "dong chi", "can bo", "cong chuc", "vien chuc", "quan chung", "hoc sinh", "cong nhan")
-_HOW_MANY = re.compile(r"\b(?:bao nhieu|may)\s+(\w+)(?:\s+(\w+))?([^?,;]*)")
+# "bao nhiêu / mấy <thing>", never "số mấy" / "số bao nhiêu" (which number: a code, not a count)
+_HOW_MANY = re.compile(r"(?<!\bso )\b(?:bao nhieu|may)\s+(\w+)(?:\s+(\w+))?([^?,;]*)")
 _NUMBER_BEFORE = r"\b\d+(?:[.,]\d+)?(?:\s*/\s*\d+)?\s+"
 
 

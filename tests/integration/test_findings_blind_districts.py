@@ -77,3 +77,35 @@ def test_the_number_and_date_of_a_decision_only_proposed_are_not_given(services)
     assert "Lương Văn Hậu" in proposed.text
     decided = services.engine.answer("Đồng chí Trịnh Thị Mai Phương bị kỷ luật theo quyết định số mấy?")
     assert not decided.closest and "124-QĐ/UBKTTU" in decided.text  # "Thị" of her name is no "thì"
+
+
+@pytest.fixture(scope="module")
+def tanlac(tmp_path_factory):
+    s = build_services(
+        KnowledgeSettings(data_dir=tmp_path_factory.mktemp("tanlac") / "data"), embeddings=HashEmbeddings()
+    )
+    s.ingest.ingest_documents(load_corpus(FIXTURES / "findings_tanlac" / "docs"))
+    return s
+
+
+def test_a_unit_stated_by_abbreviation_and_a_member_by_given_name(tanlac) -> None:
+    mine = tanlac.engine.answer(
+        "Đơn vị tôi là chi bộ HTX Quyết Thắng, kết luận kiểm tra của BTV yêu cầu chúng tôi phải làm gì?"
+    )
+    assert not mine.declined and "thu hồi số tiền 96.500.000 đồng" in mine.text
+    why = tanlac.engine.answer("Vì sao đ/c Toản PCT UBND xã Đồng Tâm bị kỷ luật cảnh cáo?")
+    assert not why.declined and "Lương Văn Toản" in why.text
+
+
+def test_a_decisions_own_number_and_date_answer_which_decision(tanlac) -> None:
+    decided = tanlac.engine.answer("đ/c Lương Văn Toản bị kỷ luật hình thức gì, theo QĐ số mấy ngày nào?")
+    assert not decided.closest and "Quyết định số 128-QĐ/UBKTHU ngày 03/12/2026" in decided.text
+    proposed = tanlac.engine.answer("Đ/c Vi Thị Hường bị kỷ luật khiển trách theo quyết định số mấy, ngày nào?")
+    assert proposed.closest and "không nêu số và ngày của quyết định kỷ luật" in proposed.text
+
+
+def test_another_school_level_of_the_same_place_is_another_unit(tanlac) -> None:
+    other = tanlac.engine.answer("Kết quả giám sát CB Trường THPT Tân Lạc năm 2026 thế nào, phải khắc phục gì?")
+    assert other.declined and "Trung học phổ thông Tân Lạc" in other.text
+    same = tanlac.engine.answer("CB trường THCS Tân Lạc bị UBKT huyện ủy giám sát chỉ ra những hạn chế gì?")
+    assert not same.declined and "04 đảng viên kê khai tài sản, thu nhập năm 2025 chưa đầy đủ" in same.text
