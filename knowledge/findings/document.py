@@ -14,7 +14,7 @@ from knowledge.findings.structure import is_caps, recase
 from knowledge.models import DocumentMeta
 from knowledge.unit_names import CAP
 
-EXTRACTOR_VERSION = 17  # bump when extraction changes: stored records of older versions are redone
+EXTRACTOR_VERSION = 18  # bump when extraction changes: stored records of older versions are redone
 
 _LOCALITY = re.compile(
     r"(?P<level>Quận|Huyện|Thị xã|Thành phố|Tỉnh|Thị|Thành)[ ]+ủy[ ]+"
