@@ -21,16 +21,18 @@ python3 -m knowledge.eval --corpus "$SHARED/eval/alqac_passages.jsonl" \
 # a district's findings documents indexed beside the rule documents, as in a real knowledge base
 python3 -m knowledge.eval --corpus "$SHARED/corpus" --corpus "$SHARED/eval/findings_yenkhe" \
   --questions "$SHARED/eval/findings_yenkhe_dev.jsonl" --cache "$CACHE" --json "$OUT/findings.json"
-# three districts' findings written blind, in other layouts (now tuned on: their README.md in tests/fixtures/)
+# four districts' findings written blind, in other layouts (now tuned on: their README.md in tests/fixtures/)
 python3 -m knowledge.eval --corpus "$SHARED/corpus" --corpus tests/fixtures/findings_hoaphu/docs \
   --questions tests/fixtures/findings_hoaphu/findings_hoaphu_dev.jsonl --cache "$CACHE" --json "$OUT/hoaphu.json"
 python3 -m knowledge.eval --corpus "$SHARED/corpus" --corpus tests/fixtures/findings_ninhgiang/docs \
   --questions tests/fixtures/findings_ninhgiang/findings_ninhgiang_dev.jsonl --cache "$CACHE" --json "$OUT/ninhgiang.json"
 python3 -m knowledge.eval --corpus "$SHARED/corpus" --corpus tests/fixtures/findings_khauvai/docs \
   --questions tests/fixtures/findings_khauvai/findings_khauvai_dev.jsonl --cache "$CACHE" --json "$OUT/khauvai.json"
+python3 -m knowledge.eval --corpus "$SHARED/corpus" --corpus tests/fixtures/findings_tanlac/docs \
+  --questions tests/fixtures/findings_tanlac/findings_tanlac_dev.jsonl --cache "$CACHE" --json "$OUT/tanlac.json"
 
 if [ "${1:-}" = "--record" ]; then
-  python3 .ci/eval_guard.py record "$OUT/party.json" "$OUT/alqac.json" "$OUT/findings.json" "$OUT/hoaphu.json" "$OUT/ninhgiang.json" "$OUT/khauvai.json"
+  python3 .ci/eval_guard.py record "$OUT/party.json" "$OUT/alqac.json" "$OUT/findings.json" "$OUT/hoaphu.json" "$OUT/ninhgiang.json" "$OUT/khauvai.json" "$OUT/tanlac.json"
 else
-  python3 .ci/eval_guard.py check "$OUT/party.json" "$OUT/alqac.json" "$OUT/findings.json" "$OUT/hoaphu.json" "$OUT/ninhgiang.json" "$OUT/khauvai.json"
+  python3 .ci/eval_guard.py check "$OUT/party.json" "$OUT/alqac.json" "$OUT/findings.json" "$OUT/hoaphu.json" "$OUT/ninhgiang.json" "$OUT/khauvai.json" "$OUT/tanlac.json"
 fi
