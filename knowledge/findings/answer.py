@@ -364,7 +364,8 @@ class FindingsAnswerer(ProgrammeAnswers):
                 mine = f.finding.person == d.finding.person or (f.finding.person is None and members_only)
                 if same_doc and mine and f not in reasons:
                     reasons.append(f)
-        groups: list[tuple[str, Sequence[LiveFinding]]] = [("Kỷ luật", chosen)]
+        shown = list({" ".join(f.finding.text.split()): f for f in reversed(chosen)}.values())[::-1]
+        groups: list[tuple[str, Sequence[LiveFinding]]] = [("Kỷ luật", shown)]  # one line per decision
         if reasons and (named or units or re.search(r"\b(vi sao|tai sao|ly do|vi pham gi|vi pham)\b", ask.folded)):
             groups.append(("Vi phạm", reasons))
         found = self._compose("", groups)

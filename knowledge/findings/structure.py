@@ -277,10 +277,12 @@ def read_title(text: str) -> Title:
         "han_che", "uu_diem"
     ):
         skip = False  # "Về hạn chế, khuyết điểm và nguyên nhân": the shortcomings come first
-    if skip and re.search(r"\b(nhan xet|danh gia|ket qua|nhiem vu|giai phap|bien phap|khac phuc)\b", folded):
+    if skip and re.search(r"\b(nhan xet|danh gia|ket qua|nhiem vu|giai phap|bien phap|khac phuc|vi pham)\b", folded):
         # "Nhận xét theo từng nội dung kiểm tra": what was found, content by content; "Nhiệm vụ,
         # thời gian và phân công": a plan's tasks, whoever they are given to
         skip = False
+    if re.search(r"\bbieu quyet\b", folded):
+        skip = True  # "Ý kiến của tổ chức đảng và kết quả biểu quyết": votes on a decision, not findings
     unit = person = None
     superior = False
     body = re.sub(r"^(?:[Đđ]ối với|[Tt]ại|[Ởở])\s+", "", shown)
@@ -336,6 +338,9 @@ class Walk:
     preamble: list[str] = field(default_factory=list)  # paragraphs before the first title
 
 
+_ANNEX = re.compile(r"^\(?\s*(?:Kèm theo|Ban hành kèm theo)\s+(?:Quyết định|Thông báo|Kết luận|Báo cáo|Kế hoạch)\b")
+
+
 def walk(text: str, paras: Sequence[str] | None = None) -> Walk:
     """Paragraphs with their heading context; stops at "Nơi nhận".
 
@@ -346,12 +351,26 @@ def walk(text: str, paras: Sequence[str] | None = None) -> Walk:
     out = Walk()
     stack: list[_Frame] = []
     label: Title | None = None
+    closing, last = False, ""
     for i, para in enumerate(paras):
         p = para.strip()
         if not p:
             continue
         if re.match(r"^Nơi nhận\s*:", p):
-            break
+            closing = True  # the distribution list and the signature: nothing to read …
+            continue
+        if closing:
+            # … unless an annex follows ("NỘI DUNG VI PHẠM …" / "(Kèm theo Quyết định số …)")
+            if not _ANNEX.match(p):
+                last = p
+                continue
+            closing, stack, label = False, [], None
+            if not out.has_titles:
+                out.preamble = []  # a body with no headings is content, not the preamble of the annex's
+            if is_caps(last) and len(last) <= 250:
+                stack.append(_Frame("annex", read_title(last)))
+                out.nodes.append(Node(last, "title", _titles(stack), None, i, "annex", ""))
+            continue
         head = match_heading(p)
         if TABLE_ROW.match(p):
             out.nodes.append(Node(p, "row", _titles(stack), label, i))

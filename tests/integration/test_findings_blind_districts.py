@@ -95,6 +95,8 @@ def test_a_unit_stated_by_abbreviation_and_a_member_by_given_name(tanlac) -> Non
     assert not mine.declined and "thu hồi số tiền 96.500.000 đồng" in mine.text
     why = tanlac.engine.answer("Vì sao đ/c Toản PCT UBND xã Đồng Tâm bị kỷ luật cảnh cáo?")
     assert not why.declined and "Lương Văn Toản" in why.text
+    assert "đã ký 9 văn bản giao 9 thửa đất" in why.text  # the violations, read from the decision's annex
+    assert why.text.count("Thi hành kỷ luật bằng hình thức CẢNH CÁO") == 1  # one line per decision
 
 
 def test_a_decisions_own_number_and_date_answer_which_decision(tanlac) -> None:

@@ -279,3 +279,12 @@ def test_a_deadline_counted_from_receipt_is_read_inline_and_falls_due_after_the_
     assert due_date("trong vòng 15 ngày làm việc kể từ ngày nhận", issued="2026-11-20") == "2026-12-11"
     assert due_date("trong 2 tháng kể từ ngày ký", issued="2026-12-31") == "2027-02-28"
     assert due_date("chậm nhất 30 ngày kể từ ngày nhận thông báo") is None  # no document date: no day
+
+
+def test_a_decisions_annex_after_the_signature_is_read_and_its_votes_are_no_discipline() -> None:
+    _, ex = _load("128-QD-UBKTHU", TAN_LAC)
+    signed = _holding(ex, "đã ký 9 văn bản giao 9 thửa đất")
+    assert [f.kind for f in signed] == ["han_che"]  # "NỘI DUNG VI PHẠM" after "(Kèm theo Quyết định …)"
+    assert not _holding(ex, "biểu quyết")  # the votes of the cell and committees decide nothing themselves
+    assert all("Lương Văn Toản" in f.text for f in ex.findings if f.kind == "ky_luat")
+    assert not _holding(ex, "Nơi nhận")
