@@ -364,8 +364,11 @@ class FindingsAnswerer(ProgrammeAnswers):
                 mine = f.finding.person == d.finding.person or (f.finding.person is None and members_only)
                 if same_doc and mine and f not in reasons:
                     reasons.append(f)
-        shown = list({" ".join(f.finding.text.split()): f for f in reversed(chosen)}.values())[::-1]
-        groups: list[tuple[str, Sequence[LiveFinding]]] = [("Kỷ luật", shown)]  # one line per decision
+        shown: list[LiveFinding] = []  # one line per decision (a decision may be recorded for two units)
+        for f in chosen:
+            if not any(" ".join(g.finding.text.split()) == " ".join(f.finding.text.split()) for g in shown):
+                shown.append(f)
+        groups: list[tuple[str, Sequence[LiveFinding]]] = [("Kỷ luật", shown)]
         if reasons and (named or units or re.search(r"\b(vi sao|tai sao|ly do|vi pham gi|vi pham)\b", ask.folded)):
             groups.append(("Vi phạm", reasons))
         found = self._compose("", groups)
@@ -605,6 +608,7 @@ _NO_MEMBER_DISCIPLINE = (
     "Tài liệu không nêu kỷ luật cá nhân đảng viên được hỏi; tài liệu chỉ nêu kỷ luật đối với tổ chức, "
     "các nội dung gần nhất:"
 )
+
 
 def _by_given_name(asked: str, persons: set[str]) -> list[str]:
     """The one member whose name ends with the name a question gives ("đ/c Toản PCT UBND xã …":
