@@ -156,7 +156,11 @@ class FindingsAnswerer(ProgrammeAnswers):
         if other and (ask.kinds or ask.findings_words or ask.result):
             return self._decline(f"Không tìm thấy kết quả kiểm tra, giám sát tại {other} trong các tài liệu hiện có.")
         # a directing body named in passing ("qua giám sát của UBKT Quận ủy") is not what the question is about
-        units = [u for u in named if not is_directing(u)] or (named if ask.kinds and not ask.discipline else [])
+        # ("… chưa gửi báo cáo về UBKT Huyện ủy": a question asking which units names the body they
+        # answer to, not the unit it is about)
+        units = [u for u in named if not is_directing(u)] or (
+            named if ask.kinds and not ask.discipline and not ask.which else []
+        )
         routes = (
             self._discipline, self._programme, self._inspected, self._unit, self._unknown_unit, self._which,
             self._together, self._target_not_result, self._search,

@@ -57,6 +57,9 @@ _INSPECTED = re.compile(
     r"|\b(don vi|to chuc( co so)? dang|dang uy|chi bo|noi|phuong) nao (duoc|bi|da duoc|da bi) (kiem tra|giam sat)\b"
     r"|\b(kiem tra|giam sat) (o |tai )?(nhung )?dau\b"
     r"|\blam viec (voi|tai|o) (nhung |cac )?(don vi|dang uy|chi bo|dang bo|co so|noi|phuong|xa)( nao| o dau)\b"
+    # "Đợt giám sát chuyên đề … gồm những đơn vị nào?"
+    r"|\b(dot|doan|cuoc) (kiem tra|giam sat)\b.*\bgom (nhung |cac )?(don vi|to chuc( co so)? dang|dang uy|chi bo|noi)"
+    r" nao\b"
 )
 PROGRAMME = re.compile(r"\b(?:chuong trinh|ctr)\b")  # a programme named (frame routing reads it too)
 _TARGETS = re.compile(r"\bchi tieu\b")

@@ -111,3 +111,13 @@ def test_another_school_level_of_the_same_place_is_another_unit(tanlac) -> None:
     assert other.declined and "Trung học phổ thông Tân Lạc" in other.text
     same = tanlac.engine.answer("CB trường THCS Tân Lạc bị UBKT huyện ủy giám sát chỉ ra những hạn chế gì?")
     assert not same.declined and "04 đảng viên kê khai tài sản, thu nhập năm 2025 chưa đầy đủ" in same.text
+
+
+def test_which_units_an_inspection_covered_and_which_did_not_report(tanlac) -> None:
+    covered = tanlac.engine.answer(
+        "Đợt giám sát chuyên đề sinh hoạt chi bộ, đảng phí, kê khai tài sản năm 2026 gồm những đơn vị nào?"
+    )
+    assert not covered.declined and "ĐU xã Thanh Sơn, ĐU xã Phú Cường, CB Trường THCS Tân Lạc" in covered.text
+    late = tanlac.engine.answer("nhung don vi nao chua gui bao cao ket qua khac phuc ve ubkt huyen uy")
+    assert "ĐU xã Phú Cường, CB TTYT huyện và CB HTX dịch vụ nông nghiệp" in late.text
+    assert "Giao Ủy ban Kiểm tra Huyện ủy" not in late.text  # the body reports go to is not the subject
