@@ -74,6 +74,8 @@ def is_conditional(text: str) -> bool:
     if has_diacritics(text):
         return bool(_CONDITIONAL_MARKED.search(normalize(text).lower()))
     return bool(_CONDITIONAL.search(fold(text)))
+
+
 # a programme's own content: its targets, tasks, chair, reporting ("Chương trình 07 có những chỉ tiêu nào?")
 _PROGRAMME_PARTS = re.compile(
     r"\b(?:chi tieu|muc tieu|nhiem vu|giai phap|chu nhiem|ban chi dao|to chuc thuc hien|bao cao|giao|phan cong)\b"
