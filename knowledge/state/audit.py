@@ -226,9 +226,7 @@ class AuditLog:
 
     def export_bytes(self, *, since: float | None = None) -> tuple[bytes, int]:
         """The CSV as UTF-8 with a byte-order mark (so Excel shows Vietnamese correctly), and its row count."""
-        buf = io.StringIO()
-        n = self.export_csv(buf, since=since)
-        return buf.getvalue().encode("utf-8-sig"), n
+        return _excel_bytes(self.export_csv, since)
 
     def export_admin_csv(self, out: IO[str], *, since: float | None = None) -> int:
         """Write every admin action (from ``since``, epoch seconds) as CSV, oldest first; the row count."""
@@ -247,6 +245,11 @@ class AuditLog:
 
     def export_admin_bytes(self, *, since: float | None = None) -> tuple[bytes, int]:
         """The admin actions' CSV as UTF-8 with a byte-order mark, and its row count."""
-        buf = io.StringIO()
-        n = self.export_admin_csv(buf, since=since)
-        return buf.getvalue().encode("utf-8-sig"), n
+        return _excel_bytes(self.export_admin_csv, since)
+
+
+def _excel_bytes(write: Callable[..., int], since: float | None) -> tuple[bytes, int]:
+    """What ``write`` (a CSV export) writes, as UTF-8 with a byte-order mark, and its row count."""
+    buf = io.StringIO()
+    n = write(buf, since=since)
+    return buf.getvalue().encode("utf-8-sig"), n

@@ -16,15 +16,18 @@ from tests.fakes.embedder import HashEmbeddings
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
+def _indexed(tmp_path_factory, *districts: str):
+    """Services over the named blind districts' documents, indexed together with the fake embedder."""
+    s = build_services(
+        KnowledgeSettings(data_dir=tmp_path_factory.mktemp(districts[0]) / "data"), embeddings=HashEmbeddings()
+    )
+    s.ingest.ingest_documents([d for name in districts for d in load_corpus(FIXTURES / f"findings_{name}" / "docs")])
+    return s
+
+
 @pytest.fixture(scope="module")
 def services(tmp_path_factory):
-    s = build_services(
-        KnowledgeSettings(data_dir=tmp_path_factory.mktemp("blind") / "data"), embeddings=HashEmbeddings()
-    )
-    s.ingest.ingest_documents(
-        load_corpus(FIXTURES / "findings_hoaphu" / "docs") + load_corpus(FIXTURES / "findings_ninhgiang" / "docs")
-    )
-    return s
+    return _indexed(tmp_path_factory, "hoaphu", "ninhgiang")
 
 
 def test_a_unit_named_by_a_shortened_name_beside_the_body_that_inspected_it(services) -> None:
@@ -41,11 +44,7 @@ def test_a_programme_not_stored_is_answered_from_the_review_that_quotes_it(servi
 
 @pytest.fixture(scope="module")
 def khauvai(tmp_path_factory):
-    s = build_services(
-        KnowledgeSettings(data_dir=tmp_path_factory.mktemp("khauvai") / "data"), embeddings=HashEmbeddings()
-    )
-    s.ingest.ingest_documents(load_corpus(FIXTURES / "findings_khauvai" / "docs"))
-    return s
+    return _indexed(tmp_path_factory, "khauvai")
 
 
 def test_a_count_the_records_do_not_give_is_the_closest_content_under_a_caveat(khauvai, services) -> None:
@@ -81,11 +80,7 @@ def test_the_number_and_date_of_a_decision_only_proposed_are_not_given(services)
 
 @pytest.fixture(scope="module")
 def tanlac(tmp_path_factory):
-    s = build_services(
-        KnowledgeSettings(data_dir=tmp_path_factory.mktemp("tanlac") / "data"), embeddings=HashEmbeddings()
-    )
-    s.ingest.ingest_documents(load_corpus(FIXTURES / "findings_tanlac" / "docs"))
-    return s
+    return _indexed(tmp_path_factory, "tanlac")
 
 
 def test_a_unit_stated_by_abbreviation_and_a_member_by_given_name(tanlac) -> None:
